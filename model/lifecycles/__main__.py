@@ -1,0 +1,3 @@
+from model.lifecycles import render_markdown
+
+print(render_markdown(), end="")

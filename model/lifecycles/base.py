@@ -1,0 +1,170 @@
+"""How a lifecycle table becomes a running state machine.
+
+Rules, as in h11: every lifecycle is a literal table (`Table`) of states and transitions; a `Lifecycle` turns one
+table into ONE `transitions` Machine shared by many models (a Machine per object is slow); every status change
+of every entity goes through `Lifecycle.fire`, which stamps the shared clock into the model's history. Nothing
+else assigns a status.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable, NamedTuple
+
+from transitions import Machine, MachineError
+
+from model.clock import Clock
+
+Guard = Callable[[Any], bool]
+
+
+class T(NamedTuple):
+    """One row of a lifecycle table: `trigger` moves `source` (one state or several) to `dest` if every guard holds.
+
+    Rows sharing a trigger are tried in order; the first whose guards all hold wins.
+    """
+    trigger: str
+    source: str | tuple[str, ...]
+    dest: str
+    guards: tuple[Guard, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+class Step(NamedTuple):
+    """One entry of a model's history."""
+    time: datetime
+    source: str
+    dest: str
+    trigger: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    states: tuple[str, ...]
+    initial: str
+    transitions: tuple[T, ...]
+    final: tuple[str, ...] = ()
+    doc: str = ""
+
+    def __post_init__(self):
+        known = set(self.states)
+        for row in self.transitions:
+            for state in (*row.sources, row.dest):
+                if state not in known:
+                    raise ValueError(f"{self.name}: transition {row.trigger} names unknown state {state!r}")
+        if self.initial not in known or not set(self.final) <= known:
+            raise ValueError(f"{self.name}: initial or final state is not declared")
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(row.trigger for row in self.transitions))
+
+    def rows_for(self, trigger: str) -> list[T]:
+        return [row for row in self.transitions if row.trigger == trigger]
+
+    def allowed_triggers(self, state: str) -> list[str]:
+        return [t for t in self.triggers if any(state in row.sources for row in self.rows_for(t))]
+
+
+class IllegalTransition(Exception):
+    """A trigger that the table does not allow from the model's current state; the state is unchanged."""
+
+    def __init__(self, lifecycle: str, state: str, trigger: str, reason: str):
+        self.lifecycle, self.state, self.trigger = lifecycle, state, trigger
+        super().__init__(f"{lifecycle}: cannot {trigger} from {state}: {reason}")
+
+
+class GuardRefused(IllegalTransition):
+    """The trigger is allowed from this state, but a guard said no."""
+
+
+def _guard_condition(guard: Guard) -> Callable:
+    def condition(event) -> bool:
+        return bool(guard(event.model))
+    condition.__name__ = guard.__name__
+    return condition
+
+
+class Lifecycle:
+    """One Machine for one table, shared by every model of that lifecycle, stamping history with `clock`."""
+
+    def __init__(self, table: Table, clock: Clock):
+        self.table = table
+        self.clock = clock
+        self.machine = Machine(
+            model=None,
+            states=list(table.states),
+            initial=table.initial,
+            transitions=[
+                {"trigger": row.trigger, "source": list(row.sources), "dest": row.dest,
+                 "conditions": [_guard_condition(g) for g in row.guards]}
+                for row in table.transitions
+            ],
+            model_attribute="status",
+            auto_transitions=False,
+            send_event=True,
+            after_state_change=self._record,
+        )
+
+    def _record(self, event) -> None:
+        event.model.history.append(
+            Step(self.clock.now(), event.transition.source, event.transition.dest, event.event.name))
+
+    def adopt(self, entity: Any, status: str | None = None) -> Any:
+        """Put `entity` under this machine, in `status` (a stored one) or the table's initial state."""
+        if not hasattr(entity, "history"):
+            entity.history = []
+        state = status or getattr(entity, "status", None) or self.table.initial
+        if state not in self.table.states:
+            raise ValueError(f"{self.table.name}: unknown state {state!r}")
+        self.machine.add_model(entity, initial=state)
+        return entity
+
+    def release(self, entity: Any) -> None:
+        """Take a finished (or persisted) entity off the machine, so memory stays flat."""
+        self.machine.remove_model(entity)
+
+    def fire(self, entity: Any, trigger: str, **details) -> str:
+        """Fire `trigger` on `entity`; return the new status or raise IllegalTransition (state unchanged)."""
+        state = entity.status
+        if trigger not in self.machine.events:
+            raise IllegalTransition(self.table.name, state, trigger, "no such trigger")
+        try:
+            moved = self.machine.events[trigger].trigger(entity, **details)
+        except MachineError:
+            allowed = ", ".join(self.table.allowed_triggers(state)) or "nothing (final state)"
+            raise IllegalTransition(self.table.name, state, trigger, f"allowed from {state}: {allowed}") from None
+        if not moved:
+            names = sorted({g.__name__ for row in self.table.rows_for(trigger) if state in row.sources
+                            for g in row.guards})
+            raise GuardRefused(self.table.name, state, trigger, "guard refused: " + ", ".join(names))
+        return entity.status
+
+    def can_fire(self, entity: Any, trigger: str) -> bool:
+        return any(entity.status in row.sources and all(g(entity) for g in row.guards)
+                   for row in self.table.rows_for(trigger))
+
+    def is_final(self, entity: Any) -> bool:
+        return entity.status in self.table.final
+
+
+def mermaid(table: Table) -> str:
+    """The table as a Mermaid state diagram, drawn from the data so it cannot drift from the code."""
+    def node(state: str) -> str:
+        return state.replace(" ", "_")
+    lines = ["stateDiagram-v2", f"    [*] --> {node(table.initial)}"]
+    for row in table.transitions:
+        guard = f" [{', '.join(g.__name__ for g in row.guards)}]" if row.guards else ""
+        for source in row.sources:
+            lines.append(f"    {node(source)} --> {node(row.dest)} : {row.trigger}{guard}")
+    for state in table.final:
+        lines.append(f"    {node(state)} --> [*]")
+    return "\n".join(lines)
+
+
+def tables_in(modules: Iterable) -> dict[str, Table]:
+    return {module.TABLE.name: module.TABLE for module in modules}

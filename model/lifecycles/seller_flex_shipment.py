@@ -1,0 +1,49 @@
+"""A seller-flex (External Fulfillment 2024-09-11) shipment and its packages.
+
+Amazon places the order (CREATED) and hands it to the merchant (ACCEPTED); the merchant confirms it once, packs
+it, takes a pickup slot, has the invoice and the ship label made, and hands it over. A cancellation is possible
+until the ship label exists.
+"""
+from model.lifecycles.base import T, Table
+
+CANCELLABLE = ("CREATED", "ACCEPTED", "CONFIRMED", "PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED")
+
+TABLE = Table(
+    name="seller_flex_shipment",
+    doc="External Fulfillment Shipment.status",
+    states=("CREATED", "ACCEPTED", "CONFIRMED", "PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED",
+            "SHIPLABEL_GENERATED", "SHIPPED", "DELIVERED", "CANCELLED"),
+    initial="CREATED",
+    transitions=(
+        T("accept", "CREATED", "ACCEPTED"),
+        T("confirm", "ACCEPTED", "CONFIRMED"),
+        T("create_packages", "CONFIRMED", "PACKAGE_CREATED"),
+        T("update_packages", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED"), "PACKAGE_CREATED"),
+        T("retrieve_pickup_slots", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED"), "PICKUP_SLOT_RETRIEVED"),
+        T("generate_invoice", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "INVOICE_GENERATED"),
+        T("generate_ship_label", ("PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED", "SHIPLABEL_GENERATED"),
+          "SHIPLABEL_GENERATED"),
+        T("ship", "SHIPLABEL_GENERATED", "SHIPPED"),
+        T("deliver", "SHIPPED", "DELIVERED"),
+        T("cancel", CANCELLABLE, "CANCELLED"),
+    ),
+    final=("DELIVERED", "CANCELLED"),
+)
+
+PACKAGE_TABLE = Table(
+    name="seller_flex_package",
+    doc="External Fulfillment Package.status",
+    states=("CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED", "SHIPLABEL_GENERATED", "SHIPPED", "DELIVERED",
+            "CANCELLED"),
+    initial="CREATED",
+    transitions=(
+        T("retrieve_pickup_slot", ("CREATED", "PICKUP_SLOT_RETRIEVED"), "PICKUP_SLOT_RETRIEVED"),
+        T("generate_invoice", ("CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "INVOICE_GENERATED"),
+        T("generate_ship_label", ("PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED", "SHIPLABEL_GENERATED"),
+          "SHIPLABEL_GENERATED"),
+        T("ship", "SHIPLABEL_GENERATED", "SHIPPED"),
+        T("deliver", "SHIPPED", "DELIVERED"),
+        T("cancel", ("CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "CANCELLED"),
+    ),
+    final=("DELIVERED", "CANCELLED"),
+)
