@@ -57,10 +57,14 @@ class Ledger:
     def __iter__(self) -> Iterator[Position]:
         return iter(self.positions.values())
 
+    def positions_of(self, sku: str) -> list[Position]:
+        """Every location's position of `sku` (a stored mapping may answer this with an index)."""
+        by_sku = getattr(self.positions, "for_sku", None)
+        return by_sku(sku) if by_sku else [p for p in self.positions.values() if p.sku == sku]
+
     def total(self, sku: str, condition: str = "sellable", channel: str | None = None) -> int:
         _check_condition(condition)
-        return sum(getattr(p, condition) for p in self.positions.values()
-                   if p.sku == sku and (channel is None or p.channel == channel))
+        return sum(getattr(p, condition) for p in self.positions_of(sku) if channel is None or p.channel == channel)
 
     # writing: each method checks everything first, then changes the position and stores it back.
     def _position_for(self, sku: str, location: str, channel: str) -> Position:

@@ -111,8 +111,8 @@ class Lifecycle:
         )
 
     def _record(self, event) -> None:
-        event.model.history.append(
-            Step(self.clock.now(), event.transition.source, event.transition.dest, event.event.name))
+        at = event.kwargs.get("at") or self.clock.now()
+        event.model.history.append(Step(at, event.transition.source, event.transition.dest, event.event.name))
 
     def adopt(self, entity: Any, status: str | None = None) -> Any:
         """Put `entity` under this machine, in `status` (a stored one) or the table's initial state."""
@@ -128,13 +128,16 @@ class Lifecycle:
         """Take a finished (or persisted) entity off the machine, so memory stays flat."""
         self.machine.remove_model(entity)
 
-    def fire(self, entity: Any, trigger: str, **details) -> str:
-        """Fire `trigger` on `entity`; return the new status or raise IllegalTransition (state unchanged)."""
+    def fire(self, entity: Any, trigger: str, at: datetime | None = None, **details) -> str:
+        """Fire `trigger` on `entity`; return the new status or raise IllegalTransition (state unchanged).
+
+        `at` stamps the history with the time the change was due, when it is applied later than that.
+        """
         state = entity.status
         if trigger not in self.machine.events:
             raise IllegalTransition(self.table.name, state, trigger, "no such trigger")
         try:
-            moved = self.machine.events[trigger].trigger(entity, **details)
+            moved = self.machine.events[trigger].trigger(entity, at=at, **details)
         except MachineError:
             allowed = ", ".join(self.table.allowed_triggers(state)) or "nothing (final state)"
             raise IllegalTransition(self.table.name, state, trigger, f"allowed from {state}: {allowed}") from None

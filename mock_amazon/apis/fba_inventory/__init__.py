@@ -1,0 +1,1 @@
+"""FBA Inventory API v1."""

@@ -1,0 +1,279 @@
+"""Orders: Amazon's side of an order, from purchase to shipment, moved by the amazon_order lifecycle.
+
+Amazon verifies payment after `verification_seconds`; a merchant-fulfilled (MFN) order then waits for the
+seller's confirmShipment, an Amazon-fulfilled (AFN) one ships from Amazon's stock after `afn_ship_seconds`,
+sometimes in two shipments. Not modelled: regulated info, Easy Ship scheduling, buyer-requested cancellation.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from model.inventory import InventoryError
+from mock_amazon.apis import shipments
+from mock_amazon.entities import Collection, Entity, iso
+from mock_amazon.errors import InvalidInput, NotFound
+from mock_amazon.spec import parse_time
+
+SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
+MFN_LOCATION = "DEFAULT"
+
+
+@dataclass(kw_only=True)
+class AmazonOrder(Entity):
+    marketplace_id: str
+    fulfillment_channel: str                      # AFN or MFN
+    purchase_date: float
+    items: list[dict]                             # order_item_id, sku, asin, title, quantity_ordered, ...
+    ship_to: dict
+    buyer: dict
+    shipment_category: str = "Standard"
+    sales_channel: str = "Amazon.com"
+    order_type: str = "StandardOrder"
+    currency: str = "USD"
+    is_prime: bool = False
+    seller_order_id: str | None = None
+    latest_ship_date: float = 0.0
+    packages: list[dict] = field(default_factory=list)   # confirmShipment package details (MFN)
+    shipment_status: str | None = None                    # updateShipmentStatus (ReadyForPickup, ...)
+
+    @property
+    def quantity_unshipped(self) -> int:
+        return sum(i["quantity_ordered"] - i["quantity_shipped"] for i in self.items)
+
+    @property
+    def quantity_shipped(self) -> int:
+        return sum(i["quantity_shipped"] for i in self.items)
+
+    @property
+    def total(self) -> float:
+        return round(sum(i["price"] * i["quantity_ordered"] for i in self.items), 2)
+
+
+class OrdersBackend:
+    def __init__(self, mock):
+        self.mock = mock
+        self.orders: Collection[AmazonOrder] = Collection(mock.store, "order", AmazonOrder,
+                                                          mock.lifecycles.amazon_order, label="order")
+        mock.on("order.verify", self._verify)
+        mock.on("order.amazon_ships", self._amazon_ships)
+
+    # Amazon's side
+    def place(self, seller_id: str, lines: list[tuple[str, int]], channel: str, at: float | None = None,
+              fake=None, rng=None, shipment_category: str = "Standard", preorder: bool = False) -> AmazonOrder:
+        """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock."""
+        mock = self.mock
+        rng = rng or mock.rng
+        at = mock.clock.seconds() if at is None else at
+        if channel not in ("AFN", "MFN"):
+            raise InvalidInput("fulfillment channel must be AFN or MFN", "channel")
+        if shipment_category not in SHIP_LEVELS:
+            raise InvalidInput(f"shipment category must be one of {', '.join(SHIP_LEVELS)}", "shipment_category")
+        catalog = mock.fba_inventory.catalog
+        ledger = mock.ledger(seller_id)
+        items = []
+        for sku, quantity in lines:
+            product = catalog.find(seller_id, sku)
+            if product is None:
+                raise InvalidInput(f"SKU {sku!r} is not in the seller's catalog", "sku")
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+                raise InvalidInput(f"quantity of {sku!r} must be a positive integer", "quantity")
+            location = None
+            try:
+                if channel == "AFN":
+                    location = self._reserve_afn(ledger, sku, quantity)
+                elif ledger.get(sku, MFN_LOCATION) is not None:
+                    # Amazon lowers the listing's quantity as it sells; never below zero.
+                    position = ledger.get(sku, MFN_LOCATION)
+                    ledger.adjust(sku, MFN_LOCATION, -min(quantity, position.sellable))
+            except InventoryError as error:
+                raise InvalidInput(str(error), "quantity") from None
+            items.append({"order_item_id": mock.new_id("##############"), "sku": sku, "asin": product.asin,
+                          "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
+                          "price": product.price, "location": location})
+        person = _person(fake, rng)
+        order = AmazonOrder(
+            id=mock.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
+            marketplace_id=mock.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
+            purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
+            shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
+            latest_ship_date=at + 2 * 86_400, order_type="Preorder" if preorder else "StandardOrder")
+        if preorder:
+            self.orders.lifecycle.adopt(order, status="PendingAvailability")
+        self.orders.add(order)
+        if not preorder:
+            mock.schedule(at + mock.settings.verification_seconds, "order.verify", seller_id, order.id)
+        return order
+
+    @staticmethod
+    def _reserve_afn(ledger, sku: str, quantity: int) -> str:
+        for position in ledger.positions_of(sku):
+            if position.channel == "AFN" and position.sellable >= quantity:
+                ledger.reserve(sku, position.location, quantity)
+                return position.location
+        raise InventoryError(f"Amazon has fewer than {quantity} sellable units of {sku!r} in one fulfilment centre")
+
+    def _verify(self, seller_id: str, order_id: str, at: float) -> None:
+        with self.orders.editing(seller_id, order_id) as order:
+            if order.status != "Pending":
+                return  # cancelled meanwhile
+            self.orders.fire(order, "verify_payment", at)
+            if order.fulfillment_channel == "AFN":
+                self.mock.schedule(at + self.mock.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
+
+    def _amazon_ships(self, seller_id: str, order_id: str, at: float) -> None:
+        """Amazon's fulfilment centre ships what is left of an AFN order, sometimes only part of it."""
+        mock = self.mock
+        with self.orders.editing(seller_id, order_id) as order:
+            if order.status not in ("Unshipped", "PartiallyShipped"):
+                return
+            lines = [i for i in order.items if i["quantity_ordered"] > i["quantity_shipped"]]
+            split = order.status == "Unshipped" and order.quantity_unshipped > 1 and \
+                mock.rng.random() < mock.settings.afn_partial_chance
+            if split:
+                lines = lines[:1]
+            shipped = []
+            ledger = mock.ledger(seller_id)
+            for item in lines:
+                remaining = item["quantity_ordered"] - item["quantity_shipped"]
+                quantity = max(1, remaining // 2) if split and len(lines) == 1 and remaining > 1 else remaining
+                ledger.consume(item["sku"], item["location"], quantity)
+                item["quantity_shipped"] += quantity
+                shipped.append({"order_item_id": item["order_item_id"], "sku": item["sku"], "title": item["title"],
+                                "quantity": quantity, "price": item["price"], "item_id": mock.new_id("D#########")})
+            shipments.record(mock, seller_id, at, amazon_order_id=order.id, merchant_order_id=order.seller_order_id,
+                             fulfillment_center_id=lines[0]["location"], ship_to=order.ship_to, buyer=order.buyer,
+                             ship_service_level=order.shipment_category, items=shipped,
+                             purchase_date=order.purchase_date, currency=order.currency)
+            self.orders.fire(order, "fulfil_by_amazon", at)
+            if order.status == "PartiallyShipped":
+                mock.schedule(at + mock.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
+
+    def cancel(self, seller_id: str, order_id: str) -> AmazonOrder:
+        """The buyer or Amazon cancels an open order; reserved AFN units go back to sellable."""
+        with self.orders.editing(seller_id, order_id) as order:
+            self.orders.fire(order, "cancel", self.mock.clock.seconds())
+            ledger = self.mock.ledger(seller_id)
+            for item in order.items:
+                if item["location"]:
+                    ledger.release(item["sku"], item["location"], item["quantity_ordered"])
+        return order
+
+    # The seller's side: the API
+    def search(self, seller_id: str, *, created_after=None, created_before=None, updated_after=None,
+               updated_before=None, statuses=None, channels=None, marketplaces=None, page_size=100,
+               token=None, token_name="NextToken") -> tuple[list[AmazonOrder], str | None]:
+        """Orders in purchase order (or last-update order), filtered; keyset pagination in an opaque token."""
+        if token:
+            query = _decode_token(token, token_name)
+        else:
+            if (created_after is None) == (updated_after is None):
+                raise InvalidInput("Exactly one of CreatedAfter and LastUpdatedAfter is required.",
+                                   "CreatedAfter" if created_after is None else "LastUpdatedAfter")
+            by = "created" if created_after is not None else "updated"
+            since, until = (created_after, created_before) if by == "created" else (updated_after, updated_before)
+            if until is not None and until <= since:
+                raise InvalidInput(f"{'CreatedBefore' if by == 'created' else 'LastUpdatedBefore'} must be later "
+                                   f"than {'CreatedAfter' if by == 'created' else 'LastUpdatedAfter'}.",
+                                   "CreatedBefore" if by == "created" else "LastUpdatedBefore")
+            query = {"by": by, "since": since.timestamp(), "until": until.timestamp() if until else None,
+                     "statuses": statuses, "channels": channels, "marketplaces": marketplaces,
+                     "page_size": page_size, "after": None}
+        found, after = [], query["after"]
+        scan_after = tuple(after) if after else None
+        while len(found) <= query["page_size"]:
+            batch = list(self.orders.scan(seller_id, order_by=query["by"], since=query["since"],
+                                          until=query["until"], after=scan_after, statuses=query["statuses"],
+                                          limit=500))
+            if not batch:
+                break
+            for order in batch:
+                if query["channels"] and order.fulfillment_channel not in query["channels"]:
+                    continue
+                if query["marketplaces"] and order.marketplace_id not in query["marketplaces"]:
+                    continue
+                found.append(order)
+            last = batch[-1]
+            scan_after = (last.created if query["by"] == "created" else last.updated, last.id)
+        page, rest = found[:query["page_size"]], found[query["page_size"]:]
+        next_token = None
+        if rest:
+            last = page[-1]
+            next_token = _encode_token({**query, "after": [last.created if query["by"] == "created" else last.updated,
+                                                           last.id]}, token_name)
+        return page, next_token
+
+    def get(self, seller_id: str, order_id: str) -> AmazonOrder:
+        return self.orders.load(seller_id, order_id)
+
+    def confirm_shipment(self, seller_id: str, order_id: str, payload: dict) -> None:
+        """confirmShipment: the seller shipped some or all items of an MFN order."""
+        detail = payload["packageDetail"]
+        with self.orders.editing(seller_id, order_id) as order:
+            if order.fulfillment_channel != "MFN":
+                raise InvalidInput(f"Order {order_id} is fulfilled by Amazon; only merchant-fulfilled orders take "
+                                   "shipment confirmations.", "orderId")
+            if payload["marketplaceId"] != order.marketplace_id:
+                raise InvalidInput(f"Order {order_id} belongs to marketplace {order.marketplace_id}.", "marketplaceId")
+            if order.status not in ("Unshipped", "PartiallyShipped"):
+                raise InvalidInput(f"Order {order_id} is {order.status}; only Unshipped or PartiallyShipped orders "
+                                   "can be confirmed.", "orderId")
+            if any(p["packageReferenceId"] == detail["packageReferenceId"] for p in order.packages):
+                raise InvalidInput(f"Package {detail['packageReferenceId']} was already confirmed for order "
+                                   f"{order_id}.", "packageReferenceId")
+            parse_time("shipDate", detail["shipDate"])
+            by_id = {item["order_item_id"]: item for item in order.items}
+            for line in detail["orderItems"]:
+                item = by_id.get(line["orderItemId"])
+                if item is None:
+                    raise InvalidInput(f"Order {order_id} has no item {line['orderItemId']}.", "orderItemId")
+                remaining = item["quantity_ordered"] - item["quantity_shipped"]
+                if not 1 <= line["quantity"] <= remaining:
+                    raise InvalidInput(f"Item {line['orderItemId']} has {remaining} unshipped units; "
+                                       f"{line['quantity']} cannot be confirmed.", "quantity")
+                item["quantity_shipped"] += line["quantity"]
+            order.packages.append({"package_reference_id": detail["packageReferenceId"],
+                                   "carrier_code": detail["carrierCode"],
+                                   "carrier_name": detail.get("carrierName"),
+                                   "shipping_method": detail.get("shippingMethod"),
+                                   "tracking_number": detail["trackingNumber"], "ship_date": detail["shipDate"],
+                                   "items": [{"order_item_id": l["orderItemId"], "quantity": l["quantity"]}
+                                             for l in detail["orderItems"]]})
+            self.orders.fire(order, "confirm_shipment", self.mock.clock.seconds())
+
+    def update_shipment_status(self, seller_id: str, order_id: str, payload: dict) -> None:
+        with self.orders.editing(seller_id, order_id) as order:
+            if order.status not in ("Unshipped", "PartiallyShipped"):
+                raise InvalidInput(f"Order {order_id} is {order.status}; its shipment status cannot change.",
+                                   "orderId")
+            order.shipment_status = payload["shipmentStatus"]
+            order.updated = self.mock.clock.seconds()
+
+
+def _person(fake, rng) -> dict:
+    if fake is None:
+        from faker import Faker
+        fake = Faker("en_US")
+        fake.seed_instance(rng.random())
+    name = fake.name()
+    return {
+        "buyer": {"name": name, "email": f"{fake.lexify('????????????')}@marketplace.amazon.com"},
+        "address": {"name": name, "line1": fake.street_address(), "city": fake.city(),
+                    "state": fake.state_abbr(include_territories=False), "postal_code": fake.postcode(),
+                    "country": "US", "phone": fake.numerify("###-###-####")},
+    }
+
+
+def _encode_token(query: dict, name: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(query, separators=(",", ":")).encode()).decode()
+
+
+def _decode_token(token: str, name: str) -> dict:
+    try:
+        query = json.loads(base64.urlsafe_b64decode(token.encode()))
+        query["after"]  # noqa: B018 - a token without a cursor is not ours
+        return query
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput(f"{name} is not a valid pagination token.", name) from None

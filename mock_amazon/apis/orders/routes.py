@@ -1,0 +1,193 @@
+"""Orders v0 and Orders 2026-01-01: parameters arrive validated; this module only shapes Amazon's JSON."""
+from __future__ import annotations
+
+from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder
+from mock_amazon.entities import iso
+from mock_amazon.app import Api, Call
+from mock_amazon.errors import InvalidInput
+
+api = Api("orders_v0", "ordersV0")
+api_2026 = Api("orders_2026", "orders_2026-01-01")
+
+
+def money(amount: float, currency: str) -> dict:
+    return {"CurrencyCode": currency, "Amount": f"{amount:.2f}"}
+
+
+def order_v0(order: AmazonOrder) -> dict:
+    return {
+        "AmazonOrderId": order.id,
+        **({"SellerOrderId": order.seller_order_id} if order.seller_order_id else {}),
+        "PurchaseDate": iso(order.purchase_date),
+        "LastUpdateDate": iso(order.updated),
+        "OrderStatus": order.status,
+        "FulfillmentChannel": order.fulfillment_channel,
+        "SalesChannel": order.sales_channel,
+        "ShipServiceLevel": SHIP_LEVELS[order.shipment_category],
+        "OrderTotal": money(order.total, order.currency),
+        "NumberOfItemsShipped": order.quantity_shipped,
+        "NumberOfItemsUnshipped": order.quantity_unshipped,
+        "PaymentMethod": "Other",
+        "PaymentMethodDetails": ["Standard"],
+        "MarketplaceId": order.marketplace_id,
+        "ShipmentServiceLevelCategory": order.shipment_category,
+        "OrderType": order.order_type,
+        "EarliestShipDate": iso(order.purchase_date),
+        "LatestShipDate": iso(order.latest_ship_date),
+        "IsBusinessOrder": False,
+        "IsPrime": order.is_prime,
+        "IsPremiumOrder": False,
+        "IsGlobalExpressEnabled": False,
+        "IsReplacementOrder": False,
+        "IsSoldByAB": False,
+        "IsISPU": False,
+        "IsAccessPointOrder": False,
+        **({"EasyShipShipmentStatus": order.shipment_status} if order.shipment_status else {}),
+    }
+
+
+def address_v0(order: AmazonOrder) -> dict:
+    a = order.ship_to
+    return {"Name": a["name"], "AddressLine1": a["line1"], "City": a["city"], "StateOrRegion": a["state"],
+            "PostalCode": a["postal_code"], "CountryCode": a["country"], "Phone": a["phone"],
+            "AddressType": "Residential"}
+
+
+@api.operation("getOrders")
+def get_orders(call: Call):
+    p = call.params
+    orders, next_token = call.mock.orders.search(
+        call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
+        updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"),
+        statuses=p.get("OrderStatuses"), channels=p.get("FulfillmentChannels"), marketplaces=p.get("MarketplaceIds"),
+        page_size=_page_size(p.get("MaxResultsPerPage"), "MaxResultsPerPage"), token=p.get("NextToken"))
+    payload = {"Orders": [order_v0(o) for o in orders]}
+    if next_token:
+        payload["NextToken"] = next_token
+    bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
+    payload[bound] = iso(call.mock.clock.seconds())
+    return 200, {"payload": payload}
+
+
+def _page_size(value, name: str) -> int:
+    if value is None:
+        return 100
+    if not 1 <= value <= 100:
+        raise InvalidInput(f"'{name}' must be between 1 and 100, not {value}.", name)
+    return value
+
+
+@api.operation("getOrder")
+def get_order(call: Call):
+    return 200, {"payload": order_v0(call.mock.orders.get(call.seller.seller_id, call.params["orderId"]))}
+
+
+@api.operation("getOrderItems")
+def get_order_items(call: Call):
+    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    items = [{
+        "ASIN": i["asin"], "SellerSKU": i["sku"], "OrderItemId": i["order_item_id"], "Title": i["title"],
+        "QuantityOrdered": i["quantity_ordered"], "QuantityShipped": i["quantity_shipped"],
+        "ItemPrice": money(i["price"] * i["quantity_ordered"], order.currency),
+        "ShippingPrice": money(0, order.currency), "ItemTax": money(0, order.currency),
+        "PromotionDiscount": money(0, order.currency), "IsGift": "false", "ConditionId": "New",
+        "ConditionSubtypeId": "New", "IsTransparency": False, "SerialNumberRequired": False,
+    } for i in order.items]
+    return 200, {"payload": {"AmazonOrderId": order.id, "OrderItems": items}}
+
+
+@api.operation("getOrderAddress")
+def get_order_address(call: Call):
+    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    return 200, {"payload": {"AmazonOrderId": order.id, "ShippingAddress": address_v0(order)}}
+
+
+@api.operation("getOrderBuyerInfo")
+def get_order_buyer_info(call: Call):
+    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    return 200, {"payload": {"AmazonOrderId": order.id, "BuyerEmail": order.buyer["email"],
+                             "BuyerName": order.buyer["name"]}}
+
+
+@api.operation("confirmShipment")
+def confirm_shipment(call: Call):
+    call.mock.orders.confirm_shipment(call.seller.seller_id, call.params["orderId"], call.params["payload"])
+    return 204, None
+
+
+@api.operation("updateShipmentStatus")
+def update_shipment_status(call: Call):
+    call.mock.orders.update_shipment_status(call.seller.seller_id, call.params["orderId"], call.params["payload"])
+    return 204, None
+
+
+# Orders 2026-01-01 ---------------------------------------------------------------------------------------------
+
+STATUS_2026 = {"PendingAvailability": "PENDING_AVAILABILITY", "Pending": "PENDING", "Unshipped": "UNSHIPPED",
+               "PartiallyShipped": "PARTIALLY_SHIPPED", "Shipped": "SHIPPED", "InvoiceUnconfirmed": "SHIPPED",
+               "Canceled": "CANCELLED", "Unfulfillable": "UNFULFILLABLE"}
+STATUS_V0 = {}
+for v0, new in STATUS_2026.items():
+    STATUS_V0.setdefault(new, []).append(v0)
+
+
+def order_2026(order: AmazonOrder, included: list[str]) -> dict:
+    money_ = lambda amount: {"amount": f"{amount:.2f}", "currencyCode": order.currency}  # noqa: E731
+    body = {
+        "orderId": order.id,
+        "createdTime": iso(order.purchase_date),
+        "lastUpdatedTime": iso(order.updated),
+        "salesChannel": {"channelName": "AMAZON", "marketplaceId": order.marketplace_id,
+                         "marketplaceName": order.sales_channel},
+        "fulfillment": {"fulfillmentStatus": STATUS_2026[order.status],
+                        "fulfilledBy": "AMAZON" if order.fulfillment_channel == "AFN" else "MERCHANT",
+                        "fulfillmentServiceLevel": order.shipment_category.upper()},
+        "orderItems": [{
+            "orderItemId": i["order_item_id"], "quantityOrdered": i["quantity_ordered"],
+            "product": {"asin": i["asin"], "title": i["title"], "sellerSku": i["sku"],
+                        "price": {"unitPrice": money_(i["price"])}},
+            "fulfillment": {"quantityFulfilled": i["quantity_shipped"],
+                            "quantityUnfulfilled": i["quantity_ordered"] - i["quantity_shipped"]},
+        } for i in order.items],
+        "proceeds": {"grandTotal": money_(order.total)},
+    }
+    if "BUYER" in included:
+        body["buyer"] = {"buyerName": order.buyer["name"], "buyerEmail": order.buyer["email"]}
+    if "RECIPIENT" in included:
+        a = order.ship_to
+        body["recipient"] = {"deliveryAddress": {
+            "name": a["name"], "addressLine1": a["line1"], "city": a["city"], "stateOrRegion": a["state"],
+            "postalCode": a["postal_code"], "countryCode": a["country"], "phone": a["phone"],
+            "addressType": "RESIDENTIAL"}}
+    if "PACKAGES" in included:
+        body["packages"] = [{
+            "packageReferenceId": p["package_reference_id"], "carrier": p["carrier_code"],
+            "trackingNumber": p["tracking_number"], "shipTime": p["ship_date"],
+            "packageStatus": {"status": "SHIPPED"},
+            "packageItems": [{"orderItemId": i["order_item_id"], "quantity": i["quantity"]} for i in p["items"]],
+        } for p in order.packages]
+    return body
+
+
+@api_2026.operation("searchOrders")
+def search_orders(call: Call):
+    p = call.params
+    statuses = [v0 for s in p.get("fulfillmentStatuses", []) for v0 in STATUS_V0[s]] or None
+    channels = [{"AMAZON": "AFN", "MERCHANT": "MFN"}[f] for f in p.get("fulfilledBy", [])] or None
+    orders, next_token = call.mock.orders.search(
+        call.seller.seller_id, created_after=p.get("createdAfter"), created_before=p.get("createdBefore"),
+        updated_after=p.get("lastUpdatedAfter"), updated_before=p.get("lastUpdatedBefore"), statuses=statuses,
+        channels=channels, marketplaces=p.get("marketplaceIds"),
+        page_size=_page_size(p.get("maxResultsPerPage"), "maxResultsPerPage"), token=p.get("paginationToken"),
+        token_name="paginationToken")
+    body = {"orders": [order_2026(o, p.get("includedData", [])) for o in orders]}
+    if next_token:
+        body["pagination"] = {"nextToken": next_token}
+    body["createdBefore" if p.get("createdAfter") else "lastUpdatedBefore"] = iso(call.mock.clock.seconds())
+    return 200, body
+
+
+@api_2026.operation("getOrder")
+def get_order_2026(call: Call):
+    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    return 200, {"order": order_2026(order, call.params.get("includedData", []))}

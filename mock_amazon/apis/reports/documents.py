@@ -1,0 +1,122 @@
+"""Report documents: tab-separated text with Amazon's column names, generated from the state at the time the
+report finishes. One function per report type."""
+from __future__ import annotations
+
+from mock_amazon.entities import iso
+
+MERCHANT_LISTINGS = ("item-name", "item-description", "listing-id", "seller-sku", "price", "quantity", "open-date",
+                     "image-url", "item-is-marketplace", "product-id-type", "zshop-shipping-fee", "item-note",
+                     "item-condition", "zshop-category1", "zshop-browse-path", "zshop-storefront-feature", "asin1",
+                     "asin2", "asin3", "will-ship-internationally", "expedited-shipping", "zshop-boldface",
+                     "product-id", "bid-for-featured-placement", "add-delete", "pending-quantity",
+                     "fulfillment-channel", "merchant-shipping-group", "status")
+AFN_INVENTORY = ("seller-sku", "fulfillment-channel-sku", "asin", "condition-type", "Warehouse-Condition-code",
+                 "Quantity Available")
+FULFILLED_SHIPMENTS = ("amazon-order-id", "merchant-order-id", "shipment-id", "shipment-item-id",
+                       "amazon-order-item-id", "merchant-order-item-id", "purchase-date", "payments-date",
+                       "shipment-date", "reporting-date", "buyer-email", "buyer-name", "buyer-phone-number", "sku",
+                       "product-name", "quantity-shipped", "currency", "item-price", "item-tax", "shipping-price",
+                       "shipping-tax", "gift-wrap-price", "gift-wrap-tax", "ship-service-level", "recipient-name",
+                       "ship-address-1", "ship-address-2", "ship-address-3", "ship-city", "ship-state",
+                       "ship-postal-code", "ship-country", "ship-phone-number", "bill-address-1", "bill-address-2",
+                       "bill-address-3", "bill-city", "bill-state", "bill-postal-code", "bill-country",
+                       "item-promotion-discount", "ship-promotion-discount", "carrier", "tracking-number",
+                       "estimated-arrival-date", "fulfillment-center-id", "fulfillment-channel", "sales-channel")
+ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
+              "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level", "product-name",
+              "sku", "asin", "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price",
+              "shipping-tax", "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount",
+              "ship-promotion-discount", "ship-city", "ship-state", "ship-postal-code", "ship-country",
+              "promotion-ids")
+
+
+def merchant_listings(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+    ledger = mock.ledger(seller_id)
+    rows = []
+    for item in mock.fba_inventory.catalog.scan(seller_id):
+        afn = item.channel == "AFN"
+        rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
+                     "price": f"{item.price:.2f}", "quantity": "" if afn else str(ledger.total(item.sku, channel="MFN")),
+                     "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
+                     "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
+                     "will-ship-internationally": "1", "product-id": item.asin,
+                     "fulfillment-channel": "AMAZON_NA" if afn else "DEFAULT",
+                     "merchant-shipping-group": "Migrated Template", "status": "Active"})
+    return MERCHANT_LISTINGS, rows
+
+
+def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+    """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
+    ledger = mock.ledger(seller_id)
+    rows = []
+    for item in mock.fba_inventory.catalog.scan(seller_id):
+        for position in ledger.positions_of(item.sku):
+            if position.channel != "AFN":
+                continue
+            for code, quantity in (("SELLABLE", position.sellable), ("UNSELLABLE", position.unsellable)):
+                if quantity or code == "SELLABLE":
+                    rows.append({"seller-sku": item.sku, "fulfillment-channel-sku": item.fnsku, "asin": item.asin,
+                                 "condition-type": "NewItem", "Warehouse-Condition-code": code,
+                                 "Quantity Available": str(quantity)})
+    return AFN_INVENTORY, rows
+
+
+def fulfilled_shipments(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+    """A row per shipped item; an order shipped in parts has a row per part."""
+    from mock_amazon.apis.shipments import shipments
+    rows = []
+    for shipment in shipments(mock).scan(seller_id, since=start, until=end):
+        to = shipment.ship_to
+        for item in shipment.items:
+            rows.append({
+                "amazon-order-id": shipment.amazon_order_id, "merchant-order-id": shipment.merchant_order_id or "",
+                "shipment-id": shipment.id, "shipment-item-id": item["item_id"],
+                "amazon-order-item-id": item["order_item_id"], "purchase-date": iso(shipment.purchase_date),
+                "payments-date": iso(shipment.purchase_date), "shipment-date": iso(shipment.created),
+                "reporting-date": iso(shipment.created), "buyer-email": shipment.buyer.get("email", ""),
+                "buyer-name": shipment.buyer.get("name", ""), "sku": item["sku"], "product-name": item["title"],
+                "quantity-shipped": str(item["quantity"]), "currency": shipment.currency,
+                "item-price": f"{item['price'] * item['quantity']:.2f}", "item-tax": "0.00",
+                "shipping-price": "0.00", "shipping-tax": "0.00", "ship-service-level": shipment.ship_service_level,
+                "recipient-name": to.get("name", ""), "ship-address-1": to.get("line1", ""),
+                "ship-city": to.get("city", ""), "ship-state": to.get("state", ""),
+                "ship-postal-code": to.get("postal_code", ""), "ship-country": to.get("country", ""),
+                "ship-phone-number": to.get("phone", ""), "carrier": shipment.carrier,
+                "tracking-number": shipment.tracking_number,
+                "estimated-arrival-date": iso(shipment.created + 3 * 86_400),
+                "fulfillment-center-id": shipment.fulfillment_center_id, "fulfillment-channel": "AFN",
+                "sales-channel": shipment.sales_channel})
+    return FULFILLED_SHIPMENTS, rows
+
+
+def all_orders_by_last_update(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+    rows = []
+    for order in mock.orders.orders.scan(seller_id, order_by="updated", since=start, until=end):
+        to = order.ship_to
+        for item in order.items:
+            rows.append({
+                "amazon-order-id": order.id, "merchant-order-id": order.seller_order_id or "",
+                "purchase-date": iso(order.purchase_date), "last-updated-date": iso(order.updated),
+                "order-status": order.status, "fulfillment-channel": "Amazon" if order.fulfillment_channel == "AFN"
+                else "Merchant", "sales-channel": order.sales_channel, "ship-service-level": order.shipment_category,
+                "product-name": item["title"], "sku": item["sku"], "asin": item["asin"],
+                "item-status": "Shipped" if item["quantity_shipped"] == item["quantity_ordered"] else "Unshipped",
+                "quantity": str(item["quantity_ordered"]), "currency": order.currency,
+                "item-price": f"{item['price'] * item['quantity_ordered']:.2f}", "ship-city": to.get("city", ""),
+                "ship-state": to.get("state", ""), "ship-postal-code": to.get("postal_code", ""),
+                "ship-country": to.get("country", "")})
+    return ALL_ORDERS, rows
+
+
+GENERATORS = {
+    "GET_MERCHANT_LISTINGS_ALL_DATA": merchant_listings,
+    "GET_AFN_INVENTORY_DATA": afn_inventory,
+    "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL": fulfilled_shipments,
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": all_orders_by_last_update,
+}
+
+
+def render(columns: tuple, rows: list[dict]) -> bytes:
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(str(row.get(c, "")).replace("\t", " ") for c in columns) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")

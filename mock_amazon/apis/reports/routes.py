@@ -1,0 +1,60 @@
+"""Reports 2021-06-30."""
+from __future__ import annotations
+
+from mock_amazon.apis.reports.backend import Report
+from mock_amazon.app import Api, Call
+from mock_amazon.entities import iso
+from mock_amazon.spec import parse_time
+
+api = Api("reports", "reports_2021-06-30")
+
+
+def report_json(report: Report) -> dict:
+    body = {"reportId": report.id, "reportType": report.report_type, "marketplaceIds": report.marketplace_ids,
+            "createdTime": iso(report.created), "processingStatus": report.status}
+    for key, value in (("dataStartTime", report.data_start), ("dataEndTime", report.data_end),
+                       ("processingStartTime", report.processing_start),
+                       ("processingEndTime", report.processing_end)):
+        if value is not None:
+            body[key] = iso(value)
+    if report.document_id:
+        body["reportDocumentId"] = report.document_id
+    return body
+
+
+@api.operation("createReport")
+def create_report(call: Call):
+    spec = dict(call.params["body"])
+    for key in ("dataStartTime", "dataEndTime"):
+        if spec.get(key):
+            spec[key] = parse_time(key, spec[key])
+    report = call.mock.reports.create(call.seller.seller_id, spec)
+    return 202, {"reportId": report.id}
+
+
+@api.operation("getReports")
+def get_reports(call: Call):
+    p = call.params
+    reports, next_token = call.mock.reports.search(
+        call.seller.seller_id, p.get("reportTypes"), p.get("processingStatuses"), p.get("pageSize", 10),
+        p.get("createdSince"), p.get("createdUntil"), p.get("nextToken"))
+    body = {"reports": [report_json(r) for r in reports]}
+    if next_token:
+        body["nextToken"] = next_token
+    return 200, body
+
+
+@api.operation("getReport")
+def get_report(call: Call):
+    return 200, report_json(call.mock.reports.reports.load(call.seller.seller_id, call.params["reportId"]))
+
+
+@api.operation("cancelReport")
+def cancel_report(call: Call):
+    call.mock.reports.cancel(call.seller.seller_id, call.params["reportId"])
+    return 200, None
+
+
+@api.operation("getReportDocument")
+def get_report_document(call: Call):
+    return 200, call.mock.reports.document(call.seller.seller_id, call.params["reportDocumentId"])

@@ -1,0 +1,41 @@
+"""Amazon's outbound shipments: one record per shipment that left an Amazon fulfilment centre.
+
+Amazon-fulfilled orders (and, later, multi-channel fulfillment orders) write them; the fulfilled-shipments report
+reads them. A record is history, not a lifecycle: it never changes once written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mock_amazon.entities import Collection, Entity
+
+CARRIERS = (("UPS", "1Z###XXX##########"), ("USPS", "94001#################"), ("AMZL_US", "TBA############"))
+
+
+@dataclass(kw_only=True)
+class Shipment(Entity):
+    amazon_order_id: str
+    merchant_order_id: str | None = None
+    fulfillment_center_id: str
+    carrier: str
+    tracking_number: str
+    ship_service_level: str
+    items: list[dict] = field(default_factory=list)  # {item_id, order_item_id, sku, title, quantity, price, ...}
+    ship_to: dict = field(default_factory=dict)
+    buyer: dict = field(default_factory=dict)
+    purchase_date: float = 0.0
+    sales_channel: str = "Amazon.com"
+    currency: str = "USD"
+
+
+def shipments(mock) -> Collection[Shipment]:
+    return Collection(mock.store, "shipment", Shipment, label="shipment")
+
+
+def record(mock, seller_id: str, at: float, **fields) -> Shipment:
+    carrier, pattern = mock.rng.choice(CARRIERS)
+    shipment = Shipment(id=mock.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
+                        carrier=fields.pop("carrier", carrier),
+                        tracking_number=fields.pop("tracking_number", None) or mock.new_id(pattern), **fields)
+    shipments(mock).add(shipment)
+    return shipment

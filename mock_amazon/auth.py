@@ -1,0 +1,98 @@
+"""Login with Amazon: sellers, their app credentials, and access tokens that expire on the shared clock.
+
+Each access token belongs to one seller; every call made with it sees only that seller's data.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+
+from mock_amazon.errors import Unauthorized
+from mock_amazon.store import Store
+
+TOKEN_SECONDS = 3600
+DEFAULT_MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
+
+
+@dataclass(frozen=True)
+class Seller:
+    seller_id: str
+    marketplace_id: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+    def credentials(self) -> dict:
+        return asdict(self)
+
+
+class LwaError(Exception):
+    """An OAuth error as Login with Amazon answers it: 400 with `error` and `error_description`."""
+
+    def __init__(self, error: str, description: str):
+        super().__init__(description)
+        self.error, self.description = error, description
+
+    def body(self) -> dict:
+        return {"error": self.error, "error_description": self.description}
+
+
+class Auth:
+    def __init__(self, store: Store, clock, rng: random.Random):
+        self.store, self.clock, self.rng = store, clock, rng
+
+    def _code(self, alphabet: str, length: int) -> str:
+        return "".join(self.rng.choice(alphabet) for _ in range(length))
+
+    def create_seller(self, marketplace_id: str = DEFAULT_MARKETPLACE) -> Seller:
+        upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        hexa = "0123456789abcdef"
+        seller = Seller(
+            seller_id="A" + self._code(upper, 13),
+            marketplace_id=marketplace_id,
+            client_id="amzn1.application-oa2-client." + self._code(hexa, 32),
+            client_secret="amzn1.oa2-cs.v1." + self._code(hexa, 64),
+            refresh_token="Atzr|" + self._code(upper + "abcdefghijklmnopqrstuvwxyz", 80),
+        )
+        position = self.store.execute("SELECT COUNT(*) FROM sellers").fetchone()[0]
+        self.store.execute("INSERT INTO sellers VALUES (?, ?, ?, ?, ?, ?)",
+                           (*asdict(seller).values(), position))
+        return seller
+
+    def sellers(self) -> list[Seller]:
+        rows = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
+                                  "FROM sellers ORDER BY position").fetchall()
+        return [Seller(*row) for row in rows]
+
+    def seller(self, seller_id: str) -> Seller | None:
+        return next((s for s in self.sellers() if s.seller_id == seller_id), None)
+
+    def exchange(self, form) -> dict:
+        """POST /auth/o2/token with grant_type=refresh_token."""
+        grant = form.get("grant_type")
+        if grant != "refresh_token":
+            raise LwaError("unsupported_grant_type", f"The grant type {grant!r} is not supported; use refresh_token.")
+        for name in ("client_id", "client_secret", "refresh_token"):
+            if not form.get(name):
+                raise LwaError("invalid_request", f"The request is missing the required parameter: {name}.")
+        row = self.store.execute("SELECT seller_id, client_secret, refresh_token FROM sellers WHERE client_id=?",
+                                 (form["client_id"],)).fetchone()
+        if row is None or row[1] != form["client_secret"]:
+            raise LwaError("invalid_client", "Client authentication failed.")
+        if row[2] != form["refresh_token"]:
+            raise LwaError("invalid_grant", "The request has an invalid grant parameter : refresh_token.")
+        token = "Atza|" + self._code("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 120)
+        self.store.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, row[0], self.clock.seconds() + TOKEN_SECONDS))
+        return {"access_token": token, "refresh_token": form["refresh_token"], "token_type": "bearer",
+                "expires_in": TOKEN_SECONDS}
+
+    def seller_for(self, access_token: str | None) -> Seller:
+        if not access_token:
+            raise Unauthorized(details="The request has no x-amz-access-token header.")
+        row = self.store.execute("SELECT seller_id, expires_at FROM tokens WHERE access_token=?",
+                                 (access_token,)).fetchone()
+        if row is None:
+            raise Unauthorized()
+        if row[1] <= self.clock.seconds():
+            raise Unauthorized(details="The access token you provided has expired.")
+        return self.seller(row[0])

@@ -1,0 +1,132 @@
+"""The testbed's own admin API, JSON under /_testbed/. Each route is a thin call into MockAmazon, which offers
+the same operations in Python."""
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, request
+
+from mock_amazon.app import json_response, mock
+from mock_amazon.errors import ApiError, InvalidInput
+
+control = Blueprint("control", __name__, url_prefix="/_testbed")
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None and request.get_data():
+        raise InvalidInput("The body must be a JSON object.", "body")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", "body")
+    return data
+
+
+def _number(data: dict, key: str, default=None, minimum: float = 0, integer: bool = False):
+    value = data.get(key, default)
+    kinds = (int,) if integer else (int, float)
+    if value is None or isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
+        raise InvalidInput(f"'{key}' must be {'an integer' if integer else 'a number'} of at least {minimum}.", key)
+    return value
+
+
+@control.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return json_response(error.status, error.body())
+
+
+@control.errorhandler(ValueError)
+def value_error(error: ValueError):
+    return json_response(400, InvalidInput(str(error), "body").body())
+
+
+@control.post("/reset")
+def reset():
+    mock().reset()
+    return json_response(200, {"reset": True})
+
+
+@control.get("/clock")
+def clock():
+    amazon = mock()
+    return json_response(200, {"now": amazon.clock.now().isoformat(), "seconds": amazon.clock.seconds(),
+                               "next_due": amazon.next_due()})
+
+
+@control.post("/clock/advance")
+def advance():
+    return json_response(200, mock().advance(_number(_body(), "seconds")))
+
+
+@control.post("/sellers")
+def create_seller():
+    return json_response(201, mock().create_seller().credentials())
+
+
+@control.get("/sellers")
+def list_sellers():
+    return json_response(200, {"sellers": [s.credentials() for s in mock().auth.sellers()]})
+
+
+@control.post("/seed")
+def seed():
+    data = _body()
+    seller_id = data.get("seller_id")
+    if not isinstance(seller_id, str):
+        raise InvalidInput("'seller_id' is required.", "seller_id")
+    result = mock().seed(seller_id, skus=_number(data, "skus", 20, integer=True),
+                         orders=_number(data, "orders", 10, integer=True), seed=_number(data, "seed", 0, integer=True))
+    return json_response(200, result)
+
+
+@control.post("/orders")
+def place_order():
+    """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel"}."""
+    data = _body()
+    amazon = mock()
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+        raise InvalidInput("'lines' must be a non-empty list of {sku, quantity}.", "lines")
+    with amazon.lock, amazon.store.transaction():
+        if amazon.auth.seller(str(data.get("seller_id"))) is None:
+            raise InvalidInput("'seller_id' names no seller.", "seller_id")
+        order = amazon.orders.place(data["seller_id"], [(l.get("sku"), l.get("quantity")) for l in lines],
+                                    channel=data.get("channel", "MFN"),
+                                    shipment_category=data.get("shipment_category", "Standard"))
+    return json_response(201, {"order_id": order.id, "status": order.status})
+
+
+@control.put("/rate-limits")
+def rate_limits():
+    """{"limits": {"getOrders": {"rate": 1, "burst": 5}}, "lifted": false}"""
+    data = _body()
+    limits = data.get("limits", {})
+    if not isinstance(limits, dict):
+        raise InvalidInput("'limits' must map operation names to {rate, burst}.", "limits")
+    mock().limits.configure(limits, data.get("lifted"))
+    return json_response(200, {"limits": mock().limits.overrides, "lifted": mock().limits.lifted})
+
+
+@control.put("/faults")
+def faults():
+    """{"faults": [rule, ...], "seed": 7}; see mock_amazon/faults.py for a rule's keys."""
+    data = _body()
+    rules = data.get("faults", [])
+    if not isinstance(rules, list):
+        raise InvalidInput("'faults' must be a list of rules.", "faults")
+    mock().faults.configure(rules, seed=data.get("seed"))
+    return json_response(200, {"faults": [r.describe() for r in mock().faults.rules]})
+
+
+@control.put("/settings")
+def settings():
+    return json_response(200, dataclasses.asdict(mock().update_settings(_body())))
+
+
+@control.get("/traffic")
+def traffic():
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise InvalidInput("'since' must be a request number.", "since")
+    return json_response(200, {"traffic": mock().traffic(int(since))})

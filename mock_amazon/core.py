@@ -1,0 +1,183 @@
+"""MockAmazon: the whole mock's state and rules, with no HTTP. The Flask app (app.py) and the control API
+(control.py) are thin layers over it; tests and the simulator may call it directly.
+
+Time moves only through the shared clock. Work that Amazon does later (verifying an order, shipping it,
+processing a report) is a timer in the store; `run_due()` performs every timer that is due, in order, stamping
+each change with the time it was due. Every request runs it first, and so does `advance()`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+from typing import Callable
+
+from faker import Faker
+
+from model.clock import Clock, VirtualClock, to_datetime
+from model.inventory import Ledger
+from model.lifecycles import Lifecycles
+from mock_amazon.auth import Auth, Seller
+from mock_amazon.faults import Faults
+from mock_amazon.ratelimit import RateLimiter
+from mock_amazon.store import Store, StoredPositions
+
+
+@dataclasses.dataclass
+class Settings:
+    """How Amazon behaves in time; every field can be changed per scenario (`PUT /_testbed/settings`)."""
+    verification_seconds: float = 300.0         # Pending -> Unshipped
+    afn_ship_seconds: float = 6 * 3600.0        # Unshipped -> Shipped for Amazon-fulfilled orders
+    afn_partial_chance: float = 0.1             # an AFN order ships in two shipments
+    report_queue_seconds: float = 30.0          # IN_QUEUE -> IN_PROGRESS
+    report_processing_seconds: float = 90.0     # IN_PROGRESS -> DONE
+    gzip_reports: bool = False                  # documents come GZIP-compressed (compressionAlgorithm: GZIP)
+    max_body_bytes: int = 10 * 1024 * 1024
+
+    def update(self, changes: dict) -> None:
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        checked = {}
+        for key, value in changes.items():
+            if key not in fields:
+                raise ValueError(f"unknown setting {key!r}; known: {', '.join(fields)}")
+            kind = type(getattr(self, key))
+            if kind is bool and not isinstance(value, bool) or kind is not bool and (
+                    isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"setting {key!r} must be {'true or false' if kind is bool else 'a number >= 0'}")
+            if key.endswith("chance") and value > 1:
+                raise ValueError(f"setting {key!r} is a probability between 0 and 1")
+            checked[key] = kind(value)
+        for key, value in checked.items():
+            setattr(self, key, value)
+
+
+class MockAmazon:
+    def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
+                 seed: int = 0, settings: Settings | None = None):
+        self.store = store or Store()
+        self.clock = clock or VirtualClock()
+        self.base_url = base_url.rstrip("/")
+        self.seed_value = seed
+        self.rng = random.Random(seed)
+        self.settings = settings or Settings(**self.store.setting("settings", {}))
+        self.lifecycles = Lifecycles(self.clock)
+        self.auth = Auth(self.store, self.clock, self.rng)
+        self.limits = RateLimiter(self.clock)
+        self.faults = Faults(random.Random(seed))
+        self.lock = threading.RLock()
+        self._handlers: dict[str, Callable[[str, str, float], None]] = {}
+        self._request_counter = 0
+        # The APIs' backends; imported here so that each API module stays independent of the others.
+        from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
+        from mock_amazon.apis.orders.backend import OrdersBackend
+        from mock_amazon.apis.reports.backend import ReportsBackend
+        self.orders = OrdersBackend(self)
+        self.reports = ReportsBackend(self)
+        self.fba_inventory = FbaInventoryBackend(self)
+
+    # ids and helpers shared by the backends
+    def new_id(self, pattern: str) -> str:
+        """An ID from a pattern: '#' a digit, 'X' an upper-case letter or digit, 'h' a hex digit."""
+        alphabets = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
+        return "".join(self.rng.choice(alphabets[c]) if c in alphabets else c for c in pattern)
+
+    def request_id(self) -> str:
+        self._request_counter += 1
+        return f"{self.seed_value:08x}-{self._request_counter:04x}-4{self.rng.getrandbits(12):03x}-" \
+               f"{self.rng.getrandbits(16):04x}-{self.rng.getrandbits(48):012x}"
+
+    def ledger(self, seller_id: str) -> Ledger:
+        return Ledger(StoredPositions(self.store, seller_id, self.clock))
+
+    # timers
+    def on(self, action: str, handler: Callable[[str, str, float], None]) -> None:
+        self._handlers[action] = handler
+
+    def schedule(self, at: float, action: str, seller_id: str, entity_id: str) -> None:
+        if action not in self._handlers:
+            raise KeyError(f"no handler for timer action {action!r}")
+        self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
+                           (at, action, seller_id, entity_id))
+
+    def run_due(self) -> int:
+        """Perform every timer due by now, earliest first; return how many ran."""
+        ran = 0
+        with self.lock:
+            now = self.clock.seconds()
+            while True:
+                row = self.store.execute("SELECT id, at, action, seller_id, entity_id FROM timers WHERE at <= ? "
+                                         "ORDER BY at, id LIMIT 1", (now,)).fetchone()
+                if row is None:
+                    return ran
+                timer_id, at, action, seller_id, entity_id = row
+                with self.store.transaction():
+                    self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,))
+                    self._handlers[action](seller_id, entity_id, at)
+                ran += 1
+
+    def next_due(self) -> float | None:
+        row = self.store.execute("SELECT MIN(at) FROM timers").fetchone()
+        return row[0]
+
+    # the control API, in Python (control.py serves the same over HTTP)
+    def reset(self) -> None:
+        with self.lock:
+            self.store.wipe()
+            self.limits.reset()
+            self.faults.configure([], seed=self.seed_value)
+            self.settings = Settings()
+            self.rng.seed(self.seed_value)
+
+    def advance(self, seconds: float) -> dict:
+        with self.lock:
+            self.clock.advance(seconds)
+            ran = self.run_due()
+        return {"now": self.clock.now().isoformat(), "timers_run": ran}
+
+    def create_seller(self) -> Seller:
+        with self.lock, self.store.transaction():
+            return self.auth.create_seller()
+
+    def update_settings(self, changes: dict) -> Settings:
+        with self.lock:
+            self.settings.update(changes)
+            self.store.set_setting("settings", dataclasses.asdict(self.settings))
+        return self.settings
+
+    def seed(self, seller_id: str, skus: int = 20, orders: int = 10, seed: int = 0) -> dict:
+        """A catalog of `skus` products with inventory, and `orders` orders placed over the past day.
+
+        Deterministic per seed: the same arguments on a fresh mock give the same data.
+        """
+        if self.auth.seller(seller_id) is None:
+            from mock_amazon.errors import NotFound
+            raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        rng = random.Random(seed)
+        with self.lock, self.store.transaction():
+            catalog = self.fba_inventory.seed_catalog(seller_id, skus, fake, rng)
+            now = self.clock.seconds()
+            placed = []
+            for _ in range(orders):
+                product = rng.choice(catalog)
+                placed.append(self.orders.place(
+                    seller_id, [(product["sku"], rng.randint(1, 2))], channel=product["channel"],
+                    at=now - rng.uniform(0, 86_400), fake=fake, rng=rng).id)
+        self.run_due()
+        return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog], "orders": placed}
+
+    def traffic(self, since_id: int = 0, limit: int = 1000) -> list[dict]:
+        rows = self.store.execute("SELECT id, time, seller_id, operation, method, path, status, throttled, fault, "
+                                  "request_id FROM traffic WHERE id > ? ORDER BY id LIMIT ?",
+                                  (since_id, limit)).fetchall()
+        keys = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id")
+        return [{**dict(zip(keys, row)), "time": to_datetime(row[1]).isoformat(), "throttled": bool(row[7])}
+                for row in rows]
+
+    def log(self, seller_id: str | None, operation: str, method: str, path: str, status: int, throttled: bool,
+            fault: str | None, request_id: str) -> None:
+        self.store.execute("INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, "
+                           "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (self.clock.seconds(), seller_id, operation, method, path, status, int(throttled), fault,
+                            request_id))

@@ -1,0 +1,80 @@
+"""Fault rules: per operation, seeded, and logged with every request they touch.
+
+A rule is data: `{"operation": "getOrders" | "*", "status": 503, "code": "...", "latency": 2.5,
+"timeout": true, "probability": 0.1, "count": 3}`. `status` answers with Amazon's error body; `latency` adds
+seconds to the answer (reported in the `x-testbed-latency` header; the standalone server also waits it out);
+`timeout` answers 504 as a gateway would after the client gave up, without running the operation. A rule with
+`count` applies to the next N matching calls; with `probability`, to that share of them.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from mock_amazon.spec import Operation
+
+KNOWN = {"operation", "status", "code", "message", "latency", "timeout", "probability", "count"}
+
+
+@dataclass
+class FaultRule:
+    operation: str = "*"
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    latency: float = 0.0
+    timeout: bool = False
+    probability: float = 1.0
+    count: int | None = None
+
+    @classmethod
+    def parse(cls, data: dict, index: int) -> "FaultRule":
+        where = f"faults[{index}]"
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be an object")
+        unknown = set(data) - KNOWN
+        if unknown:
+            raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+        rule = cls(**data)
+        if rule.status is not None and (not isinstance(rule.status, int) or not 400 <= rule.status <= 599):
+            raise ValueError(f"{where}.status must be an HTTP error status (400-599)")
+        if not isinstance(rule.latency, (int, float)) or rule.latency < 0:
+            raise ValueError(f"{where}.latency must be a non-negative number of seconds")
+        if not isinstance(rule.probability, (int, float)) or not 0 <= rule.probability <= 1:
+            raise ValueError(f"{where}.probability must be between 0 and 1")
+        if rule.count is not None and (not isinstance(rule.count, int) or rule.count < 0):
+            raise ValueError(f"{where}.count must be a non-negative integer")
+        if rule.status is None and not rule.latency and not rule.timeout:
+            raise ValueError(f"{where} does nothing: give status, latency or timeout")
+        return rule
+
+    def matches(self, op: Operation) -> bool:
+        return self.operation in ("*", op.operation_id, op.key)
+
+    def describe(self) -> str:
+        parts = [f"status={self.status}" if self.status else "", f"latency={self.latency:g}" if self.latency else "",
+                 "timeout" if self.timeout else ""]
+        return f"{self.operation}:" + ",".join(p for p in parts if p)
+
+
+@dataclass
+class Faults:
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    rules: list[FaultRule] = field(default_factory=list)
+
+    def configure(self, rules: list[dict], seed: int | None = None) -> None:
+        parsed = [FaultRule.parse(rule, i) for i, rule in enumerate(rules)]
+        self.rules = parsed
+        if seed is not None:
+            self.rng.seed(seed)
+
+    def pick(self, op: Operation) -> FaultRule | None:
+        for rule in self.rules:
+            if not rule.matches(op) or rule.count == 0:
+                continue
+            if rule.probability < 1 and self.rng.random() >= rule.probability:
+                continue
+            if rule.count is not None:
+                rule.count -= 1
+            return rule
+        return None

@@ -1,0 +1,80 @@
+"""Token buckets per (seller, operation) on the shared clock, with Amazon's default usage plans.
+
+Rate and burst come from `rate-limits.json` beside Amazon's models; a scenario or test may override any
+operation (by `operationId`, or `model.operationId` where two models share an id) or lift limits altogether.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mock_amazon.spec import Operation, rate_limits
+
+# Operations the models give no usage plan for (sandbox-only ones, External Fulfillment).
+FALLBACK = {"rate": 1.0, "burst": 5}
+EXTERNAL_FULFILLMENT = {"rate": 6.0, "burst": 6}  # seed 003: 6 calls per second per merchant
+
+
+@dataclass
+class Bucket:
+    rate: float
+    burst: float
+    tokens: float
+    last: float
+
+
+class RateLimiter:
+    def __init__(self, clock):
+        self.clock = clock
+        self.buckets: dict[tuple[str, str], Bucket] = {}
+        self.overrides: dict[str, dict] = {}
+        self.lifted = False
+
+    def plan(self, op: Operation) -> dict:
+        for key in (op.key, op.operation_id):
+            if key in self.overrides:
+                return self.overrides[key]
+        declared = rate_limits().get(op.model, {}).get(op.operation_id, {})
+        if declared.get("rate"):
+            return {"rate": declared["rate"], "burst": declared["burst"]}
+        return EXTERNAL_FULFILLMENT if op.model.startswith("externalFulfillment") else FALLBACK
+
+    def configure(self, limits: dict[str, dict] | None = None, lifted: bool | None = None) -> None:
+        for name, plan in (limits or {}).items():
+            rate, burst = plan.get("rate"), plan.get("burst")
+            if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+                raise ValueError(f"limits.{name}.rate must be a positive number")
+            if not isinstance(burst, (int, float)) or isinstance(burst, bool) or burst < 1:
+                raise ValueError(f"limits.{name}.burst must be a number of at least 1")
+        for name, plan in (limits or {}).items():
+            self.overrides[name] = {"rate": float(plan["rate"]), "burst": float(plan["burst"])}
+        if lifted is not None:
+            self.lifted = lifted
+        self.buckets.clear()
+
+    def reset(self) -> None:
+        self.overrides.clear()
+        self.lifted = False
+        self.buckets.clear()
+
+    def take(self, seller_id: str, op: Operation) -> tuple[bool, float]:
+        """Spend one token; (allowed, rate). A refused call spends nothing."""
+        plan = self.plan(op)
+        if self.lifted:
+            return True, plan["rate"]
+        now = self.clock.seconds()
+        bucket = self.buckets.get((seller_id, op.key))
+        if bucket is None:
+            bucket = self.buckets[(seller_id, op.key)] = Bucket(plan["rate"], plan["burst"], plan["burst"], now)
+        bucket.tokens = min(bucket.burst, bucket.tokens + (now - bucket.last) * bucket.rate)
+        bucket.last = now
+        if bucket.tokens < 1:
+            return False, bucket.rate
+        bucket.tokens -= 1
+        return True, bucket.rate
+
+    def seconds_until_token(self, seller_id: str, op: Operation) -> float:
+        bucket = self.buckets.get((seller_id, op.key))
+        if bucket is None or self.lifted:
+            return 0.0
+        tokens = min(bucket.burst, bucket.tokens + (self.clock.seconds() - bucket.last) * bucket.rate)
+        return max(0.0, (1 - tokens) / bucket.rate)

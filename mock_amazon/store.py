@@ -1,0 +1,172 @@
+"""Mock state in SQLite: ':memory:' for tests and simulation, a file for the standalone server.
+
+Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
+queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
+blobs (report and feed documents), tokens, sellers and the traffic log have tables of their own.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import MutableMapping
+from typing import Any, Iterator
+
+from model.inventory import Position
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sellers (
+    seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
+    client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    kind TEXT NOT NULL, seller_id TEXT NOT NULL, id TEXT NOT NULL, status TEXT, created REAL NOT NULL,
+    updated REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, seller_id, id));
+CREATE INDEX IF NOT EXISTS entities_by_created ON entities (kind, seller_id, created, id);
+CREATE INDEX IF NOT EXISTS entities_by_updated ON entities (kind, seller_id, updated, id);
+CREATE TABLE IF NOT EXISTS inventory (
+    seller_id TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL, channel TEXT NOT NULL,
+    sellable INTEGER NOT NULL, unsellable INTEGER NOT NULL, reserved INTEGER NOT NULL, inbound INTEGER NOT NULL,
+    sequence INTEGER NOT NULL, updated REAL NOT NULL, PRIMARY KEY (seller_id, sku, location));
+CREATE TABLE IF NOT EXISTS timers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, action TEXT NOT NULL, seller_id TEXT NOT NULL,
+    entity_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS timers_by_time ON timers (at, id);
+CREATE TABLE IF NOT EXISTS blobs (
+    id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, content BLOB NOT NULL, content_type TEXT NOT NULL,
+    compression TEXT);
+CREATE TABLE IF NOT EXISTS traffic (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, operation TEXT NOT NULL,
+    method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
+    request_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
+
+
+class Store:
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, args)
+
+    def transaction(self):
+        """`with store.transaction():` commits everything inside it at once, or nothing if it raises."""
+        return _Transaction(self)
+
+    def wipe(self) -> None:
+        with self.transaction():
+            for table in ("sellers", "tokens", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
+                self.execute(f"DELETE FROM {table}")
+
+    # entities
+    def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
+            created: float, updated: float) -> None:
+        self.execute("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (kind, seller_id, entity_id, status, created, updated, json.dumps(doc, separators=(",", ":"))))
+
+    def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
+        row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",
+                           (kind, seller_id, entity_id)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def delete(self, kind: str, seller_id: str, entity_id: str) -> None:
+        self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
+
+    def scan(self, kind: str, seller_id: str, order_by: str = "created", since: float | None = None,
+             until: float | None = None, after: tuple[float, str] | None = None,
+             statuses: list[str] | None = None, limit: int | None = None) -> Iterator[dict]:
+        """Documents of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
+        if order_by not in ("created", "updated"):
+            raise ValueError(order_by)
+        sql, args = [f"SELECT doc FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
+        if since is not None:
+            sql.append(f"AND {order_by} >= ?"); args.append(since)
+        if until is not None:
+            sql.append(f"AND {order_by} < ?"); args.append(until)
+        if after is not None:
+            sql.append(f"AND ({order_by} > ? OR ({order_by} = ? AND id > ?))"); args += [after[0], after[0], after[1]]
+        if statuses:
+            sql.append(f"AND status IN ({','.join('?' * len(statuses))})"); args += statuses
+        sql.append(f"ORDER BY {order_by}, id")
+        if limit is not None:
+            sql.append("LIMIT ?"); args.append(limit)
+        for (doc,) in self.execute(" ".join(sql), tuple(args)).fetchall():
+            yield json.loads(doc)
+
+    # settings
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))
+
+
+class _Transaction:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self):
+        self.store.lock.acquire()
+        self.nested = self.store.db.in_transaction
+        if not self.nested:
+            self.store.db.execute("BEGIN")
+        return self.store
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            if not self.nested:
+                self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            self.store.lock.release()
+        return False
+
+
+class StoredPositions(MutableMapping):
+    """One seller's inventory positions, as the mapping that `model.inventory.Ledger` keeps them in."""
+
+    def __init__(self, store: Store, seller_id: str, clock):
+        self.store, self.seller_id, self.clock = store, seller_id, clock
+
+    def __getitem__(self, key: tuple[str, str]) -> Position:
+        row = self.store.execute(
+            f"SELECT {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? AND location=?",
+            (self.seller_id, *key)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return Position(key[0], key[1], *row)
+
+    def __setitem__(self, key: tuple[str, str], position: Position) -> None:
+        self.store.execute(
+            "INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS), self.clock.seconds()))
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", (self.seller_id, *key))
+
+    def __iter__(self):
+        rows = self.store.execute("SELECT sku, location FROM inventory WHERE seller_id=? ORDER BY sku, location",
+                                  (self.seller_id,)).fetchall()
+        return iter([tuple(row) for row in rows])
+
+    def __len__(self) -> int:
+        return self.store.execute("SELECT COUNT(*) FROM inventory WHERE seller_id=?", (self.seller_id,)).fetchone()[0]
+
+    def for_sku(self, sku: str) -> list[Position]:
+        rows = self.store.execute(
+            f"SELECT location, {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? "
+            "ORDER BY location", (self.seller_id, sku)).fetchall()
+        return [Position(sku, row[0], *row[1:]) for row in rows]
+
+    def updated(self, sku: str) -> float | None:
+        row = self.store.execute("SELECT MAX(updated) FROM inventory WHERE seller_id=? AND sku=?",
+                                 (self.seller_id, sku)).fetchone()
+        return row[0]
