@@ -16,7 +16,7 @@ from mock_amazon.errors import NotFound
 from mock_amazon.store import Store
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)  # entities compare by identity, as the machines expect
 class Entity:
     id: str
     seller_id: str
@@ -34,6 +34,8 @@ def iso(seconds: float | None) -> str | None:
 
 
 class Collection(Generic[E]):
+    """One kind of entity in the store. `find`/`load`/`scan` give read-only copies; `editing` changes one."""
+
     def __init__(self, store: Store, kind: str, cls: type[E], lifecycle: Lifecycle | None = None,
                  label: str | None = None):
         self.store, self.kind, self.cls, self.lifecycle = store, kind, cls, lifecycle
@@ -53,21 +55,24 @@ class Collection(Generic[E]):
         history = [Step(datetime.fromisoformat(t), s, d, trig) for t, s, d, trig in doc.pop("history", [])]
         entity = self.cls(**doc, history=history)
         if self.lifecycle is not None:
-            self.lifecycle.adopt(entity, status=status)
+            self.lifecycle.restore(entity, status)
         return entity
 
     # storing
-    def add(self, entity: E) -> E:
-        """Store a new entity, in its lifecycle's initial state."""
+    def add(self, entity: E, status: str | None = None) -> E:
+        """Store a new entity, in its lifecycle's initial state (or `status`, where a table has two entries)."""
         if self.lifecycle is not None:
-            self.lifecycle.adopt(entity)
+            self.lifecycle.adopt(entity, status=status)
         self.save(entity)
         return entity
 
-    def save(self, entity: E, release: bool = True) -> None:
+    def save(self, entity: E) -> None:
         self.store.put(self.kind, entity.seller_id, entity.id, self.to_doc(entity),
                        getattr(entity, "status", None), entity.created, entity.updated)
-        if release and self.lifecycle is not None and entity in self.lifecycle.machine.models:
+        self._release(entity)
+
+    def _release(self, entity: E) -> None:
+        if self.lifecycle is not None and any(m is entity for m in self.lifecycle.machine.models):
             self.lifecycle.release(entity)
 
     def find(self, seller_id: str, entity_id: str) -> E | None:
@@ -85,19 +90,17 @@ class Collection(Generic[E]):
         """Load, change, save: inside one transaction, so a refused change stores nothing."""
         with self.store.transaction():
             entity = self.load(seller_id, entity_id)
+            if self.lifecycle is not None:
+                self.lifecycle.adopt(entity)
             try:
                 yield entity
                 self.save(entity)
             finally:
-                if self.lifecycle is not None and entity in self.lifecycle.machine.models:
-                    self.lifecycle.release(entity)
+                self._release(entity)
 
     def scan(self, seller_id: str, **filters) -> Iterator[E]:
         for doc in self.store.scan(self.kind, seller_id, **filters):
-            entity = self.from_doc(doc)
-            if self.lifecycle is not None:
-                self.lifecycle.release(entity)  # read-only: off the machine at once
-            yield entity
+            yield self.from_doc(doc)
 
     def fire(self, entity: E, trigger: str, at: float, **details) -> str:
         entity.updated = at

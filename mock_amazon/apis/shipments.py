@@ -12,7 +12,7 @@ from mock_amazon.entities import Collection, Entity
 CARRIERS = (("UPS", "1Z###XXX##########"), ("USPS", "94001#################"), ("AMZL_US", "TBA############"))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False)
 class Shipment(Entity):
     amazon_order_id: str
     merchant_order_id: str | None = None

@@ -124,6 +124,16 @@ class Lifecycle:
         self.machine.add_model(entity, initial=state)
         return entity
 
+    def restore(self, entity: Any, status: str) -> Any:
+        """Give a stored entity its stored status back, through the machine but without adopting it:
+        a read-only copy needs no triggers."""
+        if status not in self.table.states:
+            raise ValueError(f"{self.table.name}: unknown state {status!r}")
+        if not hasattr(entity, "history"):
+            entity.history = []
+        self.machine.set_state(status, model=entity)
+        return entity
+
     def release(self, entity: Any) -> None:
         """Take a finished (or persisted) entity off the machine, so memory stays flat."""
         self.machine.remove_model(entity)

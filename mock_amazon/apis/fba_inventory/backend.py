@@ -14,7 +14,7 @@ FULFILMENT_CENTRES = ("PHX7", "ONT8", "BFI4")
 PAGE_SIZE = 50
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False)
 class CatalogItem(Entity):
     """A product the seller lists; its ID is the seller SKU."""
     asin: str

@@ -19,9 +19,11 @@ from mock_amazon.spec import parse_time
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
 MFN_LOCATION = "DEFAULT"
+# updateShipmentStatus values, as getOrder reports them in EasyShipShipmentStatus
+EASY_SHIP_STATUS = {"ReadyForPickup": "PendingPickUp", "PickedUp": "PickedUp", "RefusedPickup": "Undeliverable"}
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False)
 class AmazonOrder(Entity):
     marketplace_id: str
     fulfillment_channel: str                      # AFN or MFN
@@ -37,7 +39,7 @@ class AmazonOrder(Entity):
     seller_order_id: str | None = None
     latest_ship_date: float = 0.0
     packages: list[dict] = field(default_factory=list)   # confirmShipment package details (MFN)
-    shipment_status: str | None = None                    # updateShipmentStatus (ReadyForPickup, ...)
+    shipment_status: str | None = None                    # EasyShipShipmentStatus
 
     @property
     def quantity_unshipped(self) -> int:
@@ -100,9 +102,7 @@ class OrdersBackend:
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
             latest_ship_date=at + 2 * 86_400, order_type="Preorder" if preorder else "StandardOrder")
-        if preorder:
-            self.orders.lifecycle.adopt(order, status="PendingAvailability")
-        self.orders.add(order)
+        self.orders.add(order, status="PendingAvailability" if preorder else None)
         if not preorder:
             mock.schedule(at + mock.settings.verification_seconds, "order.verify", seller_id, order.id)
         return order
@@ -220,7 +220,7 @@ class OrdersBackend:
             if order.status not in ("Unshipped", "PartiallyShipped"):
                 raise InvalidInput(f"Order {order_id} is {order.status}; only Unshipped or PartiallyShipped orders "
                                    "can be confirmed.", "orderId")
-            if any(p["packageReferenceId"] == detail["packageReferenceId"] for p in order.packages):
+            if any(p["package_reference_id"] == detail["packageReferenceId"] for p in order.packages):
                 raise InvalidInput(f"Package {detail['packageReferenceId']} was already confirmed for order "
                                    f"{order_id}.", "packageReferenceId")
             parse_time("shipDate", detail["shipDate"])
@@ -248,7 +248,7 @@ class OrdersBackend:
             if order.status not in ("Unshipped", "PartiallyShipped"):
                 raise InvalidInput(f"Order {order_id} is {order.status}; its shipment status cannot change.",
                                    "orderId")
-            order.shipment_status = payload["shipmentStatus"]
+            order.shipment_status = EASY_SHIP_STATUS[payload["shipmentStatus"]]
             order.updated = self.mock.clock.seconds()
 
 

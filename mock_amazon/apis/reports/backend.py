@@ -14,7 +14,7 @@ from mock_amazon.errors import InvalidInput, NotFound
 DEFAULT_LOOKBACK = 90 * 86_400
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False)
 class Report(Entity):
     report_type: str
     marketplace_ids: list[str]

@@ -1,0 +1,38 @@
+import pytest
+
+from mock_amazon import MockAmazon, create_app
+from model.clock import VirtualClock
+from tests.support import Caller, flask_sender
+
+
+@pytest.fixture
+def amazon():
+    """An in-process mock on a virtual clock, with one seeded seller."""
+    mock = MockAmazon(clock=VirtualClock(), base_url="http://mock.test")
+    mock.seller = mock.create_seller()
+    mock.seed(mock.seller.seller_id, skus=12, orders=8, seed=1)
+    return mock
+
+
+@pytest.fixture
+def app(amazon):
+    return create_app(amazon)
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+def login(http, seller) -> str:
+    response = http.post("/auth/o2/token", data={"grant_type": "refresh_token", "client_id": seller.client_id,
+                                                 "client_secret": seller.client_secret,
+                                                 "refresh_token": seller.refresh_token})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+@pytest.fixture
+def sp(http, amazon):
+    """Calls SP-API operations as the seeded seller; every answer is checked against Amazon's model."""
+    return Caller(flask_sender(http), login(http, amazon.seller))
