@@ -90,7 +90,7 @@ def _view(op: Operation, handler: Handler, dialect: str):
                 params = _parse(op, path_args)
                 status, body = handler(Call(amazon, seller, params))
             except ApiError as error:
-                status, body = error.status, error.body(dialect)
+                status, body = error.http_status, error.body(dialect)
             except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly
                 log.exception("unhandled error in %s", op.key)
                 status, body = 500, ApiError("An internal error occurred.").body(dialect)

@@ -33,7 +33,7 @@ def _number(data: dict, key: str, default=None, minimum: float = 0, integer: boo
 
 @control.errorhandler(ApiError)
 def api_error(error: ApiError):
-    return json_response(error.status, error.body())
+    return json_response(error.http_status, error.body())
 
 
 @control.errorhandler(ValueError)
@@ -99,12 +99,15 @@ def place_order():
 
 @control.put("/rate-limits")
 def rate_limits():
-    """{"limits": {"getOrders": {"rate": 1, "burst": 5}}, "lifted": false}"""
+    """{"limits": {"getOrders": {"rate": 1, "burst": 5}}, "lifted": false}: replaces every override."""
     data = _body()
     limits = data.get("limits", {})
     if not isinstance(limits, dict):
         raise InvalidInput("'limits' must map operation names to {rate, burst}.", "limits")
-    mock().limits.configure(limits, data.get("lifted"))
+    lifted = data.get("lifted", False)
+    if not isinstance(lifted, bool):
+        raise InvalidInput("'lifted' must be true or false.", "lifted")
+    mock().limits.configure(limits, lifted)
     return json_response(200, {"limits": mock().limits.overrides, "lifted": mock().limits.lifted})
 
 

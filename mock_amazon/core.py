@@ -58,7 +58,11 @@ class MockAmazon:
         self.clock = clock or VirtualClock()
         self.base_url = base_url.rstrip("/")
         self.seed_value = seed
-        self.rng = random.Random(seed)
+        # A restarted server continues from a new random stream, so new IDs never repeat the old ones; a fresh
+        # store is generation 1, which keeps seeded runs reproducible.
+        generation = self.store.setting("generation", 0) + 1
+        self.store.set_setting("generation", generation)
+        self.rng = random.Random(f"{seed}/{generation}")
         self.settings = settings or Settings(**self.store.setting("settings", {}))
         self.lifecycles = Lifecycles(self.clock)
         self.auth = Auth(self.store, self.clock, self.rng)
@@ -123,10 +127,11 @@ class MockAmazon:
     def reset(self) -> None:
         with self.lock:
             self.store.wipe()
-            self.limits.reset()
+            self.limits.configure()
             self.faults.configure([], seed=self.seed_value)
             self.settings = Settings()
-            self.rng.seed(self.seed_value)
+            self.store.set_setting("generation", 1)
+            self.rng.seed(f"{self.seed_value}/1")
 
     def advance(self, seconds: float) -> dict:
         with self.lock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 class ApiError(Exception):
-    status = 500
+    http_status = 500
     kind = "internal"
     code = "InternalFailure"
 
@@ -17,7 +17,7 @@ class ApiError(Exception):
         if code:
             self.code = code
         if status:
-            self.status = status
+            self.http_status = status
 
     def body(self, dialect: str = "sp-api") -> dict:
         code = DIALECTS.get(dialect, {}).get(self.kind, self.code) if dialect != "sp-api" else self.code
@@ -25,7 +25,7 @@ class ApiError(Exception):
 
 
 class InvalidInput(ApiError):
-    status, kind, code = 400, "invalid", "InvalidInput"
+    http_status, kind, code = 400, "invalid", "InvalidInput"
 
     def __init__(self, message: str, parameter: str = ""):
         super().__init__(message, details=parameter)
@@ -33,7 +33,7 @@ class InvalidInput(ApiError):
 
 
 class Unauthorized(ApiError):
-    status, kind, code = 403, "unauthorized", "Unauthorized"
+    http_status, kind, code = 403, "unauthorized", "Unauthorized"
 
     def __init__(self, message: str = "Access to requested resource is denied.",
                  details: str = "The access token you provided is revoked, malformed or invalid."):
@@ -41,30 +41,30 @@ class Unauthorized(ApiError):
 
 
 class NotFound(ApiError):
-    status, kind, code = 404, "not_found", "NotFound"
+    http_status, kind, code = 404, "not_found", "NotFound"
 
 
 class Conflict(ApiError):
-    status, kind, code = 409, "conflict", "Conflict"
+    http_status, kind, code = 409, "conflict", "Conflict"
 
 
 class Unprocessable(ApiError):
-    status, kind, code = 422, "unprocessable", "UnprocessableEntity"
+    http_status, kind, code = 422, "unprocessable", "UnprocessableEntity"
 
 
 class QuotaExceeded(ApiError):
-    status, kind, code = 429, "throttled", "QuotaExceeded"
+    http_status, kind, code = 429, "throttled", "QuotaExceeded"
 
     def __init__(self):
         super().__init__("You exceeded your quota for the requested resource.")
 
 
 class ServiceUnavailable(ApiError):
-    status, kind, code = 503, "unavailable", "ServiceUnavailable"
+    http_status, kind, code = 503, "unavailable", "ServiceUnavailable"
 
 
 class RequestTimeout(ApiError):
-    status, kind, code = 504, "timeout", "RequestTimeout"
+    http_status, kind, code = 504, "timeout", "RequestTimeout"
 
 
 # External Fulfillment's codes for the same kinds (CLIENTS.md).

@@ -38,22 +38,17 @@ class RateLimiter:
             return {"rate": declared["rate"], "burst": declared["burst"]}
         return EXTERNAL_FULFILLMENT if op.model.startswith("externalFulfillment") else FALLBACK
 
-    def configure(self, limits: dict[str, dict] | None = None, lifted: bool | None = None) -> None:
+    def configure(self, limits: dict[str, dict] | None = None, lifted: bool = False) -> None:
+        """Replace every override (PUT semantics): `limits` per operation, or all limits `lifted`."""
         for name, plan in (limits or {}).items():
             rate, burst = plan.get("rate"), plan.get("burst")
             if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
                 raise ValueError(f"limits.{name}.rate must be a positive number")
             if not isinstance(burst, (int, float)) or isinstance(burst, bool) or burst < 1:
                 raise ValueError(f"limits.{name}.burst must be a number of at least 1")
-        for name, plan in (limits or {}).items():
-            self.overrides[name] = {"rate": float(plan["rate"]), "burst": float(plan["burst"])}
-        if lifted is not None:
-            self.lifted = lifted
-        self.buckets.clear()
-
-    def reset(self) -> None:
-        self.overrides.clear()
-        self.lifted = False
+        self.overrides = {name: {"rate": float(plan["rate"]), "burst": float(plan["burst"])}
+                          for name, plan in (limits or {}).items()}
+        self.lifted = bool(lifted)
         self.buckets.clear()
 
     def take(self, seller_id: str, op: Operation) -> tuple[bool, float]:

@@ -1,9 +1,15 @@
 """Login with Amazon, token expiry on the clock, rate limits, fault rules and Amazon's error bodies."""
 import pytest
 
+from mock_amazon.spec import operation
+
 from tests.conftest import login
 
 ORDERS = ("ordersV0", "getOrders")
+
+
+def amazon_op(operation_id):
+    return operation("ordersV0", operation_id)
 QUERY = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"}
 
 
@@ -59,6 +65,8 @@ def test_limits_are_per_seller_and_can_be_changed(sp, amazon, http):
     assert sp(*ORDERS, query=QUERY).status == 200
     amazon.limits.configure(lifted=True)
     assert all(sp(*ORDERS, query=QUERY).status == 200 for _ in range(30))
+    amazon.limits.configure()  # back to Amazon's plans: the bucket starts full again
+    assert amazon.limits.plan(amazon_op("getOrders"))["burst"] == 20
 
 
 def test_invalid_input_names_the_parameter(sp):

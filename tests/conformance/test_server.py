@@ -1,0 +1,56 @@
+"""The standalone server: its first line, seeded data for a newcomer, and state that survives a restart."""
+import requests
+
+from tests.support import Server
+
+
+def test_first_line_and_seeded_data():
+    server = Server("--sellers", "2", "--seed", "3")
+    try:
+        info = server.info
+        assert info["base_url"] == server.base_url and len(info["sellers"]) == 2
+        seller = info["sellers"][0]
+        assert set(seller) == {"seller_id", "marketplace_id", "client_id", "client_secret", "refresh_token"}
+        token = requests.post(f"{server.base_url}/auth/o2/token", data={
+            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
+            timeout=10).json()["access_token"]
+        orders = requests.get(f"{server.base_url}/orders/v0/orders", headers={"x-amz-access-token": token},
+                              params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2020-01-01T00:00:00Z"},
+                              timeout=10)
+        assert orders.status_code == 200 and len(orders.json()["payload"]["Orders"]) == 10
+        assert orders.headers["x-amzn-RequestId"]
+    finally:
+        server.stop()
+
+
+def test_state_survives_a_restart(tmp_path):
+    database = str(tmp_path / "mock.sqlite3")
+    first = Server("--db", database, "--sellers", "1")
+    try:
+        seller = first.info["sellers"][0]
+        status, placed = first.control("POST", "/orders", {"seller_id": seller["seller_id"], "lines": [
+            {"sku": first.control("POST", "/seed", {"seller_id": seller["seller_id"], "skus": 1, "orders": 0,
+                                                    "seed": 77})[1]["skus"][0], "quantity": 1}]})
+        assert status == 201
+    finally:
+        first.stop()
+    second = Server("--db", database, "--sellers", "2")
+    try:
+        sellers = second.info["sellers"]
+        assert sellers[0] == seller and len(sellers) == 2
+        token = requests.post(f"{second.base_url}/auth/o2/token", data={
+            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
+            timeout=10).json()["access_token"]
+        order = requests.get(f"{second.base_url}/orders/v0/orders/{placed['order_id']}",
+                             headers={"x-amz-access-token": token}, timeout=10)
+        assert order.status_code == 200 and order.json()["payload"]["AmazonOrderId"] == placed["order_id"]
+    finally:
+        second.stop()
+
+
+def test_bad_arguments_get_a_clear_message():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "mock_amazon", "--clock-scale", "0"], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 2 and "--clock-scale must be positive" in result.stderr
