@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-import jsonschema
 import requests
 
+from mock_amazon.launcher import Server
 from mock_amazon.spec import operation, validator
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["Caller", "Server", "check_against_model", "flask_sender", "http_sender", "token_for"]
 
 
 def check_against_model(model: str, operation_id: str, status: int, body) -> None:
@@ -88,48 +82,3 @@ def token_for(send_form, seller) -> str:
                               "client_secret": seller["client_secret"], "refresh_token": seller["refresh_token"]})
     assert status == 200, body
     return body["access_token"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`python -m mock_amazon` in a subprocess; `info` is the JSON line it prints first."""
-
-    def __init__(self, *args: str):
-        self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "mock_amazon", "--port", str(self.port), *args],
-                                        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("mock_amazon did not start: " + self.process.stderr.read())
-        self.info = json.loads(line)
-        self.base_url = self.info["base_url"]
-        self._wait_until_listening()
-
-    def _wait_until_listening(self) -> None:
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("mock_amazon exited: " + self.process.stderr.read())
-                time.sleep(0.05)  # waiting for a real server socket, not for simulated time
-        raise RuntimeError("mock_amazon is not listening")
-
-    def control(self, method: str, path: str, body=None):
-        response = requests.request(method, f"{self.base_url}/_testbed{path}", json=body, timeout=30)
-        return response.status_code, response.json()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        for stream in (self.process.stdout, self.process.stderr):
-            stream.close()

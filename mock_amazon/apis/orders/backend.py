@@ -183,10 +183,11 @@ class OrdersBackend:
                      "page_size": page_size, "after": None}
         found, after = [], query["after"]
         scan_after = tuple(after) if after else None
+        batch_size = query["page_size"] + 1  # filters applied here may need more batches
         while len(found) <= query["page_size"]:
             batch = list(self.orders.scan(seller_id, order_by=query["by"], since=query["since"],
                                           until=query["until"], after=scan_after, statuses=query["statuses"],
-                                          limit=500))
+                                          limit=batch_size))
             if not batch:
                 break
             for order in batch:

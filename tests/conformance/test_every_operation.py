@@ -1,0 +1,97 @@
+"""Every implemented operation, over real HTTP: a success and an error, each checked against Amazon's model."""
+import pytest
+
+from mock_amazon import create_app
+from tests.support import Caller, http_sender, token_for
+
+pytestmark = pytest.mark.conformance
+M = "ATVPDKIKX0DER"
+
+
+def registered_operations() -> set[tuple[str, str]]:
+    """(model, operationId) of every SP-API route the app serves."""
+    app = create_app()
+    found = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        blueprint = rule.endpoint.split(".")[0]
+        if blueprint in ("lwa", "documents", "control", "static"):
+            continue
+        found.add((view.__wrapped_model__, view.__name__))
+    return found
+
+
+def test_every_operation_answers_in_the_models_shape(server, seller):
+    import requests
+
+    def send_form(form):
+        response = requests.post(f"{server.base_url}/auth/o2/token", data=form, timeout=10)
+        return response.status_code, response.json()
+
+    sp = Caller(http_sender(server.base_url), token_for(send_form, seller))
+    server.control("PUT", "/rate-limits", {"lifted": True})
+    order_id = seller["seeded"]["orders"][0]
+    server.control("POST", "/clock/advance", {"seconds": 600})
+    covered = set()
+
+    def call(model, operation_id, expect, **request):
+        answer = sp(model, operation_id, **request)
+        assert answer.status == expect, (operation_id, answer)
+        covered.add((model, operation_id))
+        return answer
+
+    V0, NEW, R, F = "ordersV0", "orders_2026-01-01", "reports_2021-06-30", "fbaInventory"
+    call(V0, "getOrders", 200, query={"MarketplaceIds": M, "CreatedAfter": "2020-01-01T00:00:00Z"})
+    call(V0, "getOrders", 400, query={"MarketplaceIds": M, "CreatedAfter": "never"})
+    for operation_id in ("getOrder", "getOrderItems", "getOrderAddress", "getOrderBuyerInfo"):
+        call(V0, operation_id, 200, path={"orderId": order_id})
+        call(V0, operation_id, 404, path={"orderId": "000-0000000-0000000"})
+    unshipped = [o for o in sp(V0, "getOrders", query={"MarketplaceIds": M, "CreatedAfter": "2020-01-01T00:00:00Z",
+                                                       "OrderStatuses": "Unshipped", "FulfillmentChannels": "MFN"}
+                                ).body["payload"]["Orders"]]
+    target = unshipped[0]["AmazonOrderId"]
+    item = sp(V0, "getOrderItems", path={"orderId": target}).body["payload"]["OrderItems"][0]
+    call(V0, "updateShipmentStatus", 204, path={"orderId": target},
+         body={"marketplaceId": M, "shipmentStatus": "ReadyForPickup"})
+    call(V0, "updateShipmentStatus", 400, path={"orderId": target}, body={"marketplaceId": M})
+    confirmation = {"marketplaceId": M, "packageDetail": {
+        "packageReferenceId": "1", "carrierCode": "UPS", "trackingNumber": "1Z999", "shipDate": "2026-01-05T10:00:00Z",
+        "orderItems": [{"orderItemId": item["OrderItemId"], "quantity": item["QuantityOrdered"]}]}}
+    call(V0, "confirmShipment", 204, path={"orderId": target}, body=confirmation)
+    call(V0, "confirmShipment", 400, path={"orderId": target}, body=confirmation)
+    call(NEW, "searchOrders", 200, query={"createdAfter": "2020-01-01T00:00:00Z", "includedData": "BUYER,PACKAGES"})
+    call(NEW, "searchOrders", 400, query={"createdAfter": "2020-01-01T00:00:00Z", "fulfilledBy": "SOMEONE"})
+    call(NEW, "getOrder", 200, path={"orderId": target}, query={"includedData": "RECIPIENT,PACKAGES"})
+    call(NEW, "getOrder", 404, path={"orderId": "000-0000000-0000000"})
+
+    report_id = call(R, "createReport", 202, body={"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": [M]}
+                     ).body["reportId"]
+    call(R, "createReport", 400, body={"reportType": "GET_AFN_INVENTORY_DATA"})
+    spare = sp(R, "createReport", body={"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": [M]}).body
+    call(R, "cancelReport", 200, path={"reportId": spare["reportId"]})
+    call(R, "cancelReport", 404, path={"reportId": "0"})
+    server.control("POST", "/clock/advance", {"seconds": 300})
+    call(R, "getReports", 200, query={"reportTypes": "GET_AFN_INVENTORY_DATA"})
+    call(R, "getReports", 400, query={"pageSize": "5"})
+    report = call(R, "getReport", 200, path={"reportId": report_id}).body
+    call(R, "getReport", 404, path={"reportId": "0"})
+    call(R, "getReportDocument", 200, path={"reportDocumentId": report["reportDocumentId"]})
+    call(R, "getReportDocument", 404, path={"reportDocumentId": "nothing"})
+
+    base = {"granularityType": "Marketplace", "granularityId": M, "marketplaceIds": M}
+    call(F, "getInventorySummaries", 200, query={**base, "details": "true"})
+    call(F, "getInventorySummaries", 400, query={**base, "details": "perhaps"})
+    call(F, "createInventoryItem", 200, body={"sellerSku": "SWEEP-1", "marketplaceId": M, "productName": "Sweep"})
+    call(F, "createInventoryItem", 400, body={"sellerSku": "SWEEP-1", "marketplaceId": M, "productName": "Sweep"})
+    items = {"inventoryItems": [{"sellerSku": "SWEEP-1", "marketplaceId": M, "quantity": 3}]}
+    call(F, "addInventory", 200, body=items, headers={"x-amzn-idempotency-token": "sweep"})
+    call(F, "addInventory", 404, body={"inventoryItems": [{"sellerSku": "NOPE", "marketplaceId": M, "quantity": 1}]},
+         headers={"x-amzn-idempotency-token": "sweep-2"})
+    call(F, "deleteInventoryItem", 200, path={"sellerSku": "SWEEP-1"}, query={"marketplaceId": M})
+    call(F, "deleteInventoryItem", 404, path={"sellerSku": "SWEEP-1"}, query={"marketplaceId": M})
+
+    sp.token = "Atza|stale"
+    for model, operation_id in ((V0, "getOrders"), (R, "getReports"), (F, "getInventorySummaries")):
+        assert sp(model, operation_id, query={"MarketplaceIds": M}).status == 403
+
+    assert covered == registered_operations(), "an operation is served but not exercised here"
