@@ -95,6 +95,8 @@ def _view(op: Operation, handler: Handler, dialect: str):
                 log.exception("unhandled error in %s", op.key)
                 status, body = 500, ApiError("An internal error occurred.").body(dialect)
             amazon.log(seller_id, op.operation_id, op.method, request.path, status, throttled, fault, request_id)
+        if amazon.wait is not None and "x-testbed-latency" in headers:
+            amazon.wait(float(headers["x-testbed-latency"]))  # outside the lock: other callers go on meanwhile
         return json_response(status, body, headers)
     view.__name__ = op.operation_id
     view.__wrapped_model__ = op.model  # lets tests list every served operation

@@ -53,7 +53,10 @@ class Settings:
 
 class MockAmazon:
     def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
-                 seed: int = 0, settings: Settings | None = None):
+                 seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
+                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None):
+        """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
+        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds)."""
         self.store = store or Store()
         self.clock = clock or VirtualClock()
         self.base_url = base_url.rstrip("/")
@@ -68,6 +71,9 @@ class MockAmazon:
         self.auth = Auth(self.store, self.clock, self.rng)
         self.limits = RateLimiter(self.clock)
         self.faults = Faults(random.Random(seed))
+        self.limits.configure(limits)
+        self.faults.configure(faults or [])
+        self.wait = wait
         self.lock = threading.RLock()
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0

@@ -20,6 +20,7 @@ import jsonschema
 from mock_amazon.errors import InvalidInput
 
 MODELS_ENV = "SP_API_MODELS"
+RATE_LIMITS_ENV = "SP_API_RATE_LIMITS"  # a rate-limits.json elsewhere than beside the models
 
 
 def models_dir() -> Path:
@@ -39,7 +40,8 @@ def load_model(file_name: str) -> dict:
 @functools.cache
 def rate_limits() -> dict[str, dict[str, dict]]:
     """model file stem -> operationId -> {rate, burst, ...} (Amazon's default usage plans)."""
-    data = json.loads((models_dir() / "rate-limits.json").read_text())["models"]
+    path = os.environ.get(RATE_LIMITS_ENV) or models_dir() / "rate-limits.json"
+    data = json.loads(Path(path).read_text())["models"]
     return {name.removesuffix(".json"): operations for name, operations in data.items()}
 
 

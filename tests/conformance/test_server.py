@@ -54,3 +54,23 @@ def test_bad_arguments_get_a_clear_message():
     result = subprocess.run([sys.executable, "-m", "mock_amazon", "--clock-scale", "0"], capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 2 and "--clock-scale must be positive" in result.stderr
+
+
+def test_standalone_server_waits_out_added_latency():
+    import time
+    server = Server("--sellers", "1", "--clock-scale", "10")
+    try:
+        seller = server.info["sellers"][0]
+        server.control("PUT", "/faults", {"faults": [{"operation": "getOrders", "latency": 5, "count": 1}]})
+        token = requests.post(f"{server.base_url}/auth/o2/token", data={
+            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
+            timeout=10).json()["access_token"]
+        params = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2020-01-01T00:00:00Z"}
+        started = time.perf_counter()
+        slow = requests.get(f"{server.base_url}/orders/v0/orders", headers={"x-amz-access-token": token},
+                            params=params, timeout=10)
+        waited = time.perf_counter() - started
+        assert slow.status_code == 200 and slow.headers["x-testbed-latency"] == "5"
+        assert waited >= 0.5  # 5 simulated seconds at 10x: the real server really waited
+    finally:
+        server.stop()
