@@ -141,6 +141,8 @@ def download(document_id: str):
 def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
     from mock_amazon.apis.fba_inventory.routes import api as fba_inventory
+    from mock_amazon.apis.listings.routes import api as listings
+    from mock_amazon.apis.notifications.routes import api as notifications
     from mock_amazon.apis.orders.routes import api as orders, api_2026 as orders_2026
     from mock_amazon.apis.reports.routes import api as reports
     from mock_amazon.control import control
@@ -148,7 +150,7 @@ def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
     app = Flask("mock_amazon")
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
     for blueprint in (lwa, documents, control, orders.blueprint, orders_2026.blueprint, reports.blueprint,
-                      fba_inventory.blueprint):
+                      fba_inventory.blueprint, notifications.blueprint, listings.blueprint):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)

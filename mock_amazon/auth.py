@@ -12,6 +12,9 @@ from mock_amazon.store import Store
 
 TOKEN_SECONDS = 3600
 DEFAULT_MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
+GRANTS = {"refresh_token": ("client_id", "client_secret", "refresh_token"),
+          "client_credentials": ("client_id", "client_secret", "scope")}
+GRANTLESS_SCOPES = ("sellingpartnerapi::notifications", "sellingpartnerapi::client_credential:rotation")
 
 
 @dataclass(frozen=True)
@@ -68,23 +71,30 @@ class Auth:
         return next((s for s in self.sellers() if s.seller_id == seller_id), None)
 
     def exchange(self, form) -> dict:
-        """POST /auth/o2/token with grant_type=refresh_token."""
+        """POST /auth/o2/token: grant_type=refresh_token for a seller's data, or client_credentials with a
+        scope for the grantless operations (notification destinations). The mock gives each seller an
+        application of their own, so a grantless token, too, belongs to that seller."""
         grant = form.get("grant_type")
-        if grant != "refresh_token":
-            raise LwaError("unsupported_grant_type", f"The grant type {grant!r} is not supported; use refresh_token.")
-        for name in ("client_id", "client_secret", "refresh_token"):
+        if grant not in GRANTS:
+            raise LwaError("unsupported_grant_type", f"The grant type {grant!r} is not supported; use "
+                                                     "refresh_token or client_credentials.")
+        for name in GRANTS[grant]:
             if not form.get(name):
                 raise LwaError("invalid_request", f"The request is missing the required parameter: {name}.")
         row = self.store.execute("SELECT seller_id, client_secret, refresh_token FROM sellers WHERE client_id=?",
                                  (form["client_id"],)).fetchone()
         if row is None or row[1] != form["client_secret"]:
             raise LwaError("invalid_client", "Client authentication failed.")
-        if row[2] != form["refresh_token"]:
+        if grant == "refresh_token" and row[2] != form["refresh_token"]:
             raise LwaError("invalid_grant", "The request has an invalid grant parameter : refresh_token.")
+        if grant == "client_credentials" and form["scope"] not in GRANTLESS_SCOPES:
+            raise LwaError("invalid_scope", f"The scope {form['scope']!r} is not valid.")
         token = "Atza|" + self._code("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 120)
         self.store.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, row[0], self.clock.seconds() + TOKEN_SECONDS))
-        return {"access_token": token, "refresh_token": form["refresh_token"], "token_type": "bearer",
-                "expires_in": TOKEN_SECONDS}
+        answer = {"access_token": token, "token_type": "bearer", "expires_in": TOKEN_SECONDS}
+        if grant == "refresh_token":
+            answer["refresh_token"] = form["refresh_token"]
+        return answer
 
     def seller_for(self, access_token: str | None) -> Seller:
         if not access_token:

@@ -77,10 +77,15 @@ class MockAmazon:
         self.lock = threading.RLock()
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
+        self._event_time: float | None = None
         # The APIs' backends; imported here so that each API module stays independent of the others.
         from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
+        from mock_amazon.apis.listings.backend import ListingsBackend
+        from mock_amazon.apis.notifications.backend import NotificationsBackend
         from mock_amazon.apis.orders.backend import OrdersBackend
         from mock_amazon.apis.reports.backend import ReportsBackend
+        self.notifications = NotificationsBackend(self)
+        self.listings = ListingsBackend(self)
         self.orders = OrdersBackend(self)
         self.reports = ReportsBackend(self)
         self.fba_inventory = FbaInventoryBackend(self)
@@ -96,8 +101,12 @@ class MockAmazon:
         return f"{self.seed_value:08x}-{self._request_counter:04x}-4{self.rng.getrandbits(12):03x}-" \
                f"{self.rng.getrandbits(16):04x}-{self.rng.getrandbits(48):012x}"
 
+    def now(self) -> float:
+        """The time of what is happening: a timer's due time while it runs, else the clock's."""
+        return self._event_time if self._event_time is not None else self.clock.seconds()
+
     def ledger(self, seller_id: str) -> Ledger:
-        return Ledger(StoredPositions(self.store, seller_id, self.clock))
+        return Ledger(StoredPositions(self.store, seller_id, self.now))
 
     # timers
     def on(self, action: str, handler: Callable[[str, str, float], None]) -> None:
@@ -122,7 +131,11 @@ class MockAmazon:
                 timer_id, at, action, seller_id, entity_id = row
                 with self.store.transaction():
                     self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,))
-                    self._handlers[action](seller_id, entity_id, at)
+                    self._event_time = at
+                    try:
+                        self._handlers[action](seller_id, entity_id, at)
+                    finally:
+                        self._event_time = None
                 ran += 1
 
     def next_due(self) -> float | None:
@@ -167,7 +180,7 @@ class MockAmazon:
         fake.seed_instance(seed)
         rng = random.Random(seed)
         with self.lock, self.store.transaction():
-            catalog = self.fba_inventory.seed_catalog(seller_id, skus, fake, rng)
+            catalog = self.listings.seed(seller_id, skus, fake, rng)
             now = self.clock.seconds()
             placed = []
             for _ in range(orders):

@@ -133,8 +133,8 @@ class _Transaction:
 class StoredPositions(MutableMapping):
     """One seller's inventory positions, as the mapping that `model.inventory.Ledger` keeps them in."""
 
-    def __init__(self, store: Store, seller_id: str, clock):
-        self.store, self.seller_id, self.clock = store, seller_id, clock
+    def __init__(self, store: Store, seller_id: str, now):
+        self.store, self.seller_id, self.now = store, seller_id, now
 
     def __getitem__(self, key: tuple[str, str]) -> Position:
         row = self.store.execute(
@@ -147,7 +147,7 @@ class StoredPositions(MutableMapping):
     def __setitem__(self, key: tuple[str, str], position: Position) -> None:
         self.store.execute(
             "INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS), self.clock.seconds()))
+            (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS), self.now()))
 
     def __delitem__(self, key: tuple[str, str]) -> None:
         self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", (self.seller_id, *key))

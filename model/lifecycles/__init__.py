@@ -1,5 +1,5 @@
 """Every lifecycle of the testbed, as data. `python -m model.lifecycles` draws them all (Mermaid)."""
-from model.lifecycles import (amazon_order, fulfillment_order, package, processing, return_order,
+from model.lifecycles import (amazon_order, fulfillment_order, listing, package, processing, return_order,
                               seller_flex_shipment, store_order)
 from model.lifecycles.base import GuardRefused, IllegalTransition, Lifecycle, Step, T, Table, mermaid
 
@@ -11,6 +11,7 @@ TABLES: dict[str, Table] = {table.name: table for table in (
     processing.TABLE,
     seller_flex_shipment.TABLE,
     seller_flex_shipment.PACKAGE_TABLE,
+    listing.TABLE,
     return_order.TABLE,
     return_order.STORE_TABLE,
 )}

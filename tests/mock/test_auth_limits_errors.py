@@ -21,8 +21,14 @@ def test_token_exchange_errors_use_lwa_shape(http, amazon):
     assert answer.status_code == 400 and answer.json["error"] == "invalid_grant"
     answer = http.post("/auth/o2/token", data={**form, "client_id": "nobody"})
     assert answer.status_code == 400 and answer.json["error"] == "invalid_client"
-    answer = http.post("/auth/o2/token", data={**form, "grant_type": "client_credentials"})
+    answer = http.post("/auth/o2/token", data={**form, "grant_type": "password"})
     assert answer.status_code == 400 and answer.json["error"] == "unsupported_grant_type"
+    grantless = {"grant_type": "client_credentials", "client_id": seller.client_id,
+                 "client_secret": seller.client_secret}
+    answer = http.post("/auth/o2/token", data={**grantless, "scope": "sellingpartnerapi::everything"})
+    assert answer.status_code == 400 and answer.json["error"] == "invalid_scope"
+    answer = http.post("/auth/o2/token", data={**grantless, "scope": "sellingpartnerapi::notifications"})
+    assert answer.status_code == 200 and "refresh_token" not in answer.json
 
 
 @pytest.mark.parametrize("token", [None, "Atza|forged"])

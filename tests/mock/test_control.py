@@ -51,7 +51,7 @@ def test_control_errors_name_the_key(http, amazon):
 
 
 def test_place_order_and_settings_over_http(http, amazon):
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(amazon.seller.seller_id) if i.channel == "MFN")
+    sku = next(i.sku for i in amazon.listings.items.scan(amazon.seller.seller_id) if i.channel == "MFN")
     assert http.put("/_testbed/settings", json={"verification_seconds": 60}).json["verification_seconds"] == 60
     placed = http.post("/_testbed/orders", json={"seller_id": amazon.seller.seller_id,
                                                  "lines": [{"sku": sku, "quantity": 1}]})

@@ -7,7 +7,7 @@ def test_summaries_match_the_ledger(sp, amazon):
     seller = amazon.seller.seller_id
     ledger = amazon.ledger(seller)
     summaries = sp(FBA, "getInventorySummaries", query={**BASE, "details": "true"}).body["payload"]
-    afn = [i.sku for i in amazon.fba_inventory.catalog.scan(seller) if i.channel == "AFN"]
+    afn = [i.sku for i in amazon.listings.items.scan(seller) if i.channel == "AFN"]
     assert [s["sellerSku"] for s in summaries["inventorySummaries"]] == afn
     for summary in summaries["inventorySummaries"]:
         details = summary["inventoryDetails"]
@@ -36,7 +36,7 @@ def test_batches_of_fifty_and_pagination(sp, amazon):
         token = answer.body.get("pagination", {}).get("nextToken")
         if not token:
             break
-    assert len(everything) == len([i for i in amazon.fba_inventory.catalog.scan(seller) if i.channel == "AFN"])
+    assert len(everything) == len([i for i in amazon.listings.items.scan(seller) if i.channel == "AFN"])
 
 
 def test_add_inventory_is_idempotent_per_token(sp, amazon):
@@ -58,7 +58,7 @@ def test_start_date_time_and_delete(sp, amazon):
     amazon.advance(3000)
     from mock_amazon.entities import iso
     since = iso(amazon.clock.seconds())
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(seller) if i.channel == "AFN")
+    sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "AFN")
     amazon.ledger(seller).adjust(sku, amazon.ledger(seller).positions_of(sku)[0].location, 1, channel="AFN")
     changed = sp(FBA, "getInventorySummaries", query={**BASE, "startDateTime": since}).body["payload"]
     assert [s["sellerSku"] for s in changed["inventorySummaries"]] == [sku]

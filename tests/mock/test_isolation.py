@@ -24,13 +24,13 @@ def test_sellers_never_see_each_other(actions, seed):
     owned = {s.seller_id: {"orders": set(), "reports": set(), "skus": set()} for s in sellers}
     for seller in sellers:
         owned[seller.seller_id]["orders"] |= {o.id for o in amazon.orders.orders.scan(seller.seller_id)}
-        owned[seller.seller_id]["skus"] |= {i.sku for i in amazon.fba_inventory.catalog.scan(seller.seller_id)}
+        owned[seller.seller_id]["skus"] |= {i.sku for i in amazon.listings.items.scan(seller.seller_id)}
 
     for action, who, number in actions:
         seller, sp = sellers[who], callers[who]
         if action == "order":
             sku = sorted(owned[seller.seller_id]["skus"])[number % len(owned[seller.seller_id]["skus"])]
-            product = amazon.fba_inventory.catalog.load(seller.seller_id, sku)
+            product = amazon.listings.items.load(seller.seller_id, sku)
             if product.channel == "MFN":
                 owned[seller.seller_id]["orders"].add(amazon.orders.place(seller.seller_id, [(sku, 1)], "MFN").id)
         elif action == "report":

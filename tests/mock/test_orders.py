@@ -6,7 +6,7 @@ V0 = "ordersV0"
 
 
 def place(amazon, channel="MFN", quantity=2):
-    sku = next(item.sku for item in amazon.fba_inventory.catalog.scan(amazon.seller.seller_id)
+    sku = next(item.sku for item in amazon.listings.items.scan(amazon.seller.seller_id)
                if item.channel == channel)
     return amazon.orders.place(amazon.seller.seller_id, [(sku, quantity)], channel=channel)
 
@@ -65,7 +65,7 @@ def test_afn_order_ships_through_amazon_and_releases_stock(sp, amazon):
 
 def test_mfn_sale_lowers_the_listing_quantity(amazon):
     ledger = amazon.ledger(amazon.seller.seller_id)
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(amazon.seller.seller_id) if i.channel == "MFN")
+    sku = next(i.sku for i in amazon.listings.items.scan(amazon.seller.seller_id) if i.channel == "MFN")
     ledger.set_quantity(sku, MFN_LOCATION, 5)
     amazon.orders.place(amazon.seller.seller_id, [(sku, 2)], channel="MFN")
     assert ledger.get(sku, MFN_LOCATION).sellable == 3

@@ -47,7 +47,7 @@ def test_afn_inventory_report_has_a_sellable_row_per_centre(sp, amazon, http, gz
     amazon.update_settings({"gzip_reports": gzip_reports})
     seller = amazon.seller.seller_id
     ledger = amazon.ledger(seller)
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(seller) if i.channel == "AFN")
+    sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "AFN")
     ledger.set_quantity(sku, "PHX7", 4, channel="AFN")
     ledger.set_quantity(sku, "ONT8", 6, channel="AFN")
     report_id = request_report(sp, "GET_AFN_INVENTORY_DATA")
@@ -62,7 +62,7 @@ def test_afn_inventory_report_has_a_sellable_row_per_centre(sp, amazon, http, gz
 
 def test_report_renders_the_state_when_it_finishes(sp, amazon, http):
     seller = amazon.seller.seller_id
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(seller) if i.channel == "MFN")
+    sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "MFN")
     report_id = request_report(sp, "GET_MERCHANT_LISTINGS_ALL_DATA")
     amazon.ledger(seller).set_quantity(sku, "DEFAULT", 77)  # changes while the report is queued
     wait_done(sp, amazon, report_id)
@@ -73,7 +73,7 @@ def test_report_renders_the_state_when_it_finishes(sp, amazon, http):
 def test_fulfilled_shipments_report_has_a_row_per_shipped_part(sp, amazon, http):
     amazon.update_settings({"afn_partial_chance": 1.0, "afn_ship_seconds": 600})
     seller = amazon.seller.seller_id
-    sku = next(i.sku for i in amazon.fba_inventory.catalog.scan(seller)
+    sku = next(i.sku for i in amazon.listings.items.scan(seller)
                if i.channel == "AFN" and amazon.ledger(seller).total(i.sku) >= 4)
     order = amazon.orders.place(seller, [(sku, 4)], channel="AFN")
     amazon.advance(amazon.settings.verification_seconds + 600)

@@ -13,12 +13,12 @@ from datetime import datetime
 
 from model.inventory import InventoryError
 from mock_amazon.apis import shipments
+from mock_amazon.apis.listings.backend import MFN_LOCATION
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.spec import parse_time
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
-MFN_LOCATION = "DEFAULT"
 # updateShipmentStatus values, as getOrder reports them in EasyShipShipmentStatus
 EASY_SHIP_STATUS = {"ReadyForPickup": "PendingPickUp", "PickedUp": "PickedUp", "RefusedPickup": "Undeliverable"}
 
@@ -73,7 +73,7 @@ class OrdersBackend:
             raise InvalidInput("fulfillment channel must be AFN or MFN", "channel")
         if shipment_category not in SHIP_LEVELS:
             raise InvalidInput(f"shipment category must be one of {', '.join(SHIP_LEVELS)}", "shipment_category")
-        catalog = mock.fba_inventory.catalog
+        catalog = mock.listings.items
         ledger = mock.ledger(seller_id)
         items = []
         for sku, quantity in lines:
@@ -119,7 +119,7 @@ class OrdersBackend:
         with self.orders.editing(seller_id, order_id) as order:
             if order.status != "Pending":
                 return  # cancelled meanwhile
-            self.orders.fire(order, "verify_payment", at)
+            self._fire(order, "verify_payment", at)
             if order.fulfillment_channel == "AFN":
                 self.mock.schedule(at + self.mock.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
 
@@ -147,14 +147,19 @@ class OrdersBackend:
                              fulfillment_center_id=lines[0]["location"], ship_to=order.ship_to, buyer=order.buyer,
                              ship_service_level=order.shipment_category, items=shipped,
                              purchase_date=order.purchase_date, currency=order.currency)
-            self.orders.fire(order, "fulfil_by_amazon", at)
+            self._fire(order, "fulfil_by_amazon", at)
             if order.status == "PartiallyShipped":
                 mock.schedule(at + mock.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
+
+    def _fire(self, order: AmazonOrder, trigger: str, at: float) -> None:
+        """Every status change of an order, and the ORDER_CHANGE notification Amazon sends for it."""
+        self.orders.fire(order, trigger, at)
+        self.mock.notifications.publish(order.seller_id, "ORDER_CHANGE", order_change(order, at), at)
 
     def cancel(self, seller_id: str, order_id: str) -> AmazonOrder:
         """The buyer or Amazon cancels an open order; reserved AFN units go back to sellable."""
         with self.orders.editing(seller_id, order_id) as order:
-            self.orders.fire(order, "cancel", self.mock.clock.seconds())
+            self._fire(order, "cancel", self.mock.clock.seconds())
             ledger = self.mock.ledger(seller_id)
             for item in order.items:
                 if item["location"]:
@@ -242,7 +247,7 @@ class OrdersBackend:
                                    "tracking_number": detail["trackingNumber"], "ship_date": detail["shipDate"],
                                    "items": [{"order_item_id": l["orderItemId"], "quantity": l["quantity"]}
                                              for l in detail["orderItems"]]})
-            self.orders.fire(order, "confirm_shipment", self.mock.clock.seconds())
+            self._fire(order, "confirm_shipment", self.mock.clock.seconds())
 
     def update_shipment_status(self, seller_id: str, order_id: str, payload: dict) -> None:
         with self.orders.editing(seller_id, order_id) as order:
@@ -251,6 +256,22 @@ class OrdersBackend:
                                    "orderId")
             order.shipment_status = EASY_SHIP_STATUS[payload["shipmentStatus"]]
             order.updated = self.mock.clock.seconds()
+
+
+def order_change(order: AmazonOrder, at: float) -> dict:
+    return {"OrderChangeNotification": {
+        "NotificationLevel": "OrderLevel", "SellerId": order.seller_id, "AmazonOrderId": order.id,
+        "OrderChangeType": "OrderStatusChange",
+        "OrderChangeTrigger": {"TimeOfOrderChange": iso(at), "ChangeReason": "Order status changed"},
+        "Summary": {
+            "MarketplaceId": order.marketplace_id, "OrderStatus": order.status, "PurchaseDate": iso(order.purchase_date),
+            "DestinationPostalCode": order.ship_to.get("postal_code"), "FulfillmentType": order.fulfillment_channel,
+            "OrderType": order.order_type, "NumberOfItemsShipped": order.quantity_shipped,
+            "NumberOfItemsUnshipped": order.quantity_unshipped, "EarliestShipDate": iso(order.purchase_date),
+            "LatestShipDate": iso(order.latest_ship_date),
+            "OrderItems": [{"OrderItemId": i["order_item_id"], "SellerSKU": i["sku"],
+                            "SupplySourceId": i["location"] or MFN_LOCATION, "Quantity": i["quantity_ordered"],
+                            "QuantityShipped": i["quantity_shipped"]} for i in order.items]}}}
 
 
 def _person(fake, rng) -> dict:

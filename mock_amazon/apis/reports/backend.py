@@ -71,6 +71,7 @@ class ReportsBackend:
             report.document_id = document_id
             report.processing_end = at
             self.reports.fire(report, "finish", at)
+        self._announce(report, at)
 
     def cancel(self, seller_id: str, report_id: str) -> None:
         with self.reports.editing(seller_id, report_id) as report:
@@ -78,6 +79,15 @@ class ReportsBackend:
                 raise InvalidInput(f"Report {report_id} is {report.status}; only IN_QUEUE reports can be cancelled.",
                                    "reportId")
             self.reports.fire(report, "cancel", self.mock.clock.seconds())
+        self._announce(report, self.mock.clock.seconds())
+
+    def _announce(self, report: Report, at: float) -> None:
+        finished = {"sellerId": report.seller_id, "accountId": report.seller_id, "reportId": report.id,
+                    "reportType": report.report_type, "processingStatus": report.status}
+        if report.document_id:
+            finished["reportDocumentId"] = report.document_id
+        self.mock.notifications.publish(report.seller_id, "REPORT_PROCESSING_FINISHED",
+                                        {"reportProcessingFinishedNotification": finished}, at)
 
     def search(self, seller_id: str, types: list[str] | None, statuses: list[str] | None, page_size: int,
                since, until, token: str | None) -> tuple[list[Report], str | None]:

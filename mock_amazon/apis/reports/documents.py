@@ -33,7 +33,7 @@ ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-upd
 def merchant_listings(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
     ledger = mock.ledger(seller_id)
     rows = []
-    for item in mock.fba_inventory.catalog.scan(seller_id):
+    for item in mock.listings.items.scan(seller_id):
         afn = item.channel == "AFN"
         rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
                      "price": f"{item.price:.2f}", "quantity": "" if afn else str(ledger.total(item.sku, channel="MFN")),
@@ -41,7 +41,8 @@ def merchant_listings(mock, seller_id: str, start: float | None, end: float | No
                      "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
                      "will-ship-internationally": "1", "product-id": item.asin,
                      "fulfillment-channel": "AMAZON_NA" if afn else "DEFAULT",
-                     "merchant-shipping-group": "Migrated Template", "status": "Active"})
+                     "merchant-shipping-group": "Migrated Template",
+                     "status": "Active" if item.status == "ACTIVE" else "Inactive"})
     return MERCHANT_LISTINGS, rows
 
 
@@ -49,7 +50,7 @@ def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) 
     """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
     ledger = mock.ledger(seller_id)
     rows = []
-    for item in mock.fba_inventory.catalog.scan(seller_id):
+    for item in mock.listings.items.scan(seller_id):
         for position in ledger.positions_of(item.sku):
             if position.channel != "AFN":
                 continue

@@ -1,0 +1,104 @@
+"""Listings Items 2021-08-01."""
+from __future__ import annotations
+
+from mock_amazon.apis.listings.backend import MFN_LOCATION, Listing
+from mock_amazon.app import Api, Call
+from mock_amazon.entities import iso
+from mock_amazon.errors import InvalidInput
+
+api = Api("listings", "listingsItems_2021-08-01")
+DEFAULT_INCLUDED = ["summaries"]
+
+
+def _seller(call: Call) -> str:
+    if call.params["sellerId"] != call.seller.seller_id:
+        raise InvalidInput(f"sellerId {call.params['sellerId']} is not the caller's seller ID.", "sellerId")
+    return call.seller.seller_id
+
+
+def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
+    marketplace = call.seller.marketplace_id
+    body = {"sku": listing.sku}
+    if "summaries" in included:
+        body["summaries"] = [{
+            "marketplaceId": marketplace, "asin": listing.asin, "productType": listing.product_type,
+            "conditionType": "new_new", "status": ["BUYABLE", "DISCOVERABLE"] if listing.status == "ACTIVE" else [],
+            "fnSku": listing.fnsku, "itemName": listing.title, "createdDate": iso(listing.created),
+            "lastUpdatedDate": iso(listing.updated)}]
+    if "attributes" in included:
+        body["attributes"] = listing.attributes
+    if "issues" in included:
+        body["issues"] = [] if listing.status == "ACTIVE" else [{
+            "code": "INACTIVE_LISTING", "message": listing.inactive_reason or "The listing is inactive.",
+            "severity": "ERROR", "categories": ["INVALID_ATTRIBUTE"], "marketplaceIds": [marketplace]}]
+    if "offers" in included:
+        body["offers"] = [{"marketplaceId": marketplace, "offerType": "B2C",
+                           "price": {"currencyCode": "USD", "amount": f"{listing.price:.2f}"}}]
+    if "fulfillmentAvailability" in included:
+        if listing.channel == "MFN":
+            position = call.mock.ledger(listing.seller_id).get(listing.sku, MFN_LOCATION)
+            body["fulfillmentAvailability"] = [{"fulfillmentChannelCode": "DEFAULT",
+                                                "quantity": position.sellable if position else 0}]
+        else:
+            body["fulfillmentAvailability"] = [{"fulfillmentChannelCode": "AMAZON_NA"}]
+    return body
+
+
+def submission(call: Call, listing: Listing) -> dict:
+    return {"sku": listing.sku, "status": "ACCEPTED", "submissionId": call.mock.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
+            "issues": [], "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
+
+
+@api.operation("getListingsItem")
+def get_listings_item(call: Call):
+    listing = call.mock.listings.items.load(_seller(call), call.params["sku"])
+    return 200, item_json(call, listing, call.params.get("includedData") or DEFAULT_INCLUDED)
+
+
+@api.operation("putListingsItem")
+def put_listings_item(call: Call):
+    body = call.params["body"]
+    listing = call.mock.listings.put(_seller(call), call.params["sku"], body["productType"], body["attributes"])
+    return 200, submission(call, listing)
+
+
+@api.operation("patchListingsItem")
+def patch_listings_item(call: Call):
+    listing = call.mock.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
+    return 200, submission(call, listing)
+
+
+@api.operation("deleteListingsItem")
+def delete_listings_item(call: Call):
+    seller_id = _seller(call)
+    listing = call.mock.listings.items.load(seller_id, call.params["sku"])
+    call.mock.listings.delete(seller_id, call.params["sku"])
+    return 200, {**submission(call, listing), "identifiers": []}
+
+
+@api.operation("searchListingsItems")
+def search_listings_items(call: Call):
+    p = call.params
+    seller_id = _seller(call)
+    listings = list(call.mock.listings.items.scan(seller_id))
+    if p.get("identifiers"):
+        kind = p.get("identifiersType", "SKU")
+        if kind not in ("SKU", "ASIN"):
+            raise InvalidInput(f"identifiersType {kind} is not supported by this mock; use SKU or ASIN.",
+                               "identifiersType")
+        wanted = set(p["identifiers"])
+        listings = [l for l in listings if (l.sku if kind == "SKU" else l.asin) in wanted]
+    if p.get("withStatus"):
+        listings = [l for l in listings if ("BUYABLE" in p["withStatus"]) == (l.status == "ACTIVE")]
+    page_size = p.get("pageSize", 10)
+    if not 1 <= page_size <= 20:
+        raise InvalidInput(f"'pageSize' must be between 1 and 20, not {page_size}.", "pageSize")
+    start = int(p["pageToken"]) if p.get("pageToken", "").isdigit() else 0
+    if p.get("pageToken") and not p["pageToken"].isdigit():
+        raise InvalidInput("pageToken is not valid.", "pageToken")
+    page = listings[start:start + page_size]
+    body = {"numberOfResults": len(listings),
+            "items": [item_json(call, l, p.get("includedData") or DEFAULT_INCLUDED) for l in page]}
+    if start + page_size < len(listings):
+        body["pagination"] = {"nextToken": str(start + page_size)}
+    return 200, body

@@ -1,0 +1,1 @@
+"""Notifications v1: destinations, subscriptions, and delivery on the clock."""
