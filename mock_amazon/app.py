@@ -127,20 +127,12 @@ def token():
             return json_response(400, error.body())
 
 
-documents = Blueprint("documents", __name__)
-
-
-@documents.get("/_documents/<document_id>")
-def download(document_id: str):
-    row = mock().store.execute("SELECT content, content_type FROM blobs WHERE id=?", (document_id,)).fetchone()
-    if row is None:
-        return json_response(404, NotFound(f"No document found with ID {document_id}.").body())
-    return Response(bytes(row[0]), status=200, content_type=row[1])
-
-
 def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
+    from mock_amazon.apis import documents
     from mock_amazon.apis.fba_inventory.routes import api as fba_inventory
+    from mock_amazon.apis.feeds.routes import api as feeds
+    from mock_amazon.apis.fulfillment_outbound.routes import api as fulfillment_outbound
     from mock_amazon.apis.listings.routes import api as listings
     from mock_amazon.apis.notifications.routes import api as notifications
     from mock_amazon.apis.orders.routes import api as orders, api_2026 as orders_2026
@@ -149,8 +141,9 @@ def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
 
     app = Flask("mock_amazon")
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
-    for blueprint in (lwa, documents, control, orders.blueprint, orders_2026.blueprint, reports.blueprint,
-                      fba_inventory.blueprint, notifications.blueprint, listings.blueprint):
+    for blueprint in (lwa, documents.blueprint, control, orders.blueprint, orders_2026.blueprint, reports.blueprint,
+                      fba_inventory.blueprint, notifications.blueprint, listings.blueprint,
+                      fulfillment_outbound.blueprint, feeds.blueprint):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)

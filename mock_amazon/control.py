@@ -133,3 +133,48 @@ def traffic():
     if not since.isdigit():
         raise InvalidInput("'since' must be a request number.", "since")
     return json_response(200, {"traffic": mock().traffic(int(since))})
+
+
+@control.put("/notification-faults")
+def notification_faults():
+    """{"faults": [{"type", "action": "drop"|"delay"|"duplicate"|"reorder", "seconds", "probability", "count"}]}"""
+    rules = _body().get("faults", [])
+    if not isinstance(rules, list):
+        raise InvalidInput("'faults' must be a list of rules.", "faults")
+    mock().notifications.configure_faults(rules)
+    return json_response(200, {"faults": [dataclasses.asdict(r) for r in mock().notifications.faults]})
+
+
+@control.put("/webhooks")
+def webhooks():
+    """{"webhooks": {"<sqs queue ARN>": "http://host/path"}}: deliver that queue's messages by POST too."""
+    mapping = _body().get("webhooks", {})
+    if not isinstance(mapping, dict):
+        raise InvalidInput("'webhooks' must map queue ARNs to URLs.", "webhooks")
+    mock().notifications.set_webhooks(mapping)
+    return json_response(200, {"webhooks": mock().notifications.webhooks})
+
+
+@control.get("/notifications")
+def read_notifications():
+    """Delivered notifications, oldest first; ?seller_id=&destination_id=&consume=false&limit=100."""
+    consume = request.args.get("consume", "true")
+    if consume not in ("true", "false"):
+        raise InvalidInput("'consume' must be true or false.", "consume")
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        raise InvalidInput("'limit' must be between 1 and 1000.", "limit")
+    amazon = mock()
+    with amazon.lock:
+        amazon.run_due()
+        messages = amazon.notifications.receive(request.args.get("seller_id"), request.args.get("destination_id"),
+                                                consume == "true", int(limit))
+    return json_response(200, {"notifications": messages})
+
+
+@control.post("/listings/<seller_id>/<sku>/deactivate")
+def deactivate_listing(seller_id: str, sku: str):
+    """Amazon makes a listing inactive: {"reason": "..."}."""
+    reason = _body().get("reason") or "Amazon made this listing inactive."
+    listing = mock().listings.deactivate(seller_id, sku, reason)
+    return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})

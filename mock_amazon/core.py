@@ -32,6 +32,16 @@ class Settings:
     report_queue_seconds: float = 30.0          # IN_QUEUE -> IN_PROGRESS
     report_processing_seconds: float = 90.0     # IN_PROGRESS -> DONE
     gzip_reports: bool = False                  # documents come GZIP-compressed (compressionAlgorithm: GZIP)
+    feed_queue_seconds: float = 30.0            # IN_QUEUE -> IN_PROGRESS
+    feed_processing_seconds: float = 120.0      # IN_PROGRESS -> DONE (or FATAL)
+    mcf_planning_seconds: float = 600.0         # multi-channel order: Received -> Planning
+    mcf_processing_seconds: float = 1800.0      # Planning -> Processing
+    mcf_ship_seconds: float = 4 * 3600.0        # Processing -> shipped (Complete)
+    mcf_transit_seconds: float = 3 * 86_400.0   # shipped -> delivered, for tracking
+    mcf_unfulfillable_chance: float = 0.0       # an order with stock still comes back Unfulfillable
+    mcf_partial_chance: float = 0.0             # under FillAllAvailable, part of an item cannot be filled
+    mcf_split_chance: float = 0.2               # an order ships in two shipments
+    mcf_fill_all_attempts: int = 3              # FillAll waits this many planning rounds for missing stock
     max_body_bytes: int = 10 * 1024 * 1024
 
     def update(self, changes: dict) -> None:
@@ -79,16 +89,22 @@ class MockAmazon:
         self._request_counter = 0
         self._event_time: float | None = None
         # The APIs' backends; imported here so that each API module stays independent of the others.
+        from mock_amazon.apis.documents import Documents
         from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
+        from mock_amazon.apis.feeds.backend import FeedsBackend
+        from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOutboundBackend
         from mock_amazon.apis.listings.backend import ListingsBackend
         from mock_amazon.apis.notifications.backend import NotificationsBackend
         from mock_amazon.apis.orders.backend import OrdersBackend
         from mock_amazon.apis.reports.backend import ReportsBackend
+        self.documents = Documents(self)
         self.notifications = NotificationsBackend(self)
         self.listings = ListingsBackend(self)
         self.orders = OrdersBackend(self)
         self.reports = ReportsBackend(self)
         self.fba_inventory = FbaInventoryBackend(self)
+        self.fulfillment_outbound = FulfillmentOutboundBackend(self)
+        self.feeds = FeedsBackend(self)
 
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:
@@ -106,7 +122,7 @@ class MockAmazon:
         return self._event_time if self._event_time is not None else self.clock.seconds()
 
     def ledger(self, seller_id: str) -> Ledger:
-        return Ledger(StoredPositions(self.store, seller_id, self.now))
+        return Ledger(StoredPositions(self.store, seller_id, self.now, self.fba_inventory.announce))
 
     # timers
     def on(self, action: str, handler: Callable[[str, str, float], None]) -> None:
@@ -189,7 +205,8 @@ class MockAmazon:
                     seller_id, [(product["sku"], rng.randint(1, 2))], channel=product["channel"],
                     at=now - rng.uniform(0, 86_400), fake=fake, rng=rng).id)
         self.run_due()
-        return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog], "orders": placed}
+        return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog],
+                "fba_skus": [p["sku"] for p in catalog if p["channel"] == "AFN"], "orders": placed}
 
     def traffic(self, since_id: int = 0, limit: int = 1000) -> list[dict]:
         rows = self.store.execute("SELECT id, time, seller_id, operation, method, path, status, throttled, fault, "

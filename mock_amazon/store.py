@@ -133,8 +133,8 @@ class _Transaction:
 class StoredPositions(MutableMapping):
     """One seller's inventory positions, as the mapping that `model.inventory.Ledger` keeps them in."""
 
-    def __init__(self, store: Store, seller_id: str, now):
-        self.store, self.seller_id, self.now = store, seller_id, now
+    def __init__(self, store: Store, seller_id: str, now, on_write=None):
+        self.store, self.seller_id, self.now, self.on_write = store, seller_id, now, on_write
 
     def __getitem__(self, key: tuple[str, str]) -> Position:
         row = self.store.execute(
@@ -148,6 +148,8 @@ class StoredPositions(MutableMapping):
         self.store.execute(
             "INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS), self.now()))
+        if self.on_write is not None:
+            self.on_write(self.seller_id, key[0])
 
     def __delitem__(self, key: tuple[str, str]) -> None:
         self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", (self.seller_id, *key))

@@ -35,4 +35,4 @@ def login(http, seller) -> str:
 @pytest.fixture
 def sp(http, amazon):
     """Calls SP-API operations as the seeded seller; every answer is checked against Amazon's model."""
-    return Caller(flask_sender(http), login(http, amazon.seller))
+    return Caller(flask_sender(http), login(http, amazon.seller), renew=lambda: login(http, amazon.seller))

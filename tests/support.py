@@ -26,8 +26,10 @@ def check_against_model(model: str, operation_id: str, status: int, body) -> Non
 class Caller:
     """Calls operations by name through any transport, validating each answer against the model."""
 
-    def __init__(self, send, token: str | None = None):
-        self.send, self.token = send, token
+    def __init__(self, send, token: str | None = None, renew=None):
+        """`renew`, if given, fetches a new access token; an answer saying the token expired is then retried
+        once with a new one, as real clients do."""
+        self.send, self.token, self.renew = send, token, renew
 
     def __call__(self, model: str, operation_id: str, path: dict | None = None, query: dict | None = None,
                  body=None, headers: dict | None = None, raw_body: bytes | None = None):
@@ -43,6 +45,9 @@ class Caller:
         if data is not None:
             all_headers["content-type"] = "application/json"
         status, response_headers, content = self.send(op.method, url, all_headers, data)
+        if status == 403 and self.renew is not None and b"expired" in content:
+            self.token = all_headers["x-amz-access-token"] = self.renew()
+            status, response_headers, content = self.send(op.method, url, all_headers, data)
         payload = json.loads(content) if content else None
         check_against_model(model, operation_id, status, payload)
         assert "x-amzn-RequestId" in response_headers
@@ -82,3 +87,22 @@ def token_for(send_form, seller) -> str:
                               "client_secret": seller["client_secret"], "refresh_token": seller["refresh_token"]})
     assert status == 200, body
     return body["access_token"]
+
+
+NOTIFICATION_SCHEMAS = {
+    "ORDER_CHANGE": "OrderChangeNotification.json",
+    "FULFILLMENT_ORDER_STATUS": "FulfillmentOrderStatusNotification.json",
+    "FBA_INVENTORY_AVAILABILITY_CHANGES": "FBAInventoryAvailabilityChangeNotification.json",
+    "REPORT_PROCESSING_FINISHED": "ReportProcessingFinishedNotification.json",
+    "FEED_PROCESSING_FINISHED": "FeedProcessingFinishedNotification.json",
+}
+
+
+def check_notification(message: dict) -> None:
+    """A delivered notification must validate against Amazon's schema for its type."""
+    import jsonschema
+
+    from mock_amazon.spec import models_dir
+    schema = json.loads((models_dir() / NOTIFICATION_SCHEMAS[message["type"]]).read_text())
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(message["body"]))
+    assert not errors, f"{message['type']}: {errors[0].message} at {list(errors[0].absolute_path)}"

@@ -1,7 +1,9 @@
 """Every implemented operation, over real HTTP: a success and an error, each checked against Amazon's model."""
 import pytest
+import requests
 
 from mock_amazon import create_app
+from tests.mock.mcf import ADDRESS, flat_file, request
 from tests.support import Caller, http_sender, token_for
 
 pytestmark = pytest.mark.conformance
@@ -22,7 +24,6 @@ def registered_operations() -> set[tuple[str, str]]:
 
 
 def test_every_operation_answers_in_the_models_shape(server, seller):
-    import requests
 
     def send_form(form):
         response = requests.post(f"{server.base_url}/auth/o2/token", data=form, timeout=10)
@@ -89,6 +90,89 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
          headers={"x-amzn-idempotency-token": "sweep-2"})
     call(F, "deleteInventoryItem", 200, path={"sellerSku": "SWEEP-1"}, query={"marketplaceId": M})
     call(F, "deleteInventoryItem", 404, path={"sellerSku": "SWEEP-1"}, query={"marketplaceId": M})
+
+    FEEDS, OUT, N, L = "feeds_2021-06-30", "fulfillmentOutbound_2020-07-01", "notifications", "listingsItems_2021-08-01"
+    fba_sku = seller["seeded"]["fba_skus"][0]
+    document = call(FEEDS, "createFeedDocument", 201, body={"contentType": "text/tab-separated-values"}).body
+    call(FEEDS, "createFeedDocument", 400, body={})
+    requests.put(document["url"], data=flat_file([request("SWEEP-FEED", [(fba_sku, 1)])]), timeout=10)
+    feed_id = call(FEEDS, "createFeed", 202, body={"feedType": "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA",
+                                                   "marketplaceIds": [M],
+                                                   "inputFeedDocumentId": document["feedDocumentId"]}).body["feedId"]
+    call(FEEDS, "createFeed", 400, body={"feedType": "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA",
+                                         "marketplaceIds": [M], "inputFeedDocumentId": "missing"})
+    spare = sp(FEEDS, "createFeed", body={"feedType": "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA",
+                                          "marketplaceIds": [M], "inputFeedDocumentId": document["feedDocumentId"]})
+    call(FEEDS, "cancelFeed", 200, path={"feedId": spare.body["feedId"]})
+    call(FEEDS, "cancelFeed", 404, path={"feedId": "0"})
+    server.control("POST", "/clock/advance", {"seconds": 200})
+    call(FEEDS, "getFeeds", 200, query={"feedTypes": "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"})
+    call(FEEDS, "getFeeds", 400, query={"pageSize": "3"})
+    result = call(FEEDS, "getFeed", 200, path={"feedId": feed_id}).body["resultFeedDocumentId"]
+    call(FEEDS, "getFeed", 404, path={"feedId": "0"})
+    call(FEEDS, "getFeedDocument", 200, path={"feedDocumentId": result})
+    call(FEEDS, "getFeedDocument", 404, path={"feedDocumentId": "nothing"})
+
+    call(OUT, "getFulfillmentPreview", 200, body={"address": ADDRESS, "items": [
+        {"sellerSku": fba_sku, "quantity": 1, "sellerFulfillmentOrderItemId": "1"}]})
+    call(OUT, "getFulfillmentPreview", 400, body={"address": {**ADDRESS, "countryCode": "QQ"}, "items": []})
+    call(OUT, "createFulfillmentOrder", 200, body=request("SWEEP-MCF", [(fba_sku, 1)], action="Hold"))
+    call(OUT, "createFulfillmentOrder", 400, body=request("SWEEP-BAD", [("NOPE", 1)]))
+    call(OUT, "updateFulfillmentOrder", 200, path={"sellerFulfillmentOrderId": "SWEEP-MCF"},
+         body={"fulfillmentAction": "Ship"})
+    call(OUT, "updateFulfillmentOrder", 404, path={"sellerFulfillmentOrderId": "NONE"}, body={})
+    call(OUT, "submitFulfillmentOrderStatusUpdate", 200, path={"sellerFulfillmentOrderId": "SWEEP-MCF"},
+         body={"fulfillmentOrderStatus": "Complete"})
+    call(OUT, "submitFulfillmentOrderStatusUpdate", 400, path={"sellerFulfillmentOrderId": "SWEEP-MCF"},
+         body={"fulfillmentOrderStatus": "Planning"})
+    order = call(OUT, "getFulfillmentOrder", 200, path={"sellerFulfillmentOrderId": "SWEEP-MCF"}).body["payload"]
+    call(OUT, "getFulfillmentOrder", 404, path={"sellerFulfillmentOrderId": "NONE"})
+    package = order["fulfillmentShipments"][0]["fulfillmentShipmentPackage"][0]["packageNumber"]
+    call(OUT, "getPackageTrackingDetails", 200, query={"packageNumber": str(package)})
+    call(OUT, "getPackageTrackingDetails", 404, query={"packageNumber": "1"})
+    call(OUT, "listAllFulfillmentOrders", 200, query={"queryStartDate": "2020-01-01T00:00:00Z"})
+    call(OUT, "listAllFulfillmentOrders", 400, query={"queryStartDate": "not a date"})
+    call(OUT, "cancelFulfillmentOrder", 400, path={"sellerFulfillmentOrderId": "SWEEP-MCF"})
+    call(OUT, "cancelFulfillmentOrder", 404, path={"sellerFulfillmentOrderId": "NONE"})
+
+    arn = "arn:aws:sqs:us-east-1:000000000000:sweep"
+    destination = call(N, "createDestination", 200, body={"name": "sweep", "resourceSpecification": {
+        "sqs": {"arn": arn}}}).body["payload"]["destinationId"]
+    call(N, "createDestination", 409, body={"name": "sweep", "resourceSpecification": {"sqs": {"arn": arn}}})
+    call(N, "getDestinations", 200)
+    call(N, "getDestination", 200, path={"destinationId": destination})
+    call(N, "getDestination", 404, path={"destinationId": "none"})
+    subscription = call(N, "createSubscription", 200, path={"notificationType": "ORDER_CHANGE"},
+                        body={"payloadVersion": "1.0", "destinationId": destination}).body["payload"]
+    call(N, "createSubscription", 409, path={"notificationType": "ORDER_CHANGE"},
+         body={"payloadVersion": "1.0", "destinationId": destination})
+    call(N, "getSubscription", 200, path={"notificationType": "ORDER_CHANGE"})
+    call(N, "getSubscription", 404, path={"notificationType": "FEED_PROCESSING_FINISHED"})
+    by_id = {"notificationType": "ORDER_CHANGE", "subscriptionId": subscription["subscriptionId"]}
+    call(N, "getSubscriptionById", 200, path=by_id)
+    call(N, "getSubscriptionById", 404, path={**by_id, "subscriptionId": "none"})
+    call(N, "deleteDestination", 409, path={"destinationId": destination})
+    call(N, "deleteSubscriptionById", 200, path=by_id)
+    call(N, "deleteSubscriptionById", 404, path=by_id)
+    call(N, "deleteDestination", 200, path={"destinationId": destination})
+
+    me = {"sellerId": seller["seller_id"], "sku": "SWEEP-LISTING"}
+    call(L, "putListingsItem", 200, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT", "attributes": {
+        "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}})
+    call(L, "putListingsItem", 400, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT"})
+    call(L, "patchListingsItem", 200, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT", "patches": [
+        {"op": "replace", "path": "/attributes/fulfillment_availability",
+         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 2}]}]})
+    call(L, "patchListingsItem", 400, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT",
+                                                                                  "patches": [{"op": "explode"}]})
+    call(L, "getListingsItem", 200, path=me, query={"marketplaceIds": M, "includedData": "summaries,attributes,"
+                                                    "issues,offers,fulfillmentAvailability"})
+    call(L, "getListingsItem", 404, path={**me, "sku": "NONE"}, query={"marketplaceIds": M})
+    call(L, "searchListingsItems", 200, path={"sellerId": seller["seller_id"]}, query={"marketplaceIds": M})
+    call(L, "searchListingsItems", 400, path={"sellerId": seller["seller_id"]},
+         query={"marketplaceIds": M, "pageSize": "500"})
+    call(L, "deleteListingsItem", 200, path=me, query={"marketplaceIds": M})
+    call(L, "deleteListingsItem", 400, path={**me, "sellerId": "SOMEONE"}, query={"marketplaceIds": M})
 
     sp.token = "Atza|stale"
     for model, operation_id in ((V0, "getOrders"), (R, "getReports"), (F, "getInventorySummaries")):

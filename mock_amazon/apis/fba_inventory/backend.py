@@ -59,6 +59,29 @@ class FbaInventoryBackend:
             }
         return summary
 
+    def announce(self, seller_id: str, sku: str) -> None:
+        """FBA_INVENTORY_AVAILABILITY_CHANGES after any change to a SKU's stock at Amazon."""
+        notifications = self.mock.notifications
+        if notifications.subscription_for(seller_id, "FBA_INVENTORY_AVAILABILITY_CHANGES") is None:
+            return
+        listing = self.mock.listings.items.find(seller_id, sku)
+        positions = [p for p in self.mock.ledger(seller_id).positions_of(sku) if p.channel == "AFN"]
+        if listing is None or not positions:
+            return
+        at = self.mock.now()
+        notifications.publish(seller_id, "FBA_INVENTORY_AVAILABILITY_CHANGES", {
+            "SellerId": seller_id, "FNSKU": listing.fnsku, "ASIN": listing.asin, "SKU": sku,
+            "FulfillmentInventoryByMarketplace": [{
+                "MarketplaceId": self.mock.auth.seller(seller_id).marketplace_id, "ItemName": listing.title,
+                "FulfillmentInventory": {
+                    "InboundQuantityBreakdown": {"Working": 0, "Shipped": 0,
+                                                 "Receiving": sum(p.inbound for p in positions)},
+                    "Fulfillable": sum(p.sellable for p in positions),
+                    "Unfulfillable": sum(p.unsellable for p in positions), "Researching": 0,
+                    "ReservedQuantityBreakdown": {"WarehouseProcessing": 0, "WarehouseTransfer": 0,
+                                                  "PendingCustomerOrder": sum(p.reserved for p in positions)},
+                    "FutureSupplyBuyable": 0, "PendingCustomerOrderInTransit": 0}}]}, at)
+
     # dynamic sandbox operations
     def create_item(self, seller_id: str, sku: str, marketplace_id: str, name: str) -> None:
         self.mock.listings.add(seller_id, sku, name, "AFN")

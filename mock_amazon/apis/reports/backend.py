@@ -4,14 +4,12 @@ Not modelled: report schedules (createReportSchedule and friends) and report opt
 """
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 
-from mock_amazon.apis.reports.documents import GENERATORS, render
+from mock_amazon.apis import processing
+from mock_amazon.apis.reports.generators import GENERATORS, render
 from mock_amazon.entities import Collection, Entity
-from mock_amazon.errors import InvalidInput, NotFound
-
-DEFAULT_LOOKBACK = 90 * 86_400
+from mock_amazon.errors import InvalidInput
 
 
 @dataclass(kw_only=True, eq=False)
@@ -41,7 +39,7 @@ class ReportsBackend:
         start, end = spec.get("dataStartTime"), spec.get("dataEndTime")
         if start and end and end < start:
             raise InvalidInput("dataEndTime must not be earlier than dataStartTime.", "dataEndTime")
-        now = self.mock.clock.seconds()
+        now = self.mock.now()
         report = Report(id=self.mock.new_id("###########"), seller_id=seller_id, created=now, updated=now,
                         report_type=report_type, marketplace_ids=spec["marketplaceIds"],
                         data_start=start.timestamp() if start else None, data_end=end.timestamp() if end else None)
@@ -61,13 +59,9 @@ class ReportsBackend:
         with self.reports.editing(seller_id, report_id) as report:
             columns, rows = GENERATORS[report.report_type](self.mock, seller_id, report.data_start,
                                                            report.data_end or at)
-            content = render(columns, rows)
-            compression = "GZIP" if self.mock.settings.gzip_reports else None
-            document_id = f"amzn1.spdoc.1.4.na.{self.mock.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}"
-            self.mock.store.execute("INSERT INTO blobs VALUES (?, ?, ?, ?, ?)", (
-                document_id, seller_id, gzip.compress(content, mtime=0) if compression else content,
-                "application/octet-stream" if compression else "text/tab-separated-values; charset=UTF-8",
-                compression))
+            document_id = self.mock.documents.create(
+                seller_id, f"amzn1.spdoc.1.4.na.{self.mock.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}",
+                render(columns, rows), "text/tab-separated-values; charset=UTF-8", self.mock.settings.gzip_reports)
             report.document_id = document_id
             report.processing_end = at
             self.reports.fire(report, "finish", at)
@@ -78,8 +72,8 @@ class ReportsBackend:
             if report.status != "IN_QUEUE":
                 raise InvalidInput(f"Report {report_id} is {report.status}; only IN_QUEUE reports can be cancelled.",
                                    "reportId")
-            self.reports.fire(report, "cancel", self.mock.clock.seconds())
-        self._announce(report, self.mock.clock.seconds())
+            self.reports.fire(report, "cancel", self.mock.now())
+        self._announce(report, self.mock.now())
 
     def _announce(self, report: Report, at: float) -> None:
         finished = {"sellerId": report.seller_id, "accountId": report.seller_id, "reportId": report.id,
@@ -89,39 +83,9 @@ class ReportsBackend:
         self.mock.notifications.publish(report.seller_id, "REPORT_PROCESSING_FINISHED",
                                         {"reportProcessingFinishedNotification": finished}, at)
 
-    def search(self, seller_id: str, types: list[str] | None, statuses: list[str] | None, page_size: int,
-               since, until, token: str | None) -> tuple[list[Report], str | None]:
-        if token:
-            try:
-                types_, statuses_, since_s, until_s, offset = token.split("|")
-                types, statuses = types_.split(","), statuses_.split(",") if statuses_ else None
-                since_f, until_f, offset = float(since_s), float(until_s), int(offset)
-            except ValueError:
-                raise InvalidInput("nextToken is not valid.", "nextToken") from None
-        else:
-            if not types:
-                raise InvalidInput("reportTypes is required unless nextToken is given.", "reportTypes")
-            if not 1 <= page_size <= 100:
-                raise InvalidInput(f"'pageSize' must be between 1 and 100, not {page_size}.", "pageSize")
-            now = self.mock.clock.seconds()
-            since_f = since.timestamp() if since else now - DEFAULT_LOOKBACK
-            until_f = until.timestamp() if until else now + 1
-            offset = 0
-        matching = [r for r in self.reports.scan(seller_id, since=since_f, until=until_f, statuses=statuses)
-                    if r.report_type in types]
-        matching.reverse()  # newest first, as Amazon lists them
-        page = matching[offset:offset + page_size]
-        more = offset + page_size < len(matching)
-        token_out = "|".join([",".join(types), ",".join(statuses or []), repr(since_f), repr(until_f),
-                              str(offset + page_size)]) if more else None
-        return page, token_out
+    def search(self, seller_id: str, types, statuses, page_size: int, since, until, token) -> tuple[list, str | None]:
+        return processing.search(self.reports, seller_id, lambda report: report.report_type, types, statuses,
+                                 page_size, since, until, token, self.mock.now(), "reportTypes")
 
     def document(self, seller_id: str, document_id: str) -> dict:
-        row = self.mock.store.execute("SELECT compression FROM blobs WHERE id=? AND seller_id=?",
-                                      (document_id, seller_id)).fetchone()
-        if row is None:
-            raise NotFound(f"No report document found with ID {document_id}.", document_id)
-        body = {"reportDocumentId": document_id, "url": f"{self.mock.base_url}/_documents/{document_id}"}
-        if row[0]:
-            body["compressionAlgorithm"] = row[0]
-        return body
+        return self.mock.documents.describe(seller_id, document_id, "reportDocumentId", "report document")

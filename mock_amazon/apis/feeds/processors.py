@@ -1,0 +1,224 @@
+"""What each feed type does to the state, and the processing report it produces. One function per type, each
+taking the uploaded bytes and the feed's ID and returning (fatal, report bytes, content type).
+
+Feed types (Amazon's names, from its feed type values):
+- POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA: multi-channel fulfillment requests as a tab-separated flat
+  file, one row per item, rows grouped by MerchantFulfillmentOrderID. The flat file is what integrators send
+  (Flxpoint's "fulfillment request"); each request is validated like createFulfillmentOrder and a repeated
+  request number never creates a second order.
+- JSON_LISTINGS_FEED: listings patches (quantity and handling time), checked against Amazon's JSON schema.
+- POST_FLAT_FILE_FULFILLMENT_DATA: tracking for merchant-fulfilled orders (confirms their shipment).
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+
+import jsonschema
+
+from mock_amazon.apis.fulfillment_outbound.backend import validate_request
+from mock_amazon.errors import ApiError
+from mock_amazon.spec import models_dir
+
+MCF_COLUMNS = ("MerchantFulfillmentOrderID", "DisplayableOrderID", "DisplayableOrderDate", "MerchantSKU", "Quantity",
+               "MerchantFulfillmentOrderItemID", "GiftMessage", "DisplayableComment", "PerUnitDeclaredValue",
+               "DisplayableOrderComment", "DeliverySLA", "AddressName", "AddressFieldOne", "AddressFieldTwo",
+               "AddressFieldThree", "AddressCity", "AddressCountryCode", "AddressStateOrRegion", "AddressPostalCode",
+               "AddressPhoneNumber", "NotificationEmail", "FulfillmentAction", "FulfillmentPolicy", "MarketplaceID")
+MCF_REQUIRED = ("MerchantFulfillmentOrderID", "MerchantSKU", "Quantity", "MerchantFulfillmentOrderItemID",
+                "DeliverySLA", "AddressName", "AddressFieldOne", "AddressCountryCode", "AddressPostalCode")
+TRACKING_REQUIRED = ("order-id", "order-item-id", "quantity", "ship-date", "carrier-code", "tracking-number")
+
+
+class Outcome:
+    """Per-record results of one feed, rendered as a flat-file processing report."""
+
+    def __init__(self):
+        self.processed, self.successful, self.errors = 0, 0, []
+
+    def fail(self, record: int, reference: str, sku: str, code: str, message: str) -> None:
+        self.errors.append((record, reference, sku, code, message))
+
+    def render(self) -> bytes:
+        lines = ["Feed Processing Summary:", f"\tNumber of records processed\t\t{self.processed}",
+                 f"\tNumber of records successful\t\t{self.successful}", "",
+                 "original-record-number\torder-id\tsku\terror-code\terror-type\terror-message"]
+        lines += [f"{record}\t{reference}\t{sku}\t{code}\tError\t{message}"
+                  for record, reference, sku, code, message in self.errors]
+        return ("\n".join(lines) + "\n").encode()
+
+
+def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
+    """The data rows of a tab-separated file, or why it cannot be read at all."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "The feed is not UTF-8 text."
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("TemplateType")]
+    if not lines:
+        return "The feed is empty."
+    reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t")
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        return "The header row lacks the columns: " + ", ".join(missing)
+    return list(reader)
+
+
+def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+    rows = _rows(content, MCF_REQUIRED)
+    outcome = Outcome()
+    if isinstance(rows, str):
+        outcome.fail(0, "", "", "90001", rows)
+        return True, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    requests_: dict[str, list[tuple[int, dict]]] = {}
+    for number, row in enumerate(rows, start=1):
+        requests_.setdefault(row["MerchantFulfillmentOrderID"], []).append((number, row))
+    for order_id, numbered in requests_.items():
+        outcome.processed += len(numbered)
+        first = numbered[0][1]
+        items, bad_quantity = [], None
+        for number, row in numbered:
+            try:
+                quantity = int(row["Quantity"])
+            except (TypeError, ValueError):
+                quantity, bad_quantity = row["Quantity"], (number, row)
+            items.append({"sellerSku": row["MerchantSKU"], "sellerFulfillmentOrderItemId":
+                          row["MerchantFulfillmentOrderItemID"], "quantity": quantity})
+        request = {
+            "sellerFulfillmentOrderId": order_id, "displayableOrderId": first.get("DisplayableOrderID") or order_id,
+            "displayableOrderDate": first.get("DisplayableOrderDate") or "",
+            "displayableOrderComment": first.get("DisplayableOrderComment") or "",
+            "shippingSpeedCategory": first.get("DeliverySLA"),
+            "destinationAddress": {k: v for k, v in {
+                "name": first.get("AddressName"), "addressLine1": first.get("AddressFieldOne"),
+                "addressLine2": first.get("AddressFieldTwo"), "addressLine3": first.get("AddressFieldThree"),
+                "city": first.get("AddressCity"), "stateOrRegion": first.get("AddressStateOrRegion"),
+                "postalCode": first.get("AddressPostalCode"), "countryCode": first.get("AddressCountryCode"),
+                "phone": first.get("AddressPhoneNumber")}.items() if v},
+            "fulfillmentAction": first.get("FulfillmentAction") or "Ship",
+            "fulfillmentPolicy": first.get("FulfillmentPolicy") or "FillOrKill", "items": items}
+        if first.get("NotificationEmail"):
+            request["notificationEmails"] = [first["NotificationEmail"]]
+        problems = validate_request(mock, seller_id, request)
+        existing = mock.fulfillment_outbound.orders.find(seller_id, order_id)
+        if existing is not None:
+            problems = []  # create() decides: the same request again is a success, a different one an error
+        if bad_quantity and not problems:
+            problems = [("quantity", f"quantity {bad_quantity[1]['Quantity']!r} is not an integer above 0.")]
+        if problems:
+            for field, message in problems:
+                record = _record_for(field, numbered)
+                outcome.fail(record, order_id, _sku_for(field, numbered), "99001", message)
+            continue
+        try:
+            mock.fulfillment_outbound.create(seller_id, request, source="feed")
+        except ApiError as error:
+            outcome.fail(numbered[0][0], order_id, "", "99002", error.message)
+            continue
+        outcome.successful += len(numbered)
+    return False, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+
+
+def _record_for(field: str, numbered: list[tuple[int, dict]]) -> int:
+    if field.startswith("items["):
+        index = int(field[6:field.index("]")])
+        return numbered[index][0]
+    return numbered[0][0]
+
+
+def _sku_for(field: str, numbered: list[tuple[int, dict]]) -> str:
+    if field.startswith("items["):
+        return numbered[int(field[6:field.index("]")])][1]["MerchantSKU"]
+    return ""
+
+
+def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+    """Tracking for MFN orders: rows with the same order and tracking number are one package."""
+    rows = _rows(content, TRACKING_REQUIRED)
+    outcome = Outcome()
+    if isinstance(rows, str):
+        outcome.fail(0, "", "", "90001", rows)
+        return True, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    packages: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+    for number, row in enumerate(rows, start=1):
+        packages.setdefault((row["order-id"], row["tracking-number"]), []).append((number, row))
+    for (order_id, tracking), numbered in packages.items():
+        outcome.processed += len(numbered)
+        first = numbered[0][1]
+        try:
+            lines = [{"orderItemId": row["order-item-id"], "quantity": int(row["quantity"])} for _, row in numbered]
+            order = mock.orders.orders.find(seller_id, order_id)
+            payload = {"marketplaceId": order.marketplace_id if order else "", "packageDetail": {
+                "packageReferenceId": tracking, "carrierCode": first["carrier-code"],
+                "carrierName": first.get("carrier-name") or first["carrier-code"],
+                "shippingMethod": first.get("ship-method") or "", "trackingNumber": tracking,
+                "shipDate": first["ship-date"], "orderItems": lines}}
+            if order is None:
+                raise ApiError(f"Order {order_id} was not found.")
+            mock.orders.confirm_shipment(seller_id, order_id, payload)
+        except ValueError:
+            outcome.fail(numbered[0][0], order_id, "", "99001", "quantity must be an integer above 0.")
+            continue
+        except ApiError as error:
+            outcome.fail(numbered[0][0], order_id, "", "99001", error.message)
+            continue
+        outcome.successful += len(numbered)
+    return False, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+
+
+def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+    """JSON_LISTINGS_FEED: the document must match Amazon's schema; each message is applied or reported."""
+    issues, accepted, invalid = [], 0, 0
+    try:
+        document = json.loads(content)
+        errors = sorted(_listings_schema().iter_errors(document), key=lambda e: list(e.absolute_path))
+    except ValueError as error:
+        document, errors = None, [error]
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in getattr(first, "absolute_path", [])) or "document"
+        report = {"header": {"sellerId": seller_id, "version": "2.0", "feedId": feed_id},
+                  "issues": [{"code": "4000001", "severity": "ERROR",
+                              "message": f"The feed does not match the JSON_LISTINGS_FEED schema at {where}: "
+                                         f"{getattr(first, 'message', str(first))}"}],
+                  "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0, "messagesAccepted": 0,
+                              "messagesInvalid": 0}}
+        return True, json.dumps(report).encode(), "application/json"
+    for message in document["messages"]:
+        sku, operation = message["sku"], message["operationType"]
+        try:
+            if operation == "DELETE":
+                mock.listings.delete(seller_id, sku)
+            elif operation == "PATCH":
+                mock.listings.patch(seller_id, sku, message.get("patches", []))
+            elif operation in ("UPDATE", "PARTIAL_UPDATE"):
+                attributes = message.get("attributes", {})
+                if operation == "PARTIAL_UPDATE" and mock.listings.items.find(seller_id, sku) is not None:
+                    mock.listings.patch(seller_id, sku, [{"op": "replace", "path": f"/attributes/{name}",
+                                                          "value": value} for name, value in attributes.items()])
+                else:
+                    mock.listings.put(seller_id, sku, message.get("productType", "PRODUCT"), attributes)
+            accepted += 1
+        except ApiError as error:
+            invalid += 1
+            issues.append({"messageId": message["messageId"], "sku": sku, "code": "4000002", "severity": "ERROR",
+                           "message": error.message, **({"attributeName": error.details.split(".")[0]}
+                                                        if error.details else {})})
+    report = {"header": {"sellerId": seller_id, "version": "2.0", "feedId": feed_id}, "issues": issues,
+              "summary": {"errors": len(issues), "warnings": 0, "messagesProcessed": len(document["messages"]),
+                          "messagesAccepted": accepted, "messagesInvalid": invalid}}
+    return False, json.dumps(report).encode(), "application/json"
+
+
+@functools.cache
+def _listings_schema() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(json.loads((models_dir() / "listings-feed-schema-v2.json").read_text()))
+
+
+PROCESSORS = {
+    "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA": fulfillment_order_requests,
+    "POST_FLAT_FILE_FULFILLMENT_DATA": order_fulfillment,
+    "JSON_LISTINGS_FEED": listings,
+}

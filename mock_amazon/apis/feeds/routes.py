@@ -1,0 +1,61 @@
+"""Feeds 2021-06-30."""
+from __future__ import annotations
+
+from mock_amazon.apis.feeds.backend import Feed
+from mock_amazon.app import Api, Call
+from mock_amazon.entities import iso
+
+api = Api("feeds", "feeds_2021-06-30")
+
+
+def feed_json(feed: Feed) -> dict:
+    body = {"feedId": feed.id, "feedType": feed.feed_type, "marketplaceIds": feed.marketplace_ids,
+            "createdTime": iso(feed.created), "processingStatus": feed.status}
+    if feed.processing_start is not None:
+        body["processingStartTime"] = iso(feed.processing_start)
+    if feed.processing_end is not None:
+        body["processingEndTime"] = iso(feed.processing_end)
+    if feed.result_document_id:
+        body["resultFeedDocumentId"] = feed.result_document_id
+    return body
+
+
+@api.operation("createFeedDocument")
+def create_feed_document(call: Call):
+    document_id = call.mock.feeds.create_document(call.seller.seller_id, call.params["body"]["contentType"])
+    return 201, {"feedDocumentId": document_id, "url": f"{call.mock.base_url}/_documents/{document_id}"}
+
+
+@api.operation("createFeed")
+def create_feed(call: Call):
+    feed = call.mock.feeds.create(call.seller.seller_id, call.params["body"])
+    return 202, {"feedId": feed.id}
+
+
+@api.operation("getFeed")
+def get_feed(call: Call):
+    return 200, feed_json(call.mock.feeds.feeds.load(call.seller.seller_id, call.params["feedId"]))
+
+
+@api.operation("getFeeds")
+def get_feeds(call: Call):
+    p = call.params
+    feeds, next_token = call.mock.feeds.search(call.seller.seller_id, p.get("feedTypes"), p.get("processingStatuses"),
+                                               p.get("pageSize", 10), p.get("createdSince"), p.get("createdUntil"),
+                                               p.get("nextToken"))
+    body = {"feeds": [feed_json(f) for f in feeds]}
+    if next_token:
+        body["nextToken"] = next_token
+    return 200, body
+
+
+@api.operation("cancelFeed")
+def cancel_feed(call: Call):
+    call.mock.feeds.cancel(call.seller.seller_id, call.params["feedId"])
+    return 200, None
+
+
+@api.operation("getFeedDocument")
+def get_feed_document(call: Call):
+    return 200, call.mock.documents.describe(call.seller.seller_id, call.params["feedDocumentId"], "feedDocumentId",
+                                             "feed document")
