@@ -130,6 +130,7 @@ def token():
 def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
     from mock_amazon.apis import documents
+    from mock_amazon.apis.external_fulfillment import routes as external_fulfillment
     from mock_amazon.apis.fba_inventory.routes import api as fba_inventory
     from mock_amazon.apis.feeds.routes import api as feeds
     from mock_amazon.apis.fulfillment_outbound.routes import api as fulfillment_outbound
@@ -143,7 +144,8 @@ def create_app(amazon: MockAmazon | None = None, **options) -> Flask:
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
     for blueprint in (lwa, documents.blueprint, control, orders.blueprint, orders_2026.blueprint, reports.blueprint,
                       fba_inventory.blueprint, notifications.blueprint, listings.blueprint,
-                      fulfillment_outbound.blueprint, feeds.blueprint):
+                      fulfillment_outbound.blueprint, feeds.blueprint, external_fulfillment.inventory.blueprint,
+                      external_fulfillment.shipments.blueprint, external_fulfillment.returns.blueprint):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)

@@ -178,3 +178,76 @@ def deactivate_listing(seller_id: str, sku: str):
     reason = _body().get("reason") or "Amazon made this listing inactive."
     listing = mock().listings.deactivate(seller_id, sku, reason)
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
+
+
+@control.post("/external-fulfillment/locations")
+def add_location():
+    """{"seller_id", "location_id", "name"}: a seller-flex site."""
+    data = _body()
+    location = mock().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
+                                                        str(data.get("name") or ""))
+    return json_response(201, {"location_id": location.id, "name": location.name})
+
+
+@control.put("/external-fulfillment/listings")
+def map_listing():
+    """{"seller_id", "merchant_sku", "client_sku", "asin", "channel", "dimensions": {length, width, height, weight}}"""
+    data = _body()
+    mapping = mock().external_fulfillment.map_listing(
+        _seller(data), str(data.get("merchant_sku") or ""), str(data.get("client_sku") or ""), data.get("asin"),
+        data.get("dimensions"), str(data.get("channel") or "Amazon SF SmartConnect"))
+    return json_response(200, {"merchant_sku": mapping.id, "client_sku": mapping.client_sku, "asin": mapping.asin,
+                               "channel": mapping.channel})
+
+
+@control.post("/external-fulfillment/shipments")
+def place_shipment():
+    """Amazon places a seller-flex order: {"seller_id", "location_id", "lines": [{"sku", "units"}],
+    "shipment_type": "NEW"|"REPLACEMENT"|"EXCHANGE", "original_id"}."""
+    data = _body()
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+        raise InvalidInput("'lines' must be a non-empty list of {sku, units}.", "lines")
+    amazon = mock()
+    with amazon.lock, amazon.store.transaction():
+        shipment = amazon.external_fulfillment.place(
+            _seller(data), str(data.get("location_id") or ""), [(l.get("sku"), l.get("units")) for l in lines],
+            shipment_type=str(data.get("shipment_type") or "NEW"), original_id=data.get("original_id"))
+    return json_response(201, {"shipment_id": shipment.id, "status": shipment.status})
+
+
+@control.post("/external-fulfillment/shipments/<shipment_id>/cancel")
+def customer_cancels(shipment_id: str):
+    """The customer cancels through the marketplace: {"seller_id", "reason"}."""
+    data = _body()
+    amazon = mock()
+    with amazon.lock:
+        shipment = amazon.external_fulfillment.cancel_by_customer(_seller(data), shipment_id,
+                                                                  str(data.get("reason") or "Customer requested"))
+    return json_response(200, {"shipment_id": shipment.id, "status": shipment.status})
+
+
+@control.post("/external-fulfillment/returns")
+def open_return():
+    """{"seller_id", "shipment_id", "return_type": "CUSTOMER"|"REJECT", "sub_type", "reason"}"""
+    data = _body()
+    amazon = mock()
+    with amazon.lock, amazon.store.transaction():
+        item = amazon.external_fulfillment.create_return(
+            _seller(data), str(data.get("shipment_id") or ""), str(data.get("return_type") or "CUSTOMER"),
+            str(data.get("sub_type") or "NORMAL"), str(data.get("reason") or "DEFECTIVE"))
+    return json_response(201, {"return_id": item.id, "status": item.status})
+
+
+@control.post("/external-fulfillment/returns/<return_id>/cancel")
+def cancel_return(return_id: str):
+    data = _body()
+    item = mock().external_fulfillment.cancel_return(_seller(data), return_id)
+    return json_response(200, {"return_id": item.id, "status": item.status})
+
+
+def _seller(data: dict) -> str:
+    seller_id = data.get("seller_id")
+    if not isinstance(seller_id, str) or mock().auth.seller(seller_id) is None:
+        raise InvalidInput("'seller_id' names no seller.", "seller_id")
+    return seller_id

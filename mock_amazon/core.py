@@ -42,6 +42,13 @@ class Settings:
     mcf_partial_chance: float = 0.0             # under FillAllAvailable, part of an item cannot be filled
     mcf_split_chance: float = 0.2               # an order ships in two shipments
     mcf_fill_all_attempts: int = 3              # FillAll waits this many planning rounds for missing stock
+    ef_accept_seconds: float = 60.0             # seller-flex order: CREATED -> ACCEPTED (and the notification)
+    ef_orders_per_hour: float = 0.0             # Amazon places random seller-flex orders (0: only when told)
+    ef_customer_cancel_chance: float = 0.0      # a customer cancels an accepted order
+    ef_customer_cancel_seconds: float = 1800.0  # ... this long after it was placed
+    ef_dimension_tolerance: float = 0.1         # packed dimensions may differ from the listing's by this share
+    ef_return_step_seconds: float = 6 * 3600.0  # a return moves one status on this often
+    ef_return_reject_chance: float = 0.1        # a delivered return is rejected instead of processed
     max_body_bytes: int = 10 * 1024 * 1024
 
     def update(self, changes: dict) -> None:
@@ -90,6 +97,7 @@ class MockAmazon:
         self._event_time: float | None = None
         # The APIs' backends; imported here so that each API module stays independent of the others.
         from mock_amazon.apis.documents import Documents
+        from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
         from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
         from mock_amazon.apis.feeds.backend import FeedsBackend
         from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOutboundBackend
@@ -105,6 +113,7 @@ class MockAmazon:
         self.fba_inventory = FbaInventoryBackend(self)
         self.fulfillment_outbound = FulfillmentOutboundBackend(self)
         self.feeds = FeedsBackend(self)
+        self.external_fulfillment = ExternalFulfillmentBackend(self)
 
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:

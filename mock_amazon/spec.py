@@ -148,12 +148,25 @@ def _parse_body(op: Operation, parameter: dict, body: bytes | None) -> Any:
         document = json.loads(body)
     except ValueError as exc:
         raise InvalidInput(f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.", name) from None
+    if document in (None, {}) and not parameter.get("required"):
+        return None  # an optional body sent empty, as SDKs do, is no body
     errors = sorted(validator(op.model, parameter["schema"]).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or name
+        path = list(first.absolute_path)
+        if first.validator == "required" and isinstance(first.instance, dict):
+            path.append(next(p for p in first.validator_value if p not in first.instance))
+        where = json_path(path) or name
         raise InvalidInput(f"Invalid value in request body at '{where}': {first.message}", where)
     return document
+
+
+def json_path(parts: list) -> str:
+    """['packages', 0, 'weight'] -> 'packages[0].weight'."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _coerce(parameter: dict, raw: list[str]) -> Any:

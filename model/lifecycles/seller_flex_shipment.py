@@ -1,12 +1,20 @@
 """A seller-flex (External Fulfillment 2024-09-11) shipment and its packages.
 
 Amazon places the order (CREATED) and hands it to the merchant (ACCEPTED); the merchant confirms it once, packs
-it, takes a pickup slot, has the invoice and the ship label made, and hands it over. A cancellation is possible
-until the ship label exists.
+it, takes a pickup slot, has the invoice and then the ship label made, and hands it over. The merchant may reject
+it until it is packed; the marketplace may cancel it until the ship label exists.
+
+Entities carry `invoice_required` and `invoice` (None until generated).
 """
 from model.lifecycles.base import T, Table
 
-CANCELLABLE = ("CREATED", "ACCEPTED", "CONFIRMED", "PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED")
+
+def invoice_ready(shipment) -> bool:
+    return not shipment.invoice_required or shipment.invoice is not None
+
+
+BEFORE_LABEL = ("CREATED", "ACCEPTED", "CONFIRMED", "PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED")
+PACKED = ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED")
 
 TABLE = Table(
     name="seller_flex_shipment",
@@ -18,14 +26,16 @@ TABLE = Table(
         T("accept", "CREATED", "ACCEPTED"),
         T("confirm", "ACCEPTED", "CONFIRMED"),
         T("create_packages", "CONFIRMED", "PACKAGE_CREATED"),
-        T("update_packages", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED"), "PACKAGE_CREATED"),
-        T("retrieve_pickup_slots", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED"), "PICKUP_SLOT_RETRIEVED"),
-        T("generate_invoice", ("PACKAGE_CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "INVOICE_GENERATED"),
-        T("generate_ship_label", ("PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED", "SHIPLABEL_GENERATED"),
-          "SHIPLABEL_GENERATED"),
+        T("update_packages", PACKED, "PACKAGE_CREATED"),
+        T("retrieve_pickup_slots", PACKED, "PICKUP_SLOT_RETRIEVED"),
+        T("generate_invoice", PACKED + ("INVOICE_GENERATED",), "INVOICE_GENERATED"),
+        T("generate_ship_label", ("PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "SHIPLABEL_GENERATED",
+          (invoice_ready,)),
+        T("regenerate_ship_label", "SHIPLABEL_GENERATED", "SHIPLABEL_GENERATED"),
         T("ship", "SHIPLABEL_GENERATED", "SHIPPED"),
         T("deliver", "SHIPPED", "DELIVERED"),
-        T("cancel", CANCELLABLE, "CANCELLED"),
+        T("reject", ("ACCEPTED", "CONFIRMED", "PACKAGE_CREATED"), "CANCELLED"),
+        T("cancel", BEFORE_LABEL, "CANCELLED"),
     ),
     final=("DELIVERED", "CANCELLED"),
 )
@@ -37,6 +47,7 @@ PACKAGE_TABLE = Table(
             "CANCELLED"),
     initial="CREATED",
     transitions=(
+        T("repack", ("CREATED", "PICKUP_SLOT_RETRIEVED"), "CREATED"),
         T("retrieve_pickup_slot", ("CREATED", "PICKUP_SLOT_RETRIEVED"), "PICKUP_SLOT_RETRIEVED"),
         T("generate_invoice", ("CREATED", "PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED"), "INVOICE_GENERATED"),
         T("generate_ship_label", ("PICKUP_SLOT_RETRIEVED", "INVOICE_GENERATED", "SHIPLABEL_GENERATED"),

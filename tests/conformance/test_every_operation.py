@@ -3,6 +3,7 @@ import pytest
 import requests
 
 from mock_amazon import create_app
+from tests.mock.flex import DIMENSIONS, LOCATION, package, update
 from tests.mock.mcf import ADDRESS, flat_file, request
 from tests.support import Caller, http_sender, token_for
 
@@ -127,8 +128,8 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
          body={"fulfillmentOrderStatus": "Planning"})
     order = call(OUT, "getFulfillmentOrder", 200, path={"sellerFulfillmentOrderId": "SWEEP-MCF"}).body["payload"]
     call(OUT, "getFulfillmentOrder", 404, path={"sellerFulfillmentOrderId": "NONE"})
-    package = order["fulfillmentShipments"][0]["fulfillmentShipmentPackage"][0]["packageNumber"]
-    call(OUT, "getPackageTrackingDetails", 200, query={"packageNumber": str(package)})
+    package_number = order["fulfillmentShipments"][0]["fulfillmentShipmentPackage"][0]["packageNumber"]
+    call(OUT, "getPackageTrackingDetails", 200, query={"packageNumber": str(package_number)})
     call(OUT, "getPackageTrackingDetails", 404, query={"packageNumber": "1"})
     call(OUT, "listAllFulfillmentOrders", 200, query={"queryStartDate": "2020-01-01T00:00:00Z"})
     call(OUT, "listAllFulfillmentOrders", 400, query={"queryStartDate": "not a date"})
@@ -173,6 +174,49 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
          query={"marketplaceIds": M, "pageSize": "500"})
     call(L, "deleteListingsItem", 200, path=me, query={"marketplaceIds": M})
     call(L, "deleteListingsItem", 400, path={**me, "sellerId": "SOMEONE"}, query={"marketplaceIds": M})
+
+    SHIP, INV, RET = "externalFulfillmentShipments_2024-09-11", "externalFulfillmentInventory_2024-09-11", \
+        "externalFulfillmentReturns_2024-09-11"
+    seller_id = seller["seller_id"]
+    server.control("POST", "/external-fulfillment/locations", {"seller_id": seller_id, "location_id": LOCATION})
+    server.control("PUT", "/external-fulfillment/listings", {"seller_id": seller_id, "merchant_sku": "FLEX",
+                                                             "client_sku": "EAN", "dimensions": DIMENSIONS})
+    call(INV, "batchInventory", 207, body={"requests": [update("FLEX", 5, 1)]})
+    call(INV, "batchInventory", 400, body={"requests": []})
+    shipment_id = server.control("POST", "/external-fulfillment/shipments", {
+        "seller_id": seller_id, "location_id": LOCATION, "lines": [{"sku": "FLEX", "units": 1}]})[1]["shipment_id"]
+    server.control("POST", "/clock/advance", {"seconds": 60})
+    path = {"shipmentId": shipment_id}
+    call(SHIP, "getShipments", 200, query={"status": "ACCEPTED"})
+    call(SHIP, "getShipments", 400, query={"status": "LOST"})
+    call(SHIP, "getShipment", 200, path=path)
+    call(SHIP, "getShipment", 404, path={"shipmentId": "NONE"})
+    call(SHIP, "createPackages", 409, path=path, body={"packages": [package("P1", [("1", 1)])]})
+    call(SHIP, "processShipment", 204, path=path, query={"operation": "CONFIRM"})
+    call(SHIP, "processShipment", 409, path=path, query={"operation": "CONFIRM"})
+    call(SHIP, "createPackages", 422, path=path, body={"packages": [package("P1", [("1", 1)], {**DIMENSIONS,
+                                                                                             "width": 90.0})]})
+    server.control("PUT", "/external-fulfillment/listings", {"seller_id": seller_id, "merchant_sku": "FLEX",
+                                                             "client_sku": "EAN", "dimensions": DIMENSIONS})
+    call(SHIP, "createPackages", 204, path=path, body={"packages": [package("P1", [("1", 1)])]})
+    call(SHIP, "updatePackage", 204, path={**path, "packageId": "P1"}, body=package("P1", [("1", 1)]))
+    call(SHIP, "updatePackage", 404, path={**path, "packageId": "P9"}, body=package("P9", [("1", 1)]))
+    call(SHIP, "retrieveInvoice", 409, path=path)
+    call(SHIP, "retrieveShippingOptions", 200, path=path, query={"packageId": "P1"})
+    call(SHIP, "retrieveShippingOptions", 404, path=path, query={"packageId": "P9"})
+    call(SHIP, "generateShipLabels", 409, path=path, query={"operation": "GENERATE"}, body={"packageIds": ["P1"]})
+    call(SHIP, "generateInvoice", 200, path=path)
+    call(SHIP, "generateInvoice", 404, path={"shipmentId": "NONE"})
+    call(SHIP, "retrieveInvoice", 200, path=path)
+    call(SHIP, "generateShipLabels", 200, path=path, query={"operation": "GENERATE"}, body={"packageIds": ["P1"]})
+    call(SHIP, "updatePackageStatus", 204, path={**path, "packageId": "P1"}, query={"status": "SHIPPED"})
+    call(SHIP, "updatePackageStatus", 409, path={**path, "packageId": "P1"}, query={"status": "SHIPPED"})
+    return_id = server.control("POST", "/external-fulfillment/returns",
+                               {"seller_id": seller_id, "shipment_id": shipment_id})[1]["return_id"]
+    call(RET, "listReturns", 200, query={"status": "CREATED"})
+    call(RET, "listReturns", 400, query={"maxResults": "0"})
+    call(RET, "getReturn", 200, path={"returnId": return_id})
+    call(RET, "getReturn", 404, path={"returnId": "NONE"})
 
     sp.token = "Atza|stale"
     for model, operation_id in ((V0, "getOrders"), (R, "getReports"), (F, "getInventorySummaries")):

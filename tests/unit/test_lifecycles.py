@@ -17,6 +17,7 @@ GUARD_INPUTS = {
     "quantity_unshipped": st.integers(0, 3),
     "invoice_required": st.booleans(),
     "fulfillment_action": st.sampled_from(["Ship", "Hold"]),
+    "invoice": st.sampled_from([None, {"id": "INV-1"}]),
 }
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+
+from faker import Faker
 
 from model.inventory import InventoryError
 from mock_amazon.apis import shipments
@@ -59,6 +60,8 @@ class OrdersBackend:
         self.mock = mock
         self.orders: Collection[AmazonOrder] = Collection(mock.store, "order", AmazonOrder,
                                                           mock.lifecycles.amazon_order, label="order")
+        self.fake = Faker("en_US")  # buyers, deterministic per mock seed
+        self.fake.seed_instance(mock.seed_value)
         mock.on("order.verify", self._verify)
         mock.on("order.amazon_ships", self._amazon_ships)
 
@@ -95,7 +98,7 @@ class OrdersBackend:
             items.append({"order_item_id": mock.new_id("##############"), "sku": sku, "asin": product.asin,
                           "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
                           "price": product.price, "location": location})
-        person = _person(fake, rng)
+        person = _person(fake or self.fake)
         order = AmazonOrder(
             id=mock.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
             marketplace_id=mock.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
@@ -274,11 +277,7 @@ def order_change(order: AmazonOrder, at: float) -> dict:
                             "QuantityShipped": i["quantity_shipped"]} for i in order.items]}}}
 
 
-def _person(fake, rng) -> dict:
-    if fake is None:
-        from faker import Faker
-        fake = Faker("en_US")
-        fake.seed_instance(rng.random())
+def _person(fake) -> dict:
     name = fake.name()
     return {
         "buyer": {"name": name, "email": f"{fake.lexify('????????????')}@marketplace.amazon.com"},
