@@ -1,5 +1,5 @@
 """Building multi-channel fulfillment requests for the tests, by API body or by flat-file feed row."""
-from mock_amazon.apis.feeds.processors import MCF_COLUMNS
+from model.workflows.fulfillment import flat_file as feed_content
 
 ADDRESS = {"name": "Ada Lovelace", "addressLine1": "12 Analytical Way", "city": "Seattle", "stateOrRegion": "WA",
            "postalCode": "98101", "countryCode": "US", "phone": "206-555-0100"}
@@ -23,19 +23,4 @@ def request(order_id: str, lines: list[tuple[str, int]], speed: str = "Standard"
 
 
 def flat_file(requests: list[dict]) -> bytes:
-    rows = ["\t".join(MCF_COLUMNS)]
-    for r in requests:
-        a = r["destinationAddress"]
-        for item in r["items"]:
-            values = {"MerchantFulfillmentOrderID": r["sellerFulfillmentOrderId"],
-                      "DisplayableOrderID": r["displayableOrderId"], "DisplayableOrderDate": r["displayableOrderDate"],
-                      "MerchantSKU": item["sellerSku"], "Quantity": str(item["quantity"]),
-                      "MerchantFulfillmentOrderItemID": item["sellerFulfillmentOrderItemId"],
-                      "DisplayableOrderComment": r["displayableOrderComment"],
-                      "DeliverySLA": r["shippingSpeedCategory"], "AddressName": a.get("name", ""),
-                      "AddressFieldOne": a.get("addressLine1", ""), "AddressCity": a.get("city", ""),
-                      "AddressCountryCode": a.get("countryCode", ""), "AddressStateOrRegion": a.get("stateOrRegion", ""),
-                      "AddressPostalCode": a.get("postalCode", ""), "AddressPhoneNumber": a.get("phone", ""),
-                      "FulfillmentAction": r["fulfillmentAction"], "FulfillmentPolicy": r["fulfillmentPolicy"]}
-            rows.append("\t".join(values.get(c, "") for c in MCF_COLUMNS))
-    return ("\n".join(rows) + "\n").encode()
+    return feed_content(requests)

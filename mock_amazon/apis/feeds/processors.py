@@ -20,17 +20,8 @@ import jsonschema
 
 from mock_amazon.apis.fulfillment_outbound.backend import validate_request
 from mock_amazon.errors import ApiError
+from model.formats import MCF_REQUIRED, TRACKING_REQUIRED
 from mock_amazon.spec import models_dir
-
-MCF_COLUMNS = ("MerchantFulfillmentOrderID", "DisplayableOrderID", "DisplayableOrderDate", "MerchantSKU", "Quantity",
-               "MerchantFulfillmentOrderItemID", "GiftMessage", "DisplayableComment", "PerUnitDeclaredValue",
-               "DisplayableOrderComment", "DeliverySLA", "AddressName", "AddressFieldOne", "AddressFieldTwo",
-               "AddressFieldThree", "AddressCity", "AddressCountryCode", "AddressStateOrRegion", "AddressPostalCode",
-               "AddressPhoneNumber", "NotificationEmail", "FulfillmentAction", "FulfillmentPolicy", "MarketplaceID")
-MCF_REQUIRED = ("MerchantFulfillmentOrderID", "MerchantSKU", "Quantity", "MerchantFulfillmentOrderItemID",
-                "DeliverySLA", "AddressName", "AddressFieldOne", "AddressCountryCode", "AddressPostalCode")
-TRACKING_REQUIRED = ("order-id", "order-item-id", "quantity", "ship-date", "carrier-code", "tracking-number")
-
 
 class Outcome:
     """Per-record results of one feed, rendered as a flat-file processing report."""

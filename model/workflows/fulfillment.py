@@ -1,0 +1,143 @@
+"""Multi-channel fulfillment requests (F002-6..9, F000-3): when to send, how (API or feed), and the answer."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from model.formats import MCF_COLUMNS
+from model.workflows.protocol import Request, Response, Wait, WorkflowError
+
+OUTBOUND = "fulfillmentOutbound_2020-07-01"
+FEEDS = "feeds_2021-06-30"
+MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
+SHIPPING_METHODS = {"Standard": "Standard", "Expedited": "Expedited", "Priority": "Priority"}
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Send only during business hours, in the account's time zone (F002-9)."""
+    time_zone: str = "UTC"
+    opens: int = 9           # hour of day
+    closes: int = 17
+    weekdays_only: bool = True
+
+
+def release_time(created: datetime, hold_hours: float = 0.0, hours: BusinessHours | None = None) -> datetime:
+    """When a fulfillment request may be sent: after the hold, and then at the next business hour."""
+    due = created + timedelta(hours=hold_hours)
+    if hours is None:
+        return due
+    local = due.astimezone(ZoneInfo(hours.time_zone))
+    for _ in range(14 * 24):
+        open_day = not hours.weekdays_only or local.weekday() < 5
+        if open_day and hours.opens <= local.hour < hours.closes:
+            return local.astimezone(due.tzinfo)
+        local = (local + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    raise ValueError("business hours never open")
+
+
+def request_body(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> dict:
+    """createFulfillmentOrder's body from an integration order: {id, created (ISO), method, address, lines}."""
+    method = order["method"]
+    if method not in shipping_map:
+        raise ValueError(f"shipping method {method!r} is not mapped to Amazon's Standard, Expedited or Priority")
+    return {"sellerFulfillmentOrderId": order["id"], "displayableOrderId": order["id"],
+            "displayableOrderDate": order["created"], "displayableOrderComment": "Thank you for your order",
+            "shippingSpeedCategory": shipping_map[method], "destinationAddress": order["address"],
+            "fulfillmentAction": "Ship", "fulfillmentPolicy": order.get("policy", "FillOrKill"),
+            "items": [{"sellerSku": sku, "sellerFulfillmentOrderItemId": f"{order['id']}-{n}", "quantity": quantity}
+                      for n, (sku, quantity) in enumerate(order["lines"], 1)]}
+
+
+def flat_file(bodies: list[dict]) -> bytes:
+    """createFulfillmentOrder bodies as Amazon's flat-file template: a row per item."""
+    rows = ["\t".join(MCF_COLUMNS)]
+    for body in bodies:
+        address = body["destinationAddress"]
+        for item in body["items"]:
+            values = {"MerchantFulfillmentOrderID": body["sellerFulfillmentOrderId"],
+                      "DisplayableOrderID": body["displayableOrderId"],
+                      "DisplayableOrderDate": body["displayableOrderDate"], "MerchantSKU": item["sellerSku"],
+                      "Quantity": str(item["quantity"]),
+                      "MerchantFulfillmentOrderItemID": item["sellerFulfillmentOrderItemId"],
+                      "DisplayableOrderComment": body["displayableOrderComment"],
+                      "DeliverySLA": body["shippingSpeedCategory"], "AddressName": address.get("name", ""),
+                      "AddressFieldOne": address.get("addressLine1", ""), "AddressCity": address.get("city", ""),
+                      "AddressCountryCode": address.get("countryCode", ""),
+                      "AddressStateOrRegion": address.get("stateOrRegion", ""),
+                      "AddressPostalCode": address.get("postalCode", ""), "AddressPhoneNumber": address.get("phone", ""),
+                      "FulfillmentAction": body.get("fulfillmentAction", "Ship"),
+                      "FulfillmentPolicy": body.get("fulfillmentPolicy", "FillOrKill")}
+            rows.append("\t".join(values.get(column, "") for column in MCF_COLUMNS))
+    return ("\n".join(rows) + "\n").encode()
+
+
+def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS):
+    """createFulfillmentOrder; idempotent by the request number, so a retry after a time-out is harmless.
+    Returns (accepted, message)."""
+    response = yield Request(f"{OUTBOUND}.createFulfillmentOrder", body=request_body(order, shipping_map))
+    if response.ok:
+        return True, "accepted"
+    if response.status == 400:
+        return False, response.error_message
+    raise WorkflowError(f"createFulfillmentOrder answered {response.status}", response)
+
+
+def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: float = 3600.0,
+                 shipping_map: dict[str, str] = SHIPPING_METHODS):
+    """F002-6: document, upload, feed, wait, processing report. Returns {order id: (accepted, message)}."""
+    content = flat_file([request_body(order, shipping_map) for order in orders])
+    content_type = "text/tab-separated-values; charset=UTF-8"
+    document = yield Request(f"{FEEDS}.createFeedDocument", body={"contentType": content_type})
+    _check(document, "createFeedDocument")
+    upload = yield Request("document.put", url=document.body["url"], body=content, content_type=content_type)
+    if not upload.ok:
+        raise WorkflowError(f"the feed upload answered {upload.status}", upload)
+    feed = yield Request(f"{FEEDS}.createFeed", body={"feedType": MCF_FEED, "marketplaceIds": ["ATVPDKIKX0DER"],
+                                                      "inputFeedDocumentId": document.body["feedDocumentId"]})
+    _check(feed, "createFeed")
+    waited = 0.0
+    while True:
+        status = yield Request(f"{FEEDS}.getFeed", path={"feedId": feed.body["feedId"]})
+        _check(status, "getFeed")
+        if status.body["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
+            break
+        if waited >= give_up_after:
+            raise WorkflowError(f"feed {feed.body['feedId']} did not finish in {give_up_after:.0f} s", status)
+        yield Wait(poll_seconds)
+        waited += poll_seconds
+    results = {order["id"]: (True, "accepted") for order in orders}
+    if "resultFeedDocumentId" in status.body:
+        described = yield Request(f"{FEEDS}.getFeedDocument",
+                                  path={"feedDocumentId": status.body["resultFeedDocumentId"]})
+        _check(described, "getFeedDocument")
+        report = yield Request("document.get", url=described.body["url"])
+        for line in report.body.decode().splitlines()[5:]:
+            fields = line.split("\t")
+            if len(fields) >= 6 and fields[1] in results:
+                results[fields[1]] = (False, fields[5])
+    if status.body["processingStatus"] != "DONE":
+        results = {order_id: (False, f"feed {status.body['processingStatus']}") for order_id in results}
+    return results
+
+
+def fulfillment_status(order_id: str):
+    """getFulfillmentOrder: (status, [tracking numbers])."""
+    response = yield Request(f"{OUTBOUND}.getFulfillmentOrder", path={"sellerFulfillmentOrderId": order_id})
+    _check(response, "getFulfillmentOrder")
+    payload = response.body["payload"]
+    tracking = [p.get("trackingNumber") for s in payload.get("fulfillmentShipments", [])
+                for p in s.get("fulfillmentShipmentPackage", [])]
+    return payload["fulfillmentOrder"]["fulfillmentOrderStatus"], tracking
+
+
+def _check(response: Response, what: str) -> None:
+    if not response.ok:
+        raise WorkflowError(f"{what} answered {response.status}: {response.error_message}", response)
+
+
+def parse_tsv(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter="\t"))

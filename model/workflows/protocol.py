@@ -1,0 +1,60 @@
+"""What a workflow yields and receives."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generator
+
+
+@dataclass(frozen=True)
+class Request:
+    """A call to Amazon. `operation` is `model.operationId` (e.g. "ordersV0.getOrders"), or one of the
+    non-API calls: "lwa.token" (body: the form), "document.get" and "document.put" (url, body bytes)."""
+    operation: str
+    path: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    body: Any = None
+    url: str | None = None
+    content_type: str | None = None
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    headers: dict = field(default_factory=dict)
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def error_code(self) -> str | None:
+        if isinstance(self.body, dict) and self.body.get("errors"):
+            return self.body["errors"][0].get("code")
+        return None
+
+    @property
+    def error_message(self) -> str:
+        if isinstance(self.body, dict) and self.body.get("errors"):
+            return self.body["errors"][0].get("message", "")
+        return ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Let `seconds` of time pass (a poll interval, a back-off)."""
+    seconds: float
+
+
+Effect = Request | Wait
+Workflow = Generator[Effect, Response | None, Any]
+
+
+class WorkflowError(Exception):
+    """A call failed in a way the workflow cannot recover from; `response` says how."""
+
+    def __init__(self, message: str, response: Response | None = None):
+        super().__init__(message)
+        self.response = response

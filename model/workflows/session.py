@@ -1,0 +1,106 @@
+"""Talking to Amazon reliably (F002-1): an access token renewed before it expires and after a 403, retries with
+jittered exponential back-off on throttling (429), server errors (5xx) and time-outs.
+
+`reliable(workflow, session)` wraps any workflow; the workflow itself only ever sees final responses.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from model.clock import Clock
+from model.workflows.protocol import Request, Response, Wait, Workflow, WorkflowError
+
+RENEW_BEFORE_EXPIRY = 60.0
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6              # tries per request, the first included
+    base_seconds: float = 1.0      # back-off: base * 2^n, with full jitter, capped
+    cap_seconds: float = 60.0
+    retry_statuses: tuple[int, ...] = (429, 500, 502, 503, 504)
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return rng.uniform(0.5, 1.0) * min(self.cap_seconds, self.base_seconds * 2 ** attempt)
+
+
+@dataclass
+class Session:
+    """An integration's connection to one seller account: LWA credentials and the current access token."""
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    clock: Clock
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    access_token: str | None = None
+    expires_at: float = 0.0
+    renewals: int = 0
+    retries: int = 0
+
+    def needs_token(self) -> bool:
+        return self.access_token is None or self.clock.seconds() >= self.expires_at - RENEW_BEFORE_EXPIRY
+
+    def token_request(self) -> Request:
+        return Request("lwa.token", body={"grant_type": "refresh_token", "client_id": self.client_id,
+                                          "client_secret": self.client_secret,
+                                          "refresh_token": self.refresh_token})
+
+    def accept_token(self, response: Response) -> None:
+        if response.status != 200:
+            raise WorkflowError(f"Login with Amazon refused the refresh token: {response.body}", response)
+        self.access_token = response.body["access_token"]
+        self.expires_at = self.clock.seconds() + response.body["expires_in"]
+        self.renewals += 1
+
+
+def refill_seconds(response: Response) -> float:
+    """After a 429, at least the time one token takes to come back, from x-amzn-RateLimit-Limit."""
+    if response.status != 429:
+        return 0.0
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+    try:
+        return 1.0 / float(headers["x-amzn-ratelimit-limit"])
+    except (KeyError, ValueError, ZeroDivisionError):
+        return 0.0
+
+
+def authorized(request: Request, session: Session):
+    """Perform one request with a valid token and retries; return its final response."""
+    renewed_after_403 = False
+    attempt = 0
+    while True:
+        if request.operation not in ("lwa.token", "document.get", "document.put"):
+            while session.needs_token():
+                session.accept_token((yield session.token_request()))
+            request = Request(request.operation, request.path, request.query, request.body, request.url,
+                              request.content_type, {**request.headers, "x-amz-access-token": session.access_token})
+        response = yield request
+        if response.status == 403 and not renewed_after_403 and request.operation != "lwa.token":
+            renewed_after_403 = True
+            session.access_token = None  # expired or revoked under us: renew once and resend
+            continue
+        if (response.timed_out or response.status in session.policy.retry_statuses) and \
+                attempt + 1 < session.policy.attempts:
+            session.retries += 1
+            yield Wait(max(session.policy.delay(attempt, session.rng), refill_seconds(response)))
+            attempt += 1
+            continue
+        return response
+
+
+def reliable(workflow: Workflow, session: Session) -> Workflow:
+    """`workflow` with every request performed through `authorized`; Waits pass through."""
+    response = None
+    try:
+        effect = workflow.send(None)
+        while True:
+            if isinstance(effect, Wait):
+                yield effect
+                effect = workflow.send(None)
+            else:
+                response = yield from authorized(effect, session)
+                effect = workflow.send(response)
+    except StopIteration as finished:
+        return finished.value
