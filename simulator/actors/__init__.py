@@ -1,0 +1,1 @@
+"""One generator per actor: customers, Amazon's side, and the integration's schedules."""

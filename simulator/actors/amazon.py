@@ -1,0 +1,27 @@
+"""Amazon's side: the mock does its own work (verification, fulfilment, report processing, returns) on timers;
+this actor makes sure they run on time even when nobody calls, and moves stock in (FBA receipts)."""
+from __future__ import annotations
+
+from simulator.world import World
+
+TICK_SECONDS = 60.0
+
+
+def fulfilment_centre(world: World):
+    """Runs whatever Amazon has due, every minute of simulated time."""
+    while True:
+        world.amazon.run_due()
+        yield world.env.timeout(TICK_SECONDS)
+
+
+def fba_receipts(world: World):
+    """Inbound FBA stock arrives once a day for SKUs running low, so FBA orders can keep coming."""
+    seller, rng = world.seller.seller_id, world.rng
+    while True:
+        yield world.env.timeout(86_400)
+        ledger = world.amazon.ledger(seller)
+        with world.amazon.lock, world.amazon.store.transaction():
+            for sku in world.skus["fba"]:
+                positions = [p for p in ledger.positions_of(sku) if p.channel == "AFN"]
+                if positions and sum(p.sellable for p in positions) < 10:
+                    ledger.adjust(sku, positions[0].location, rng.randint(20, 60), channel="AFN")

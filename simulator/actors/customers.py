@@ -1,0 +1,67 @@
+"""Customers: orders arrive as a Poisson process whose rate follows the hour of the day, on every channel."""
+from __future__ import annotations
+
+from mock_amazon.errors import ApiError
+from simulator.world import World
+
+CHANNELS = ("amazon_fba", "amazon_mfn", "webstore", "seller_flex")
+
+
+def shoppers(world: World):
+    """Customers across the channels until the ordering period ends."""
+    customers = world.scenario["customers"]
+    profile = customers["daily_profile"]
+    weight = sum(profile) / 24
+    mix = [customers[c] for c in CHANNELS]
+    env, rng = world.env, world.rng
+    if customers["orders_per_day"] <= 0:
+        return
+    while env.now < world.end_of_orders:
+        hour_rate = customers["orders_per_day"] / 86_400 * profile[int(env.now // 3600) % 24] / weight
+        if hour_rate <= 0:
+            yield env.timeout(3600 - env.now % 3600)
+            continue
+        yield env.timeout(rng.expovariate(hour_rate))
+        if env.now >= world.end_of_orders:
+            return
+        channel = rng.choices(CHANNELS, mix)[0]
+        buy(world, channel)
+
+
+def buy(world: World, channel: str) -> None:
+    """One order on one channel; a SKU out of stock at Amazon is a lost sale, not an order."""
+    rng, amazon, seller = world.rng, world.amazon, world.seller.seller_id
+    pool = {"amazon_fba": "fba", "amazon_mfn": "mfn", "webstore": "fba", "seller_flex": "seller_flex"}[channel]
+    if not world.skus[pool]:
+        return
+    sku = rng.choice(world.skus[pool])
+    units = 1 if rng.random() < 0.85 else 2
+    try:
+        if channel == "amazon_fba":
+            amazon.orders.place(seller, [(sku, units)], channel="AFN", rng=rng)
+        elif channel == "amazon_mfn":
+            if amazon.ledger(seller).total(sku, channel="MFN") < units:
+                world.metrics.count("sales_lost_no_stock")
+                return
+            amazon.orders.place(seller, [(sku, units)], channel="MFN", rng=rng)
+        elif channel == "seller_flex":
+            amazon.external_fulfillment.place(seller, world.location, [(sku, units)])
+        else:
+            webstore_order(world, sku, units)
+    except ApiError:
+        world.metrics.count("sales_lost_no_stock")
+        return
+    world.customer_orders[channel] = world.customer_orders.get(channel, 0) + 1
+
+
+def webstore_order(world: World, sku: str, units: int) -> None:
+    """An order on the merchant's own webstore for an FBA SKU: the integration sends it to Amazon (MCF)."""
+    fake = world.fake
+    order = world.add_order("webstore", f"W{len(world.orders) + 1:07d}", [(sku, units)],
+                            promised=world.env.now + world.scenario["integration"]["handling_days"] * 86_400 + 5 * 86_400)
+    order.address = {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
+                     "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
+                     "countryCode": "US", "phone": fake.numerify("###-###-####")}
+    order.method = world.rng.choices(("Standard", "Expedited", "Priority"), (0.7, 0.2, 0.1))[0]
+    world.fire(order, "import_order")
+    world.webstore_inbox.put(order)

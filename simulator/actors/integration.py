@@ -1,0 +1,367 @@
+"""The integration's schedules, each a SimPy process that drives the reference workflows:
+MFN order import and tracking, MFN inventory sync, webstore orders sent to FBA and their shipments imported,
+the FBA inventory job, and seller-flex: the order poller, the warehouse, and the inventory pusher."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import simpy
+
+from model.clock import to_datetime
+from model.workflows import fulfillment, listings, orders, reports, seller_flex
+from model.workflows.pacing import Pacer
+from model.workflows.protocol import WorkflowError
+from simulator.world import START, StoreOrder, World
+
+
+def start(world: World) -> None:
+    env = world.env
+    for process in (mfn_order_poller, mfn_inventory_sync, webstore_dispatcher, shipment_importer, fba_inventory,
+                    flex_order_poller, flex_pusher, restocker, sampler, token_chaos):
+        env.process(process(world))
+
+
+def _settings(world: World) -> dict:
+    return world.scenario["integration"]
+
+
+def attempt(world: World, workflow, what: str):
+    """Run a workflow; a failure that survived the session's retries is counted, and None returned."""
+    try:
+        return (yield from world.perform(workflow))
+    except WorkflowError:
+        world.metrics.count(f"failed.{what}")
+        return None
+
+
+# merchant-fulfilled Amazon orders (F001-3/6/7/8, F004-1/3)
+def mfn_order_poller(world: World):
+    """Every order-check interval: orders ready to ship, their items, into the warehouse, acknowledged."""
+    env, settings = world.env, _settings(world)
+    since = START - timedelta(hours=1)
+    while True:
+        checked_at = world.now()
+        found = yield from attempt(world, orders.ready_to_ship(since), "getOrders")
+        if found is not None:
+            since = checked_at - timedelta(minutes=10)  # overlap: an order updated during the poll is not missed
+            for summary in found:
+                if ("amazon", summary["AmazonOrderId"]) in world.by_external:
+                    continue
+                items = yield from attempt(world, orders.order_items(summary["AmazonOrderId"]), "getOrderItems")
+                if items is None or ("amazon", summary["AmazonOrderId"]) in world.by_external:
+                    continue
+                purchase = datetime.fromisoformat(summary["PurchaseDate"].replace("Z", "+00:00"))
+                promised = (purchase - START).total_seconds() + settings["handling_days"] * 86_400
+                order = world.add_order("amazon", summary["AmazonOrderId"],
+                                        [(i["SellerSKU"], i["QuantityOrdered"]) for i in items], promised)
+                world.fire(order, "import_order")
+                if _allocate(world, order):
+                    world.fire(order, "acknowledge")
+                    env.process(mfn_warehouse(world, order, items))
+                else:
+                    world.metrics.count("oversell_events")
+                    order.note.append("not enough stock in the warehouse")
+                    world.fire(order, "flag_for_manual")
+        yield env.timeout(settings["order_poll_minutes"] * 60)
+
+
+def _allocate(world: World, order: StoreOrder) -> bool:
+    done = []
+    for sku, units in order.lines:
+        if not world.warehouse.allocate(sku, units):
+            for taken_sku, taken in done:
+                world.warehouse.release(taken_sku, taken)
+            return False
+        done.append((sku, units))
+    return True
+
+
+def _ship_from_warehouse(world: World, order: StoreOrder, dirty: set[str]) -> None:
+    for sku, units in order.lines:
+        world.warehouse.ship(sku, units)
+        dirty.add(sku)
+
+
+def mfn_warehouse(world: World, order: StoreOrder, items: list[dict]):
+    """The warehouse picks and packs, then the tracking goes back to Amazon (F001-7)."""
+    yield world.env.timeout(world.rng.uniform(0.5, 1.5) * _settings(world)["warehouse_hours"] * 3600)
+    tracking = f"1Z{world.rng.randrange(10**15):015d}"
+    posted = None
+    while posted is None:
+        posted = yield from attempt(world, orders.post_tracking(order.external_id, items, "UPS", tracking,
+                                                                world.now()), "confirmShipment")
+        if posted is None:
+            yield world.env.timeout(600)
+    _ship_from_warehouse(world, order, world.mfn_dirty)
+    order.tracking.append(tracking)
+    order.shipped_at = world.env.now
+    world.fire(order, "ship_fully")
+
+
+def mfn_inventory_sync(world: World):
+    """At most every inventory-sync interval, only SKUs with activity since the last sync (F001-2/3/4)."""
+    env, settings = world.env, _settings(world)
+    pacer = Pacer(rate=4.5, burst=1, now=env.now)  # under patchListingsItem's 5 per second
+    while True:
+        yield env.timeout(settings["inventory_sync_hours"] * 3600)
+        dirty, world.mfn_dirty = sorted(world.mfn_dirty), set()
+        for sku in dirty:
+            yield env.timeout(pacer.delay(env.now))
+            pacer.take(env.now)
+            done = yield from attempt(world, listings.set_availability(
+                world.seller.seller_id, sku, max(0, world.warehouse.free(sku)), int(settings["handling_days"])),
+                "patchListingsItem")
+            if done is None:
+                world.mfn_dirty.add(sku)
+
+
+# webstore orders through FBA (F000-3/5, F002-6..10)
+def webstore_dispatcher(world: World):
+    """Each new webstore order is held, then sent to FBA in business hours (F002-9)."""
+    settings = _settings(world)
+    hours = fulfillment.BusinessHours(settings["time_zone"]) if settings["business_hours"] else None
+    batch: list[StoreOrder] = []
+    if settings["fulfillment_by"] == "feed":
+        world.env.process(_feed_sender(world, batch))
+    while True:
+        order = yield world.webstore_inbox.get()
+        released = fulfillment.release_time(to_datetime(world.clock.seconds()), settings["hold_hours"], hours)
+        world.env.process(_release(world, order, (released - START).total_seconds(), batch))
+
+
+def _release(world: World, order: StoreOrder, at: float, batch: list):
+    yield world.env.timeout(max(0.0, at - world.env.now))
+    if _settings(world)["fulfillment_by"] == "feed":
+        batch.append(order)
+        return
+    answer = yield from attempt(world, fulfillment.send_by_api(_request(world, order)), "createFulfillmentOrder")
+    _answered(world, order, answer)
+
+
+def _request(world: World, order: StoreOrder) -> dict:
+    return {"id": order.id, "created": to_datetime(START.timestamp() + order.created).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "method": order.method, "address": order.address, "lines": order.lines}
+
+
+def _answered(world: World, order: StoreOrder, answer) -> None:
+    world.metrics.count("fulfillment_requests.sent")
+    if answer is None:
+        order.note.append("FBA request failed; will need a person")
+        world.fire(order, "flag_for_manual")
+        return
+    accepted, message = answer
+    order.note.append(f"sent to FBA: {message}")
+    if accepted:
+        world.metrics.count("fulfillment_requests.accepted")
+        world.fire(order, "acknowledge")
+    else:
+        world.metrics.count("fulfillment_requests.rejected")
+        world.fire(order, "flag_for_manual")
+
+
+def _feed_sender(world: World, batch: list):
+    while True:
+        yield world.env.timeout(900)
+        if not batch:
+            continue
+        sending = list(batch)
+        batch.clear()
+        results = yield from attempt(world, fulfillment.send_by_feed([_request(world, o) for o in sending]),
+                                     "feed")
+        for order in sending:
+            _answered(world, order, None if results is None else results.get(order.id))
+
+
+def shipment_importer(world: World):
+    """The fulfilled-shipments report over a look-back window: tracking onto webstore orders (F002-10), and a
+    look at requests that never shipped (F000-5)."""
+    env, settings = world.env, _settings(world)
+    shipped: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()
+    while True:
+        yield env.timeout(settings["shipment_import_hours"] * 3600)
+        lines = yield from attempt(world, reports.import_shipments(world.now(), lookback_days=3, poll_seconds=60),
+                                   "shipments report")
+        for line in lines or []:
+            order = world.by_external.get(("webstore", _external(world, line.order_id)))
+            if order is None or (line.order_id, line.tracking + line.sku) in seen:
+                continue
+            seen.add((line.order_id, line.tracking + line.sku))
+            shipped[order.id] = shipped.get(order.id, 0) + line.quantity
+            order.tracking.append(line.tracking)
+            if shipped[order.id] >= sum(units for _, units in order.lines) and world.can_fire(order, "ship_fully"):
+                order.shipped_at = (datetime.fromisoformat(line.ship_date.replace("Z", "+00:00")) - START).total_seconds()
+                world.fire(order, "ship_fully")
+        stale = [o for o in world.orders if o.source == "webstore" and o.status == "acknowledged"
+                 and env.now - o.created > 86_400]
+        for order in stale:
+            status = yield from attempt(world, fulfillment.fulfillment_status(order.id), "getFulfillmentOrder")
+            if status and status[0] in ("Unfulfillable", "Invalid", "Cancelled"):
+                order.note.append(f"FBA answered {status[0]}")
+                world.fire(order, "flag_for_manual")
+
+
+def _external(world: World, request_id: str) -> str:
+    order = next((o for o in reversed(world.orders) if o.id == request_id), None)
+    return order.external_id if order else request_id
+
+
+def fba_inventory(world: World):
+    """The FBA inventory job on its schedule (F002-2..5); its pool is what downstream channels would sell."""
+    settings = _settings(world)
+    while True:
+        run = yield from attempt(world, reports.fba_inventory_job(
+            world.skus["fba"], settings["include_fbm"], settings["fetch_missing_from_api"], poll_seconds=60),
+            "inventory job")
+        if run is not None:
+            world.fba_pool = run.quantities
+            world.metrics.count("inventory_job.runs")
+        yield world.env.timeout(settings["fba_inventory_hours"] * 3600)
+
+
+# seller-flex (F003-*)
+def flex_order_poller(world: World):
+    """New orders are taken at ACCEPTED, confirmed once, and go to the warehouse; a SKU the warehouse cannot
+    fill is rejected (the seller's cancellation)."""
+    env, settings = world.env, _settings(world)
+    while True:
+        accepted = yield from attempt(world, seller_flex.accepted_orders(world.location), "getShipments")
+        for shipment in accepted or []:
+            if ("seller_flex", shipment["id"]) in world.by_external:
+                continue
+            lines = [(i["merchantSku"], i["numberOfUnits"]) for i in shipment["lineItems"]]
+            expected = datetime.fromisoformat(shipment["shippingInfo"]["expectedShippingDateTimeInUTC"]
+                                              .replace("Z", "+00:00"))
+            order = world.add_order("seller_flex", shipment["id"], lines, (expected - START).total_seconds())
+            world.fire(order, "import_order")
+            if not _allocate(world, order):
+                world.metrics.count("oversell_events")
+                yield from attempt(world, _reject(shipment), "processShipment")
+                world.fire(order, "cancel")
+                continue
+            confirmed = yield from attempt(world, seller_flex.confirm(shipment["id"]), "processShipment")
+            if confirmed in ("confirmed", "already_confirmed"):
+                world.fire(order, "acknowledge")
+                env.process(flex_warehouse(world, order, shipment))
+            else:
+                for sku, units in order.lines:
+                    world.warehouse.release(sku, units)
+                world.fire(order, "cancel")
+        yield env.timeout(settings["flex_order_poll_seconds"])
+
+
+def _reject(shipment: dict):
+    response = yield from seller_flex.reject(shipment["id"], shipment["lineItems"])
+    return response.ok
+
+
+def flex_warehouse(world: World, order: StoreOrder, shipment: dict):
+    """Pick and pack; before packing, one status poll (F003-10) catches a customer's cancellation."""
+    yield world.env.timeout(world.rng.uniform(0.5, 1.5) * _settings(world)["warehouse_hours"] * 3600)
+    current = yield from attempt(world, seller_flex.shipment_status(order.external_id), "getShipment")
+    if current is not None and current["status"] == "CANCELLED":
+        for sku, units in order.lines:
+            world.warehouse.release(sku, units)
+        order.note.append("cancelled by the customer")
+        world.fire(order, "cancel")
+        world.flex_dirty.update(sku for sku, _ in order.lines)
+        return
+    result = yield from attempt(world, seller_flex.ship(shipment, world.dimensions), "ship")
+    if not result or not result["ok"]:
+        order.note.append(f"shipping failed at {result['step'] if result else 'a call'}")
+        world.fire(order, "flag_for_manual")
+        return
+    _ship_from_warehouse(world, order, world.flex_dirty)
+    order.tracking += result["tracking"]
+    order.shipped_at = world.env.now
+    world.fire(order, "ship_fully")
+
+
+def flex_pusher(world: World):
+    """The inventory pusher (F003-2/3): one SKU per call, paced to the merchant's rate, several calls in flight
+    to hide latency; first a full push of every SKU, then whatever changed, every cadence."""
+    env, settings = world.env, _settings(world)
+    queue = simpy.Store(env)
+    pacer = Pacer(rate=settings["flex_push_rate"], burst=1, now=env.now)
+    initial = set(world.skus["seller_flex"]) if world.scenario["push"]["initial_full_push"] else set()
+    world.push = {"skus": len(initial), "started": env.now, "accepted": 0, "finished": None, "progress": []}
+
+    def worker():
+        while True:
+            sku = yield queue.get()
+            wait = pacer.delay(env.now)
+            while wait > 0:
+                yield env.timeout(wait)
+                wait = pacer.delay(env.now)
+            pacer.take(env.now)
+            result = yield from attempt(world, seller_flex.push_inventory(
+                sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.seller.marketplace_id),
+                "batchInventory")
+            if result is None or not result.accepted:
+                world.flex_dirty.add(sku)
+                continue
+            if result.stale_recovered:
+                world.metrics.count("push.stale_recovered")
+            if sku in initial:
+                initial.discard(sku)
+                world.push["accepted"] += 1
+                world.push["progress"].append((env.now - world.push["started"], world.push["accepted"]))
+                if not initial:
+                    world.push["finished"] = env.now
+
+    for _ in range(settings["push_concurrency"]):
+        env.process(worker())
+    for sku in sorted(initial):
+        queue.put(sku)
+    while True:
+        yield env.timeout(settings["flex_push_cadence_seconds"])
+        if world.flex_dirty and not queue.items:
+            for sku in sorted(world.flex_dirty):
+                queue.put(sku)
+            world.flex_dirty = set()
+
+
+# the world around the integration
+def restocker(world: World):
+    """Goods arrive at the warehouse: each hour some merchant SKUs get stock (inventory activity)."""
+    share = world.scenario["customers"]["restock_per_day"] / 24
+    merchant = world.skus["mfn"] + world.skus["seller_flex"]
+    while share > 0 and merchant:
+        yield world.env.timeout(3600)
+        for sku in merchant:
+            if world.rng.random() < share:
+                world.warehouse.on_hand[sku] += world.rng.randint(10, 50)
+                (world.flex_dirty if sku in world.flex_set else world.mfn_dirty).add(sku)
+
+
+def sampler(world: World):
+    """Orders by state, and inventory drift: Amazon's sellable quantity against the warehouse's free stock."""
+    env = world.env
+    every = world.scenario["run"]["sample_minutes"] * 60
+    seller, location = world.seller.seller_id, world.location
+    while True:
+        counts: dict[str, int] = {}
+        for order in world.orders:
+            counts[order.status] = counts.get(order.status, 0) + 1
+        for status, number in counts.items():
+            world.metrics.sample(f"orders.{status}", env.now, number)
+        ledger = world.amazon.ledger(seller)
+        for pool, where, channel in (("seller_flex", location, "MFN"), ("mfn", "DEFAULT", "MFN")):
+            skus = world.skus[pool][:400]
+            if not skus:
+                continue
+            drift = []
+            for sku in skus:
+                position = ledger.get(sku, where)
+                drift.append(abs((position.sellable if position else 0) - max(0, world.warehouse.free(sku))))
+            world.metrics.sample(f"drift.{pool}", env.now, sum(drift) / len(drift))
+        yield env.timeout(every)
+
+
+def token_chaos(world: World):
+    """Chaos: the access token is revoked behind the integration's back; it must renew and go on."""
+    hours = _settings(world)["token_revoked_every_hours"]
+    while hours > 0:
+        yield world.env.timeout(hours * 3600)
+        world.amazon.store.execute("DELETE FROM tokens")
+        world.metrics.count("tokens.revoked")
