@@ -1,7 +1,8 @@
 """Stored entities: dataclasses that live as JSON documents in the store and move through a lifecycle.
 
-An entity's `status` is never a dataclass field: the lifecycle machine sets it on adoption and on every
-transition. `Collection` loads an entity, puts it under its machine, and saves and releases it afterwards.
+An entity's `status` is never a dataclass field: the lifecycle machine sets it (`Lifecycle.restore` when an
+entity is created or loaded) and changes it (`Lifecycle.fire`). Stored entities are short-lived copies, so they
+are never registered on the machine and nothing needs releasing.
 """
 from __future__ import annotations
 
@@ -62,18 +63,13 @@ class Collection(Generic[E]):
     def add(self, entity: E, status: str | None = None) -> E:
         """Store a new entity, in its lifecycle's initial state (or `status`, where a table has two entries)."""
         if self.lifecycle is not None:
-            self.lifecycle.adopt(entity, status=status)
+            self.lifecycle.restore(entity, status)
         self.save(entity)
         return entity
 
     def save(self, entity: E) -> None:
         self.store.put(self.kind, entity.seller_id, entity.id, self.to_doc(entity),
                        getattr(entity, "status", None), entity.created, entity.updated)
-        self._release(entity)
-
-    def _release(self, entity: E) -> None:
-        if self.lifecycle is not None and any(m is entity for m in self.lifecycle.machine.models):
-            self.lifecycle.release(entity)
 
     def find(self, seller_id: str, entity_id: str) -> E | None:
         doc = self.store.get(self.kind, seller_id, entity_id)
@@ -90,13 +86,8 @@ class Collection(Generic[E]):
         """Load, change, save: inside one transaction, so a refused change stores nothing."""
         with self.store.transaction():
             entity = self.load(seller_id, entity_id)
-            if self.lifecycle is not None:
-                self.lifecycle.adopt(entity)
-            try:
-                yield entity
-                self.save(entity)
-            finally:
-                self._release(entity)
+            yield entity
+            self.save(entity)
 
     def scan(self, seller_id: str, **filters) -> Iterator[E]:
         for doc in self.store.scan(self.kind, seller_id, **filters):

@@ -13,6 +13,7 @@ from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from model.clock import VirtualClock
 from model.lifecycles import Lifecycles
+from model.workflows.pacing import Pacer
 from model.workflows.seller_flex import SequenceBook
 from model.workflows.session import Session
 from simulator.metrics import Metrics
@@ -86,8 +87,11 @@ class World:
                                            random.Random(self.seed + 1)), self.metrics)
         seller = self.amazon.create_seller()
         self.seller = seller
+        integration = scenario["integration"]
         self.session = Session(seller.client_id, seller.client_secret, seller.refresh_token, self.clock,
-                               rng=random.Random(self.seed + 2))
+                               rng=random.Random(self.seed + 2), pacers={
+                                   "batchInventory": Pacer(integration["flex_push_rate"], 1, self.clock.seconds()),
+                                   "patchListingsItem": Pacer(4.5, 1, self.clock.seconds())})
         self.lifecycles = Lifecycles(self.clock)
         self.warehouse = Warehouse()
         self.book = SequenceBook()

@@ -124,9 +124,11 @@ class Lifecycle:
         self.machine.add_model(entity, initial=state)
         return entity
 
-    def restore(self, entity: Any, status: str) -> Any:
-        """Give a stored entity its stored status back, through the machine but without adopting it:
-        a read-only copy needs no triggers."""
+    def restore(self, entity: Any, status: str | None = None) -> Any:
+        """Set `entity`'s status (a stored one, or the table's initial state) through the machine without
+        registering it as a model: `fire` works on it all the same, and nothing has to be released. This is how
+        stored entities (the mock's) are handled; `adopt` is for long-lived models in memory."""
+        status = status or self.table.initial
         if status not in self.table.states:
             raise ValueError(f"{self.table.name}: unknown state {status!r}")
         if not hasattr(entity, "history"):

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 
 from model.clock import Clock
+from model.workflows.pacing import Pacer
 from model.workflows.protocol import Request, Response, Wait, Workflow, WorkflowError
 
 RENEW_BEFORE_EXPIRY = 60.0
@@ -34,6 +35,7 @@ class Session:
     clock: Clock
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    pacers: dict[str, Pacer] = field(default_factory=dict)   # operationId -> the pace the integration keeps
     access_token: str | None = None
     expires_at: float = 0.0
     renewals: int = 0
@@ -76,6 +78,11 @@ def authorized(request: Request, session: Session):
                 session.accept_token((yield session.token_request()))
             request = Request(request.operation, request.path, request.query, request.body, request.url,
                               request.content_type, {**request.headers, "x-amz-access-token": session.access_token})
+        pacer = session.pacers.get(request.operation.rsplit(".", 1)[-1])
+        if pacer is not None:  # retries too go at the pace, so they do not run into the bucket
+            while (delay := pacer.delay(session.clock.seconds())) > 0:
+                yield Wait(delay)
+            pacer.take(session.clock.seconds())
         response = yield request
         if response.status == 403 and not renewed_after_403 and request.operation != "lwa.token":
             renewed_after_403 = True

@@ -9,7 +9,6 @@ import simpy
 
 from model.clock import to_datetime
 from model.workflows import fulfillment, listings, orders, reports, seller_flex
-from model.workflows.pacing import Pacer
 from model.workflows.protocol import WorkflowError
 from simulator.world import START, StoreOrder, World
 
@@ -101,13 +100,10 @@ def mfn_warehouse(world: World, order: StoreOrder, items: list[dict]):
 def mfn_inventory_sync(world: World):
     """At most every inventory-sync interval, only SKUs with activity since the last sync (F001-2/3/4)."""
     env, settings = world.env, _settings(world)
-    pacer = Pacer(rate=4.5, burst=1, now=env.now)  # under patchListingsItem's 5 per second
     while True:
         yield env.timeout(settings["inventory_sync_hours"] * 3600)
         dirty, world.mfn_dirty = sorted(world.mfn_dirty), set()
         for sku in dirty:
-            yield env.timeout(pacer.delay(env.now))
-            pacer.take(env.now)
             done = yield from attempt(world, listings.set_availability(
                 world.seller.seller_id, sku, max(0, world.warehouse.free(sku)), int(settings["handling_days"])),
                 "patchListingsItem")
@@ -278,22 +274,17 @@ def flex_warehouse(world: World, order: StoreOrder, shipment: dict):
 
 
 def flex_pusher(world: World):
-    """The inventory pusher (F003-2/3): one SKU per call, paced to the merchant's rate, several calls in flight
-    to hide latency; first a full push of every SKU, then whatever changed, every cadence."""
+    """The inventory pusher (F003-2/3): one SKU per call, paced to the merchant's rate by the session's pacer,
+    several calls in flight to hide latency; first a full push of every SKU, then whatever changed, every
+    cadence."""
     env, settings = world.env, _settings(world)
     queue = simpy.Store(env)
-    pacer = Pacer(rate=settings["flex_push_rate"], burst=1, now=env.now)
     initial = set(world.skus["seller_flex"]) if world.scenario["push"]["initial_full_push"] else set()
     world.push = {"skus": len(initial), "started": env.now, "accepted": 0, "finished": None, "progress": []}
 
     def worker():
         while True:
             sku = yield queue.get()
-            wait = pacer.delay(env.now)
-            while wait > 0:
-                yield env.timeout(wait)
-                wait = pacer.delay(env.now)
-            pacer.take(env.now)
             result = yield from attempt(world, seller_flex.push_inventory(
                 sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.seller.marketplace_id),
                 "batchInventory")

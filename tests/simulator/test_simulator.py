@@ -1,0 +1,93 @@
+"""The simulator: reproducible, meets the push floor, keeps every order through chaos, and explains bad input."""
+import json
+
+import pytest
+
+import run_sim
+from simulator import scenario as scenarios
+from simulator.run import simulate
+
+SMALL = ["run.days=0.25", "run.drain_hours=3", "catalog.skus=300", "customers.orders_per_day=1600"]
+
+
+def small(name: str = "default", *extra: str) -> dict:
+    return scenarios.apply_overrides(scenarios.load(name), SMALL + list(extra))
+
+
+def test_the_same_seed_gives_the_same_report():
+    _, first = simulate(small())
+    _, second = simulate(small())
+    for report in (first, second):
+        report.pop("wall_seconds")
+    assert first == second
+    _, other = simulate(small("default", "run.seed=8"))
+    assert other["orders"]["placed"] != first["orders"]["placed"]
+
+
+@pytest.mark.parametrize("latency_ms, bound", [(0, 1.02), (150, 1.05)])
+def test_inventory_push_1000_stays_near_the_floor(latency_ms, bound):
+    _, report = simulate(scenarios.apply_overrides(scenarios.load("inventory-push-1000"),
+                                                   [f"latency.mean_ms={latency_ms}"]))
+    push = report["push"]
+    assert push["skus"] == push["accepted"] == 1000
+    assert push["floor_seconds"] == pytest.approx(166.667, abs=0.01)
+    assert push["seconds"] <= bound * push["floor_seconds"]
+    assert report["throttled_calls"] == 0 and report["throttled_calls_seen_by_amazon"] == 0
+
+
+def test_chaos_loses_and_duplicates_nothing():
+    world, report = simulate(small("chaos", "integration.token_revoked_every_hours=2"))
+    assert report["faulted_calls"] > 0 and report["session"]["tokens_revoked"] >= 2
+    assert report["session"]["retries"] > 0
+    assert report["orders"]["lost"] == 0 and report["orders"]["duplicated"] == 0
+    assert report["fulfillment_requests"]["duplicated"] == 0
+    placed = sum(report["orders"]["placed"].get(c, 0) for c in ("amazon_mfn", "seller_flex", "webstore"))
+    assert sum(report["orders"]["by_state"].values()) == placed, "every merchant-side order reached the integration"
+
+
+def test_every_store_order_moved_only_through_its_machine():
+    world, _ = simulate(small())
+    table = world.lifecycles.store_order.table
+    for order in world.orders:
+        assert order.history and order.history[0].source == "new"
+        for step in order.history:
+            assert any(step.trigger == row.trigger and step.source in row.sources and step.dest == row.dest
+                       for row in table.transitions)
+
+
+def test_run_sim_writes_the_report_and_plots(tmp_path, capsys):
+    assert run_sim.main(["--no-progress", "--out", str(tmp_path)] + [f"--set={s}" for s in SMALL]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    for key in ("push", "orders", "fulfillment_requests", "throttled_calls", "wall_seconds", "simulated_seconds"):
+        assert key in report
+    for key in ("skus", "seconds", "floor_seconds"):
+        assert key in report["push"]
+    for key in ("lost", "duplicated"):
+        assert key in report["orders"]
+    assert "duplicated" in report["fulfillment_requests"]
+    assert (tmp_path / "overview.png").read_bytes()[:4] == b"\x89PNG"
+    assert "lost / duplicated" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--set", "run.dayz=2"], "unknown key 'run.dayz'"),
+    (["--set", "catalog.skus=many"], "'catalog.skus' must be a number"),
+    (["--set", "latency.distribution=gaussian"], "'latency.distribution' must be one of"),
+    (["--set", "nothing"], "write key=value"),
+    (["no-such-scenario"], "no scenario 'no-such-scenario'"),
+    (["--set", "amazon.verification_secs=3"], "unknown setting 'verification_secs'"),
+    (["--set", "catalog.fba_share=0.9"], "must add up to 1"),
+])
+def test_bad_input_gets_a_clear_message(arguments, message, capsys, tmp_path):
+    assert run_sim.main(["--no-progress", "--out", str(tmp_path), *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_bad_scenario_file_names_the_key(tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    path.write_text('[integration]\nfulfillment_by = "carrier pigeon"\n')
+    assert run_sim.main([str(path), "--no-progress", "--out", str(tmp_path)]) == 2
+    assert "'integration.fulfillment_by' must be one of api, feed" in capsys.readouterr().err
+    path.write_text("[run\n")
+    assert run_sim.main([str(path), "--no-progress", "--out", str(tmp_path)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
