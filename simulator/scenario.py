@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
         "inventory_sync_hours": 12.0,
         "fba_inventory_hours": 12.0,
         "shipment_import_hours": 2.0,
+        "shipment_lookback_days": 3.0,
         "fulfillment_check_minutes": 30.0,
         "flex_order_poll_seconds": 300.0,
         "flex_push_cadence_seconds": 2.0,
@@ -161,7 +162,7 @@ def check(scenario: dict) -> None:
     positive("latency.mean_ms", scenario["latency"]["mean_ms"], allow_zero=True)
     integration = scenario["integration"]
     for key in ("order_poll_minutes", "inventory_sync_hours", "fba_inventory_hours", "shipment_import_hours",
-                "fulfillment_check_minutes", "flex_order_poll_seconds", "flex_push_cadence_seconds",
+                "fulfillment_check_minutes", "flex_order_poll_seconds", "shipment_lookback_days", "flex_push_cadence_seconds",
                 "flex_push_rate", "warehouse_hours", "handling_days"):
         positive(f"integration.{key}", integration[key])
     if integration["push_concurrency"] < 1:

@@ -97,6 +97,7 @@ class World:
         self.book = SequenceBook()
         self.orders: list[StoreOrder] = []          # a list, so a duplicate import would show, not hide
         self.by_external: dict[tuple[str, str], StoreOrder] = {}
+        self.by_id: dict[str, StoreOrder] = {}
         self.skus: dict[str, list[str]] = {"fba": [], "mfn": [], "seller_flex": []}
         self.dimensions: dict[str, dict] = {}
         self.flex_dirty: set[str] = set()
@@ -156,6 +157,7 @@ class World:
         self.lifecycles.store_order.adopt(order)
         self.orders.append(order)
         self.by_external[(source, external_id)] = order
+        self.by_id[order.id] = order
         return order
 
     def fire(self, order: StoreOrder, trigger: str) -> None:

@@ -176,8 +176,8 @@ def shipment_importer(world: World):
     seen: set[tuple[str, str]] = set()
     while True:
         yield env.timeout(settings["shipment_import_hours"] * 3600)
-        lines = yield from attempt(world, reports.import_shipments(world.now(), lookback_days=3, poll_seconds=60),
-                                   "shipments report")
+        lines = yield from attempt(world, reports.import_shipments(
+            world.now(), lookback_days=settings["shipment_lookback_days"], poll_seconds=60), "shipments report")
         for line in lines or []:
             order = world.by_external.get(("webstore", _external(world, line.order_id)))
             if order is None or (line.order_id, line.tracking + line.sku) in seen:
@@ -198,7 +198,7 @@ def shipment_importer(world: World):
 
 
 def _external(world: World, request_id: str) -> str:
-    order = next((o for o in reversed(world.orders) if o.id == request_id), None)
+    order = world.by_id.get(request_id)
     return order.external_id if order else request_id
 
 
