@@ -90,3 +90,13 @@ class WallClock(Clock):
         if seconds < 0:
             raise ValueError("a clock never goes backwards")
         self._offset += seconds
+
+
+class Stopwatch:
+    """Real elapsed time, for reporting how long a run took (never for anything simulated)."""
+
+    def __init__(self):
+        self._started = time.perf_counter()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self._started

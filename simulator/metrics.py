@@ -14,7 +14,7 @@ class Metrics:
         self.counters: Counter[str] = Counter()
 
     def call(self, operation: str, status: int, seconds: float, timed_out: bool) -> None:
-        name = operation.rsplit(".", 1)[-1]
+        name = operation if operation.startswith(("lwa.", "document.")) else operation.rsplit(".", 1)[-1]
         self.calls[name] += 1
         if status == 429:
             self.throttled[name] += 1

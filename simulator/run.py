@@ -1,9 +1,9 @@
 """Run a scenario: build the world, start the actors, advance SimPy to the end, report."""
 from __future__ import annotations
 
-import time
 from typing import Callable
 
+from model.clock import Stopwatch
 from simulator.actors import amazon as amazon_side
 from simulator.actors import customers, integration
 from simulator.report import build
@@ -11,7 +11,7 @@ from simulator.world import World
 
 
 def simulate(scenario: dict, progress: Callable[[float, float], None] | None = None) -> tuple[World, dict]:
-    started = time.perf_counter()
+    stopwatch = Stopwatch()
     world = World(scenario)
     env = world.env
     env.process(customers.shoppers(world))
@@ -24,4 +24,4 @@ def simulate(scenario: dict, progress: Callable[[float, float], None] | None = N
         env.run(until=min(end, env.now + step))
         if progress is not None:
             progress(env.now, end)
-    return world, build(world, time.perf_counter() - started)
+    return world, build(world, stopwatch.seconds())
