@@ -41,6 +41,18 @@ class Outcome:
         return ("\n".join(lines) + "\n").encode()
 
 
+FLAT_REPORT = "text/tab-separated-values; charset=UTF-8"
+
+
+def _read(content: bytes, required: tuple[str, ...]) -> tuple[list[dict] | None, "Outcome"]:
+    """The rows and a fresh outcome; no rows (and the reason in the outcome) when the file cannot be read."""
+    rows, outcome = _rows(content, required), Outcome()
+    if isinstance(rows, str):
+        outcome.fail(0, "", "", "90001", rows)
+        return None, outcome
+    return rows, outcome
+
+
 def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
     """The data rows of a tab-separated file, or why it cannot be read at all."""
     try:
@@ -58,11 +70,9 @@ def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
 
 
 def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
-    rows = _rows(content, MCF_REQUIRED)
-    outcome = Outcome()
-    if isinstance(rows, str):
-        outcome.fail(0, "", "", "90001", rows)
-        return True, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    rows, outcome = _read(content, MCF_REQUIRED)
+    if rows is None:
+        return True, outcome.render(), FLAT_REPORT
     requests_: dict[str, list[tuple[int, dict]]] = {}
     for number, row in enumerate(rows, start=1):
         requests_.setdefault(row["MerchantFulfillmentOrderID"], []).append((number, row))
@@ -109,7 +119,7 @@ def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: st
             outcome.fail(numbered[0][0], order_id, "", "99002", error.message)
             continue
         outcome.successful += len(numbered)
-    return False, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    return False, outcome.render(), FLAT_REPORT
 
 
 def _record_for(field: str, numbered: list[tuple[int, dict]]) -> int:
@@ -127,11 +137,9 @@ def _sku_for(field: str, numbered: list[tuple[int, dict]]) -> str:
 
 def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
     """Tracking for MFN orders: rows with the same order and tracking number are one package."""
-    rows = _rows(content, TRACKING_REQUIRED)
-    outcome = Outcome()
-    if isinstance(rows, str):
-        outcome.fail(0, "", "", "90001", rows)
-        return True, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    rows, outcome = _read(content, TRACKING_REQUIRED)
+    if rows is None:
+        return True, outcome.render(), FLAT_REPORT
     packages: dict[tuple[str, str], list[tuple[int, dict]]] = {}
     for number, row in enumerate(rows, start=1):
         packages.setdefault((row["order-id"], row["tracking-number"]), []).append((number, row))
@@ -156,7 +164,7 @@ def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tup
             outcome.fail(numbered[0][0], order_id, "", "99001", error.message)
             continue
         outcome.successful += len(numbered)
-    return False, outcome.render(), "text/tab-separated-values; charset=UTF-8"
+    return False, outcome.render(), FLAT_REPORT
 
 
 def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:

@@ -328,14 +328,19 @@ class FulfillmentOutboundBackend:
             if not self.mock.lifecycles.fulfillment_order.can_fire(order, "cancel"):
                 raise InvalidInput(f"Fulfillment order {order_id} is {order.status} and can no longer be cancelled.",
                                    "sellerFulfillmentOrderId")
-            ledger = self.mock.ledger(seller_id)
+            self._release_reservations(order)
             for item in order.items:
-                for location, quantity in item["reserved"].items():
-                    ledger.release(item["seller_sku"], location, quantity)
                 item["cancelled"] = item["quantity"] - item["unfulfillable"]
-                item["reserved"] = {}
             self._fire(order, "cancel", self.mock.now())
         return order
+
+    def _release_reservations(self, order: FulfillmentOrder) -> None:
+        """Reserved units go back to sellable (a cancelled or failed order)."""
+        ledger = self.mock.ledger(order.seller_id)
+        for item in order.items:
+            for location, quantity in item["reserved"].items():
+                ledger.release(item["seller_sku"], location, quantity)
+            item["reserved"] = {}
 
     def force_status(self, seller_id: str, order_id: str, target: str) -> FulfillmentOrder:
         """submitFulfillmentOrderStatusUpdate (sandbox): run Amazon's side now until the order reaches `target`."""
@@ -351,11 +356,7 @@ class FulfillmentOutboundBackend:
                 if not self.mock.lifecycles.fulfillment_order.can_fire(order, trigger):
                     raise InvalidInput(f"Fulfillment order {order_id} cannot go from {order.status} to {target}.",
                                        "fulfillmentOrderStatus")
-                ledger = self.mock.ledger(seller_id)
-                for item in order.items:
-                    for location, quantity in item["reserved"].items():
-                        ledger.release(item["seller_sku"], location, quantity)
-                    item["reserved"] = {}
+                self._release_reservations(order)
                 self._fire(order, trigger, now)
             return self.orders.load(seller_id, order_id)
         if target not in steps:
