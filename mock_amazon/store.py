@@ -162,6 +162,12 @@ class StoredPositions(MutableMapping):
     def __len__(self) -> int:
         return self.store.execute("SELECT COUNT(*) FROM inventory WHERE seller_id=?", (self.seller_id,)).fetchone()[0]
 
+    def values(self):
+        """Every position of the seller in one query (the mapping's default would query once per key)."""
+        rows = self.store.execute(f"SELECT sku, location, {', '.join(POSITION_FIELDS)} FROM inventory "
+                                  "WHERE seller_id=? ORDER BY sku, location", (self.seller_id,)).fetchall()
+        return [Position(*row) for row in rows]
+
     def for_sku(self, sku: str) -> list[Position]:
         rows = self.store.execute(
             f"SELECT location, {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? "

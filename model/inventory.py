@@ -62,6 +62,13 @@ class Ledger:
         by_sku = getattr(self.positions, "for_sku", None)
         return by_sku(sku) if by_sku else [p for p in self.positions.values() if p.sku == sku]
 
+    def by_sku(self) -> dict[str, list[Position]]:
+        """Every position, grouped by SKU (one pass, for reports over the whole catalog)."""
+        grouped: dict[str, list[Position]] = {}
+        for position in self.positions.values():
+            grouped.setdefault(position.sku, []).append(position)
+        return grouped
+
     def total(self, sku: str, condition: str = "sellable", channel: str | None = None) -> int:
         _check_condition(condition)
         return sum(getattr(p, condition) for p in self.positions_of(sku) if channel is None or p.channel == channel)

@@ -60,8 +60,9 @@ class OrdersBackend:
         self.mock = mock
         self.orders: Collection[AmazonOrder] = Collection(mock.store, "order", AmazonOrder,
                                                           mock.lifecycles.amazon_order, label="order")
-        self.fake = Faker("en_US")  # buyers, deterministic per mock seed
-        self.fake.seed_instance(mock.seed_value)
+        fake = Faker("en_US")  # buyers, deterministic per mock seed
+        fake.seed_instance(mock.seed_value)
+        self.people = [_person(fake) for _ in range(500)]  # a crowd to draw from: Faker per order is slow
         mock.on("order.verify", self._verify)
         mock.on("order.amazon_ships", self._amazon_ships)
 
@@ -98,7 +99,7 @@ class OrdersBackend:
             items.append({"order_item_id": mock.new_id("##############"), "sku": sku, "asin": product.asin,
                           "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
                           "price": product.price, "location": location})
-        person = _person(fake or self.fake)
+        person = _person(fake) if fake is not None else rng.choice(self.people)
         order = AmazonOrder(
             id=mock.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
             marketplace_id=mock.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,

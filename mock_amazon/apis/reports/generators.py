@@ -31,12 +31,13 @@ ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-upd
 
 
 def merchant_listings(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
-    ledger = mock.ledger(seller_id)
+    positions = mock.ledger(seller_id).by_sku()
     rows = []
     for item in mock.listings.items.scan(seller_id):
         afn = item.channel == "AFN"
+        merchant = sum(p.sellable for p in positions.get(item.sku, []) if p.channel == "MFN")
         rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
-                     "price": f"{item.price:.2f}", "quantity": "" if afn else str(ledger.total(item.sku, channel="MFN")),
+                     "price": f"{item.price:.2f}", "quantity": "" if afn else str(merchant),
                      "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
                      "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
                      "will-ship-internationally": "1", "product-id": item.asin,
@@ -48,10 +49,10 @@ def merchant_listings(mock, seller_id: str, start: float | None, end: float | No
 
 def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
     """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
-    ledger = mock.ledger(seller_id)
+    positions = mock.ledger(seller_id).by_sku()
     rows = []
     for item in mock.listings.items.scan(seller_id):
-        for position in ledger.positions_of(item.sku):
+        for position in positions.get(item.sku, []):
             if position.channel != "AFN":
                 continue
             for code, quantity in (("SELLABLE", position.sellable), ("UNSELLABLE", position.unsellable)):
