@@ -12,6 +12,13 @@ from mock_amazon.errors import InvalidInput, NotFound
 PAGE_SIZE = 50
 
 
+class _Stranded:
+    """A SKU with stock at Amazon and no listing."""
+
+    def __init__(self, sku: str):
+        self.sku, self.asin, self.fnsku, self.title, self.updated = sku, None, None, "", 0.0
+
+
 class FbaInventoryBackend:
     def __init__(self, mock):
         self.mock = mock
@@ -19,9 +26,12 @@ class FbaInventoryBackend:
     def summaries(self, seller_id: str, marketplace_id: str, skus: list[str] | None, since: float | None,
                   details: bool, token: str | None) -> tuple[list[dict], str | None]:
         ledger = self.mock.ledger(seller_id)
-        items = [self.mock.listings.items.find(seller_id, sku) for sku in skus] if skus else \
-            [item for item in self.mock.listings.items.scan(seller_id) if item.channel == "AFN"]
-        items = [item for item in items if item is not None]
+        if skus:  # a SKU asked for by name may be stranded: no listing, but stock at Amazon
+            items = [self.mock.listings.items.find(seller_id, sku) or _Stranded(sku)
+                     for sku in skus if self.mock.listings.items.find(seller_id, sku) is not None
+                     or any(p.channel == "AFN" for p in ledger.positions_of(sku))]
+        else:
+            items = [item for item in self.mock.listings.items.scan(seller_id) if item.channel == "AFN"]
         positions = ledger.positions
         if since is not None:
             items = [item for item in items if (positions.updated(item.sku) or item.updated) >= since]
@@ -42,9 +52,11 @@ class FbaInventoryBackend:
         reserved = sum(p.reserved for p in afn)
         unsellable = sum(p.unsellable for p in afn)
         inbound = sum(p.inbound for p in afn)
-        summary = {"asin": item.asin, "fnSku": item.fnsku, "sellerSku": item.sku, "condition": "NewItem",
+        summary = {"sellerSku": item.sku, "condition": "NewItem",
                    "lastUpdatedTime": iso(ledger.positions.updated(item.sku) or item.updated),
-                   "productName": item.title, "totalQuantity": sellable + reserved + unsellable + inbound}
+                   "totalQuantity": sellable + reserved + unsellable + inbound}
+        if item.asin:
+            summary.update({"asin": item.asin, "fnSku": item.fnsku, "productName": item.title})
         if details:
             summary["inventoryDetails"] = {
                 "fulfillableQuantity": sellable, "inboundWorkingQuantity": 0, "inboundShippedQuantity": 0,

@@ -122,6 +122,12 @@ class ListingsBackend:
             del ledger.positions[(sku, position.location)]
         self.mock.store.delete("listing", seller_id, sku)
 
+    def close(self, seller_id: str, sku: str) -> None:
+        """The seller closes the listing but Amazon still holds its FBA stock ("stranded" inventory): the SKU
+        drops out of the listing-based reports, while the FBA Inventory API still counts it."""
+        self.items.load(seller_id, sku)
+        self.mock.store.delete("listing", seller_id, sku)
+
     def deactivate(self, seller_id: str, sku: str, reason: str) -> Listing:
         with self.items.editing(seller_id, sku) as listing:
             if listing.status == "ACTIVE":
