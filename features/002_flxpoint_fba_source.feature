@@ -73,6 +73,13 @@ Feature: Flxpoint uses Amazon FBA as a source over SP-API
     And requests are held for 2 hours
     When an order arrives on Friday at 17:00 New York time
     Then its request is released on Monday at 09:00 New York time
+    And on Saturday it waits, and on Monday at 09:00 it is sent
+
+  @F002-9
+  Scenario: With automatic sending off, requests wait for a person
+    Given automatic sending of fulfillment requests is off
+    When an order arrives on Friday at 17:00 New York time
+    Then its request is left for a person to send, whatever the time
 
   @F002-6 @F002-10
   Scenario: Shipments are imported from the report over a look-back window, partial shipments included

@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
         "handling_days": 2.0,       # promised to customers (fulfillment latency)
         "fulfillment_by": "api",    # "api" or "feed"
         "hold_hours": 0.0,
+        "auto_send": True,          # off: fulfillment requests wait for a person
         "business_hours": False,
         "time_zone": "UTC",
         "include_fbm": False,

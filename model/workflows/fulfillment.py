@@ -39,6 +39,14 @@ def release_time(created: datetime, hold_hours: float = 0.0, hours: BusinessHour
     raise ValueError("business hours never open")
 
 
+def next_step(auto_send: bool, released: datetime, now: datetime) -> str:
+    """What to do with a fulfillment request now: "send", "wait" (held, or outside business hours) or "manual"
+    (automatic sending is switched off: a person releases it; F002-9)."""
+    if not auto_send:
+        return "manual"
+    return "send" if now >= released else "wait"
+
+
 def request_body(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> dict:
     """createFulfillmentOrder's body from an integration order: {id, created (ISO), method, address, lines}."""
     method = order["method"]

@@ -127,6 +127,10 @@ def webstore_dispatcher(world: World):
 
 def _release(world: World, order: StoreOrder, at: float, batch: list):
     yield world.env.timeout(max(0.0, at - world.env.now))
+    if fulfillment.next_step(_settings(world)["auto_send"], to_datetime(START.timestamp() + at),
+                             world.now()) == "manual":
+        order.note.append("waiting for a person to send it to FBA")
+        return
     if _settings(world)["fulfillment_by"] == "feed":
         batch.append(order)
         return

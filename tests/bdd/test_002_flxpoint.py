@@ -200,6 +200,26 @@ def monday(bdd):
     assert bdd.results["released"] == datetime(2026, 1, 12, 14, 0, tzinfo=timezone.utc)
 
 
+@then("on Saturday it waits, and on Monday at 09:00 it is sent")
+def waits_then_sends(bdd):
+    released = bdd.results["released"]
+    assert fulfillment.next_step(True, released, datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)) == "wait"
+    assert fulfillment.next_step(True, released, released) == "send"
+
+
+@given("automatic sending of fulfillment requests is off")
+def auto_send_off(bdd):
+    bdd.auto_send = False
+    bdd.hours, bdd.hold = fulfillment.BusinessHours("America/New_York"), 0
+
+
+@then("its request is left for a person to send, whatever the time")
+def manual(bdd):
+    released = bdd.results["released"]
+    for moment in (released, datetime(2026, 2, 1, tzinfo=timezone.utc)):
+        assert fulfillment.next_step(bdd.auto_send, released, moment) == "manual"
+
+
 # shipments (F002-10)
 @given(parsers.parse("Amazon ships a fulfillment request {request_id} for {units:d} units in 2 shipments"))
 def two_shipments(bdd, request_id, units):
