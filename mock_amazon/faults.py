@@ -8,12 +8,38 @@ seconds to the answer (reported in the `x-testbed-latency` header; the standalon
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
 from mock_amazon.spec import Operation
 
-KNOWN = {"operation", "status", "code", "message", "latency", "timeout", "probability", "count"}
+
+
+def read_rule(cls, data, where: str):
+    """A rule dataclass from its JSON form: known keys only, a probability in [0, 1], a count >= 0."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object")
+    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+    if unknown:
+        raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    rule = cls(**data)
+    if not isinstance(rule.probability, (int, float)) or not 0 <= rule.probability <= 1:
+        raise ValueError(f"{where}.probability must be between 0 and 1")
+    if rule.count is not None and (not isinstance(rule.count, int) or rule.count < 0):
+        raise ValueError(f"{where}.count must be a non-negative integer")
+    return rule
+
+
+def applies(rule, rng: random.Random) -> bool:
+    """Whether a matching rule strikes this time: the next `count` times, with `probability`."""
+    if rule.count == 0:
+        return False
+    if rule.probability < 1 and rng.random() >= rule.probability:
+        return False
+    if rule.count is not None:
+        rule.count -= 1
+    return True
 
 
 @dataclass
@@ -30,20 +56,11 @@ class FaultRule:
     @classmethod
     def parse(cls, data: dict, index: int) -> "FaultRule":
         where = f"faults[{index}]"
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be an object")
-        unknown = set(data) - KNOWN
-        if unknown:
-            raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
-        rule = cls(**data)
+        rule = read_rule(cls, data, where)
         if rule.status is not None and (not isinstance(rule.status, int) or not 400 <= rule.status <= 599):
             raise ValueError(f"{where}.status must be an HTTP error status (400-599)")
         if not isinstance(rule.latency, (int, float)) or rule.latency < 0:
             raise ValueError(f"{where}.latency must be a non-negative number of seconds")
-        if not isinstance(rule.probability, (int, float)) or not 0 <= rule.probability <= 1:
-            raise ValueError(f"{where}.probability must be between 0 and 1")
-        if rule.count is not None and (not isinstance(rule.count, int) or rule.count < 0):
-            raise ValueError(f"{where}.count must be a non-negative integer")
         if rule.status is None and not rule.latency and not rule.timeout:
             raise ValueError(f"{where} does nothing: give status, latency or timeout")
         return rule
@@ -70,11 +87,6 @@ class Faults:
 
     def pick(self, op: Operation) -> FaultRule | None:
         for rule in self.rules:
-            if not rule.matches(op) or rule.count == 0:
-                continue
-            if rule.probability < 1 and self.rng.random() >= rule.probability:
-                continue
-            if rule.count is not None:
-                rule.count -= 1
-            return rule
+            if rule.matches(op) and applies(rule, self.rng):
+                return rule
         return None

@@ -17,6 +17,7 @@ import requests
 
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound
+from mock_amazon.faults import applies, read_rule
 
 log = logging.getLogger("mock_amazon.notifications")
 
@@ -64,20 +65,11 @@ class NotificationFault:
     @classmethod
     def parse(cls, data: dict, index: int) -> "NotificationFault":
         where = f"notification_faults[{index}]"
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be an object")
-        unknown = set(data) - {"type", "action", "seconds", "probability", "count"}
-        if unknown:
-            raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
-        rule = cls(**data)
+        rule = read_rule(cls, data, where)
         if rule.action not in ACTIONS:
             raise ValueError(f"{where}.action must be one of {', '.join(ACTIONS)}")
         if not isinstance(rule.seconds, (int, float)) or rule.seconds < 0:
             raise ValueError(f"{where}.seconds must be a non-negative number")
-        if not isinstance(rule.probability, (int, float)) or not 0 <= rule.probability <= 1:
-            raise ValueError(f"{where}.probability must be between 0 and 1")
-        if rule.count is not None and (not isinstance(rule.count, int) or rule.count < 0):
-            raise ValueError(f"{where}.count must be a non-negative integer")
         return rule
 
 
@@ -189,13 +181,8 @@ class NotificationsBackend:
 
     def _pick_fault(self, notification_type: str) -> NotificationFault | None:
         for rule in self.faults:
-            if rule.type not in ("*", notification_type) or rule.count == 0:
-                continue
-            if rule.probability < 1 and self.mock.rng.random() >= rule.probability:
-                continue
-            if rule.count is not None:
-                rule.count -= 1
-            return rule
+            if rule.type in ("*", notification_type) and applies(rule, self.mock.rng):
+                return rule
         return None
 
     def _deliver(self, seller_id: str, message_id: str, at: float) -> None:
