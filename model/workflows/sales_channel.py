@@ -1,0 +1,105 @@
+"""A store's Amazon sales channel (seed 004, Magento Amazon Sales Channel; F004-1..4).
+
+Merchant-fulfilled orders are imported while Pending but not shown; once Amazon marks them Unshipped they are
+shown, their details (price, buyer) are read, and the store order is created, with a new customer or as a guest.
+Shipping in the store confirms the shipment to Amazon, which notifies the buyer (the store sends no e-mail).
+Amazon-fulfilled orders are imported only once Shipped, and are created already complete.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from model.lifecycles import Lifecycle
+from model.workflows import orders
+from model.workflows.protocol import Request, WorkflowError
+
+
+@dataclass(eq=False)
+class ChannelOrder:
+    """The sales channel's record of an Amazon order; `store_order` exists once it is shown."""
+    amazon_order_id: str
+    amazon_status: str
+    shown: bool = False
+    store_order: object | None = None
+
+
+@dataclass(eq=False)
+class StoreOrder:
+    id: str
+    amazon_order_id: str
+    total: str
+    customer: str | None         # a customer e-mail, or None for a guest order
+    lines: list = field(default_factory=list)
+
+
+@dataclass
+class SalesChannel:
+    store_orders: Lifecycle                # the store_order lifecycle: every status change goes through it
+    create_customers: bool = True          # False: guest orders
+    records: dict[str, ChannelOrder] = field(default_factory=dict)
+    customers: dict[str, dict] = field(default_factory=dict)
+    outbox: list[dict] = field(default_factory=list)   # e-mails the store sent (none for Amazon orders)
+
+    def shown(self) -> list[ChannelOrder]:
+        return [r for r in self.records.values() if r.shown]
+
+
+def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
+    """One import run: every order updated since `since`, all pages."""
+    found, token = [], None
+    while True:
+        query = {"MarketplaceIds": marketplace_id}
+        query.update({"NextToken": token} if token else {"LastUpdatedAfter": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                          "MaxResultsPerPage": 100})
+        response = yield Request("ordersV0.getOrders", query=query)
+        if not response.ok:
+            raise WorkflowError(f"getOrders answered {response.status}", response)
+        found += response.body["payload"]["Orders"]
+        token = response.body["payload"].get("NextToken")
+        if not token:
+            break
+    for summary in found:
+        yield from _take(channel, summary)
+    return channel
+
+
+def _take(channel: SalesChannel, summary: dict):
+    order_id, status = summary["AmazonOrderId"], summary["OrderStatus"]
+    afn = summary.get("FulfillmentChannel") == "AFN"
+    if afn and status != "Shipped":
+        return  # FBA orders are left alone until Amazon has shipped them (F004-4)
+    record = channel.records.setdefault(order_id, ChannelOrder(order_id, status))
+    record.amazon_status = status
+    if record.store_order is not None or status in ("Pending", "PendingAvailability"):
+        return  # imported, not shown yet (F004-1)
+    if status not in ("Unshipped", "Shipped"):
+        return
+    items = yield from orders.order_items(order_id)
+    buyer = yield Request("ordersV0.getOrderBuyerInfo", path={"orderId": order_id})
+    email = buyer.body["payload"].get("BuyerEmail")
+    customer = None
+    if channel.create_customers and email:  # F004-2: a customer record, or a guest order
+        channel.customers.setdefault(email, {"email": email, "name": buyer.body["payload"].get("BuyerName")})
+        customer = email
+    store_order = StoreOrder(f"M{len(channel.records):06d}", order_id, summary.get("OrderTotal", {}).get("Amount", ""),
+                             customer, [(i["SellerSKU"], i["QuantityOrdered"], i["OrderItemId"]) for i in items])
+    lifecycle = channel.store_orders
+    lifecycle.restore(store_order)
+    if afn:
+        lifecycle.fire(store_order, "import_completed")  # created already complete (F004-4)
+    else:
+        lifecycle.fire(store_order, "import_order")
+        lifecycle.fire(store_order, "acknowledge")
+    record.store_order, record.shown = store_order, True
+
+
+def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tracking: str, ship_date: datetime):
+    """F004-3: the store ships with a tracking number; Amazon gets it and tells the buyer."""
+    record = channel.records[amazon_order_id]
+    store_order = record.store_order
+    items = [{"OrderItemId": item_id, "QuantityOrdered": units} for _, units, item_id in store_order.lines]
+    yield from orders.post_tracking(amazon_order_id, items, carrier, tracking, ship_date)
+    channel.store_orders.fire(store_order, "ship_fully")
+    record.amazon_status = "Shipped"
+    return store_order
