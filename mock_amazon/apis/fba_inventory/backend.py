@@ -27,9 +27,13 @@ class FbaInventoryBackend:
                   details: bool, token: str | None) -> tuple[list[dict], str | None]:
         ledger = self.mock.ledger(seller_id)
         if skus:  # a SKU asked for by name may be stranded: no listing, but stock at Amazon
-            items = [self.mock.listings.items.find(seller_id, sku) or _Stranded(sku)
-                     for sku in skus if self.mock.listings.items.find(seller_id, sku) is not None
-                     or any(p.channel == "AFN" for p in ledger.positions_of(sku))]
+            items = []
+            for sku in skus:
+                listing = self.mock.listings.items.find(seller_id, sku)
+                if listing is not None:
+                    items.append(listing)
+                elif any(p.channel == "AFN" for p in ledger.positions_of(sku)):
+                    items.append(_Stranded(sku))
         else:
             items = [item for item in self.mock.listings.items.scan(seller_id) if item.channel == "AFN"]
         positions = ledger.positions
