@@ -23,6 +23,10 @@ from mock_amazon.ratelimit import RateLimiter
 from mock_amazon.store import Store, StoredPositions
 
 
+ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
+ID_ALPHABET = range(720)  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+
+
 @dataclasses.dataclass
 class Settings:
     """How Amazon behaves in time; every field can be changed per scenario (`PUT /_testbed/settings`)."""
@@ -118,8 +122,9 @@ class MockAmazon:
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:
         """An ID from a pattern: '#' a digit, 'X' an upper-case letter or digit, 'h' a hex digit."""
-        alphabets = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
-        return "".join(self.rng.choice(alphabets[c]) if c in alphabets else c for c in pattern)
+        drawn = iter(self.rng.choices(ID_ALPHABET, k=len(pattern)))
+        return "".join(ID_ALPHABETS[c][next(drawn) % len(ID_ALPHABETS[c])] if c in ID_ALPHABETS else c
+                       for c in pattern)
 
     def request_id(self) -> str:
         self._request_counter += 1
