@@ -126,6 +126,12 @@ class MockAmazon:
         return "".join(ID_ALPHABETS[c][next(drawn) % len(ID_ALPHABETS[c])] if c in ID_ALPHABETS else c
                        for c in pattern)
 
+    def next_number(self, kind: str, start: int = 50_000_000_000) -> str:
+        """Increasing numeric IDs (Amazon's report and feed IDs grow), so equal times still list in order."""
+        number = self.store.setting(f"next_number:{kind}", start) + 1
+        self.store.set_setting(f"next_number:{kind}", number)
+        return str(number)
+
     def request_id(self) -> str:
         self._request_counter += 1
         return f"{self.seed_value:08x}-{self._request_counter:04x}-4{self.rng.getrandbits(12):03x}-" \

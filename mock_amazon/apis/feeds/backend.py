@@ -47,7 +47,7 @@ class FeedsBackend:
             raise InvalidInput(f"Feed document {spec['inputFeedDocumentId']} has not been uploaded.",
                                "inputFeedDocumentId")
         now = self.mock.now()
-        feed = Feed(id=self.mock.new_id("###########"), seller_id=seller_id, created=now, updated=now,
+        feed = Feed(id=self.mock.next_number("feed"), seller_id=seller_id, created=now, updated=now,
                     feed_type=feed_type, marketplace_ids=spec["marketplaceIds"],
                     input_document_id=spec["inputFeedDocumentId"], options=spec.get("feedOptions"))
         self.feeds.add(feed)

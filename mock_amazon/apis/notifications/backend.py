@@ -50,6 +50,7 @@ class Message(Entity):
     notification_type: str
     destination_id: str
     body: dict
+    sequence: int = 0             # publication order: messages delivered at the same moment keep it
     delivered: float | None = None
     read: bool = False
 
@@ -172,8 +173,10 @@ class NotificationsBackend:
         for _ in range(copies):
             message_id = self.mock.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh")
             body = envelope(notification_type, payload, subscription, message_id, seller_id, at)
+            sequence = self.mock.store.setting("message_sequence", 0) + 1
+            self.mock.store.set_setting("message_sequence", sequence)
             self.messages.add(Message(id=message_id, seller_id=seller_id, created=at, updated=at,
-                                      notification_type=notification_type,
+                                      notification_type=notification_type, sequence=sequence,
                                       destination_id=subscription.destination_id, body=body))
             self.mock.schedule(at + delay, "notification.deliver", seller_id, message_id)
             sent.append(message_id)
@@ -201,22 +204,22 @@ class NotificationsBackend:
     def receive(self, seller_id: str | None = None, destination_id: str | None = None, consume: bool = True,
                 limit: int = 100) -> list[dict]:
         """Delivered, unread messages in delivery order (like SQS ReceiveMessage and DeleteMessage)."""
-        rows = self.mock.store.execute(
-            "SELECT seller_id, doc FROM entities WHERE kind='message' ORDER BY updated, id").fetchall()
-        found = []
+        rows = self.mock.store.execute("SELECT seller_id, doc FROM entities WHERE kind='message'").fetchall()
+        waiting = []
         for owner, doc in rows:
             message = json.loads(doc)
             if message["delivered"] is None or message["read"]:
                 continue
             if seller_id and owner != seller_id or destination_id and message["destination_id"] != destination_id:
                 continue
-            found.append(message)
-            if consume:
+            waiting.append((message["delivered"], message["sequence"], owner, message))
+        chosen = sorted(waiting, key=lambda w: w[:2])[:limit]
+        if consume:
+            for _, _, owner, message in chosen:
                 stored = self.messages.load(owner, message["id"])
                 stored.read = True
                 self.messages.save(stored)
-            if len(found) >= limit:
-                break
+        found = [message for *_, message in chosen]
         return [{"message_id": m["id"], "destination_id": m["destination_id"], "type": m["notification_type"],
                  "delivered": iso(m["delivered"]), "body": m["body"]} for m in found]
 

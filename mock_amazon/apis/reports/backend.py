@@ -40,7 +40,7 @@ class ReportsBackend:
         if start and end and end < start:
             raise InvalidInput("dataEndTime must not be earlier than dataStartTime.", "dataEndTime")
         now = self.mock.now()
-        report = Report(id=self.mock.new_id("###########"), seller_id=seller_id, created=now, updated=now,
+        report = Report(id=self.mock.next_number("report"), seller_id=seller_id, created=now, updated=now,
                         report_type=report_type, marketplace_ids=spec["marketplaceIds"],
                         data_start=start.timestamp() if start else None, data_end=end.timestamp() if end else None)
         self.reports.add(report)
