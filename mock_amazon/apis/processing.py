@@ -6,6 +6,27 @@ from mock_amazon.errors import InvalidInput
 DEFAULT_LOOKBACK = 90 * 86_400
 
 
+def start(mock, collection, seller_id: str, entity_id: str, at: float, finish_action: str,
+          processing_seconds: float) -> None:
+    """IN_QUEUE -> IN_PROGRESS when its turn comes (unless cancelled meanwhile), and finishing scheduled."""
+    with collection.editing(seller_id, entity_id) as entity:
+        if not collection.lifecycle.can_fire(entity, "start"):
+            return
+        collection.fire(entity, "start", at)
+        entity.processing_start = at
+    mock.schedule(at + processing_seconds, finish_action, seller_id, entity_id)
+
+
+def cancel(collection, seller_id: str, entity_id: str, now: float, parameter: str):
+    """cancelReport / cancelFeed: only what the table lets cancel (IN_QUEUE); else 400 naming the status."""
+    with collection.editing(seller_id, entity_id) as entity:
+        if not collection.lifecycle.can_fire(entity, "cancel"):
+            raise InvalidInput(f"{collection.label.capitalize()} {entity_id} is {entity.status}; only IN_QUEUE "
+                               f"{collection.label}s can be cancelled.", parameter)
+        collection.fire(entity, "cancel", now)
+    return entity
+
+
 def search(collection, seller_id: str, type_of, types: list[str] | None, statuses: list[str] | None,
            page_size: int, since, until, token: str | None, now: float,
            types_name: str) -> tuple[list, str | None]:

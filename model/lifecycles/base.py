@@ -159,6 +159,11 @@ class Lifecycle:
             raise GuardRefused(self.table.name, state, trigger, "guard refused: " + ", ".join(names))
         return entity.status
 
+    def allows(self, entity: Any, trigger: str) -> bool:
+        """Whether the table has `trigger` from the entity's state at all (guards not asked): for checks made
+        before the entity is changed in ways its guards read."""
+        return any(entity.status in row.sources for row in self.table.rows_for(trigger))
+
     def can_fire(self, entity: Any, trigger: str) -> bool:
         return any(entity.status in row.sources and all(g(entity) for g in row.guards)
                    for row in self.table.rows_for(trigger))

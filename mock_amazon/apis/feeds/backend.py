@@ -55,12 +55,8 @@ class FeedsBackend:
         return feed
 
     def _start(self, seller_id: str, feed_id: str, at: float) -> None:
-        with self.feeds.editing(seller_id, feed_id) as feed:
-            if feed.status != "IN_QUEUE":
-                return
-            self.feeds.fire(feed, "start", at)
-            feed.processing_start = at
-        self.mock.schedule(at + self.mock.settings.feed_processing_seconds, "feed.finish", seller_id, feed_id)
+        processing.start(self.mock, self.feeds, seller_id, feed_id, at, "feed.finish",
+                         self.mock.settings.feed_processing_seconds)
 
     def _finish(self, seller_id: str, feed_id: str, at: float) -> None:
         with self.feeds.editing(seller_id, feed_id) as feed:
@@ -74,11 +70,7 @@ class FeedsBackend:
         self._announce(feed, at)
 
     def cancel(self, seller_id: str, feed_id: str) -> None:
-        with self.feeds.editing(seller_id, feed_id) as feed:
-            if feed.status != "IN_QUEUE":
-                raise InvalidInput(f"Feed {feed_id} is {feed.status}; only IN_QUEUE feeds can be cancelled.",
-                                   "feedId")
-            self.feeds.fire(feed, "cancel", self.mock.now())
+        feed = processing.cancel(self.feeds, seller_id, feed_id, self.mock.now(), "feedId")
         self._announce(feed, self.mock.now())
 
     def _announce(self, feed: Feed, at: float) -> None:

@@ -225,7 +225,7 @@ class FulfillmentOutboundBackend:
 
     def _process(self, seller_id: str, order_id: str, at: float) -> None:
         with self.orders.editing(seller_id, order_id) as order:
-            if order.status != "Planning":
+            if not self.orders.lifecycle.can_fire(order, "process"):
                 return
             self._fire(order, "process", at)
         self.mock.schedule(at + self.mock.settings.mcf_ship_seconds, "mcf.ship", seller_id, order_id)
@@ -234,7 +234,7 @@ class FulfillmentOutboundBackend:
         """The fulfilment centres ship what was reserved: one shipment per centre, or two when Amazon splits."""
         mock = self.mock
         with self.orders.editing(seller_id, order_id) as order:
-            if order.status != "Processing":
+            if not self.orders.lifecycle.allows(order, "complete"):
                 return
             ledger = mock.ledger(seller_id)
             groups: dict[str, list[tuple[dict, int]]] = {}

@@ -121,7 +121,7 @@ class OrdersBackend:
 
     def _verify(self, seller_id: str, order_id: str, at: float) -> None:
         with self.orders.editing(seller_id, order_id) as order:
-            if order.status != "Pending":
+            if not self.orders.lifecycle.can_fire(order, "verify_payment"):
                 return  # cancelled meanwhile
             self._fire(order, "verify_payment", at)
             if order.fulfillment_channel == "AFN":
@@ -131,7 +131,7 @@ class OrdersBackend:
         """Amazon's fulfilment centre ships what is left of an AFN order, sometimes only part of it."""
         mock = self.mock
         with self.orders.editing(seller_id, order_id) as order:
-            if order.status not in ("Unshipped", "PartiallyShipped"):
+            if not self.orders.lifecycle.allows(order, "fulfil_by_amazon"):
                 return
             lines = [i for i in order.items if i["quantity_ordered"] > i["quantity_shipped"]]
             split = order.status == "Unshipped" and order.quantity_unshipped > 1 and \
@@ -227,7 +227,7 @@ class OrdersBackend:
                                    "shipment confirmations.", "orderId")
             if payload["marketplaceId"] != order.marketplace_id:
                 raise InvalidInput(f"Order {order_id} belongs to marketplace {order.marketplace_id}.", "marketplaceId")
-            if order.status not in ("Unshipped", "PartiallyShipped"):
+            if not self.orders.lifecycle.allows(order, "confirm_shipment"):
                 raise InvalidInput(f"Order {order_id} is {order.status}; only Unshipped or PartiallyShipped orders "
                                    "can be confirmed.", "orderId")
             if any(p["package_reference_id"] == detail["packageReferenceId"] for p in order.packages):

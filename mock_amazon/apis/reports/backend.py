@@ -48,12 +48,8 @@ class ReportsBackend:
         return report
 
     def _start(self, seller_id: str, report_id: str, at: float) -> None:
-        with self.reports.editing(seller_id, report_id) as report:
-            if report.status != "IN_QUEUE":
-                return  # cancelled meanwhile
-            self.reports.fire(report, "start", at)
-            report.processing_start = at
-        self.mock.schedule(at + self.mock.settings.report_processing_seconds, "report.finish", seller_id, report_id)
+        processing.start(self.mock, self.reports, seller_id, report_id, at, "report.finish",
+                         self.mock.settings.report_processing_seconds)
 
     def _finish(self, seller_id: str, report_id: str, at: float) -> None:
         with self.reports.editing(seller_id, report_id) as report:
@@ -68,11 +64,7 @@ class ReportsBackend:
         self._announce(report, at)
 
     def cancel(self, seller_id: str, report_id: str) -> None:
-        with self.reports.editing(seller_id, report_id) as report:
-            if report.status != "IN_QUEUE":
-                raise InvalidInput(f"Report {report_id} is {report.status}; only IN_QUEUE reports can be cancelled.",
-                                   "reportId")
-            self.reports.fire(report, "cancel", self.mock.now())
+        report = processing.cancel(self.reports, seller_id, report_id, self.mock.now(), "reportId")
         self._announce(report, self.mock.now())
 
     def _announce(self, report: Report, at: float) -> None:
