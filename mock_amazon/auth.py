@@ -11,8 +11,10 @@ from mock_amazon.errors import Unauthorized
 from mock_amazon.store import Store
 
 TOKEN_SECONDS = 3600
+CODE_SECONDS = 300  # an authorization code must be exchanged within five minutes, once
 DEFAULT_MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
 GRANTS = {"refresh_token": ("client_id", "client_secret", "refresh_token"),
+          "authorization_code": ("client_id", "client_secret", "code"),
           "client_credentials": ("client_id", "client_secret", "scope")}
 GRANTLESS_SCOPES = ("sellingpartnerapi::notifications", "sellingpartnerapi::client_credential:rotation")
 
@@ -70,14 +72,26 @@ class Auth:
     def seller(self, seller_id: str) -> Seller | None:
         return next((s for s in self.sellers() if s.seller_id == seller_id), None)
 
+    def authorize(self, seller_id: str) -> str:
+        """The seller consents in Seller Central: Amazon redirects to the application with an
+        spapi_oauth_code, which the application exchanges (grant_type=authorization_code) for the refresh
+        token. The code is good once, for CODE_SECONDS."""
+        if self.seller(seller_id) is None:
+            raise ValueError(f"no seller {seller_id!r}")
+        code = "ANa" + self._code("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 17)
+        self.store.execute("INSERT INTO authorization_codes VALUES (?, ?, ?)",
+                           (code, seller_id, self.clock.seconds() + CODE_SECONDS))
+        return code
+
     def exchange(self, form) -> dict:
-        """POST /auth/o2/token: grant_type=refresh_token for a seller's data, or client_credentials with a
-        scope for the grantless operations (notification destinations). The mock gives each seller an
-        application of their own, so a grantless token, too, belongs to that seller."""
+        """POST /auth/o2/token: grant_type=refresh_token for a seller's data, authorization_code once when the
+        seller authorizes the application, or client_credentials with a scope for the grantless operations
+        (notification destinations). The mock gives each seller an application of their own, so a grantless
+        token, too, belongs to that seller."""
         grant = form.get("grant_type")
         if grant not in GRANTS:
             raise LwaError("unsupported_grant_type", f"The grant type {grant!r} is not supported; use "
-                                                     "refresh_token or client_credentials.")
+                                                     "refresh_token, authorization_code or client_credentials.")
         for name in GRANTS[grant]:
             if not form.get(name):
                 raise LwaError("invalid_request", f"The request is missing the required parameter: {name}.")
@@ -87,13 +101,19 @@ class Auth:
             raise LwaError("invalid_client", "Client authentication failed.")
         if grant == "refresh_token" and row[2] != form["refresh_token"]:
             raise LwaError("invalid_grant", "The request has an invalid grant parameter : refresh_token.")
+        if grant == "authorization_code":
+            code = self.store.execute("SELECT seller_id, expires_at FROM authorization_codes WHERE code=?",
+                                      (form["code"],)).fetchone()
+            self.store.execute("DELETE FROM authorization_codes WHERE code=?", (form["code"],))
+            if code is None or code[0] != row[0] or code[1] <= self.clock.seconds():
+                raise LwaError("invalid_grant", "The request has an invalid grant parameter : code.")
         if grant == "client_credentials" and form["scope"] not in GRANTLESS_SCOPES:
             raise LwaError("invalid_scope", f"The scope {form['scope']!r} is not valid.")
         token = "Atza|" + self._code("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 120)
         self.store.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, row[0], self.clock.seconds() + TOKEN_SECONDS))
         answer = {"access_token": token, "token_type": "bearer", "expires_in": TOKEN_SECONDS}
-        if grant == "refresh_token":
-            answer["refresh_token"] = form["refresh_token"]
+        if grant in ("refresh_token", "authorization_code"):
+            answer["refresh_token"] = row[2]
         return answer
 
     def seller_for(self, access_token: str | None) -> Seller:

@@ -1,8 +1,18 @@
 """Ways for an integration to reach the mock: in-process (no sockets, for tests and the simulator) or over
-HTTP (a running `python -m mock_amazon`). Each is a `send(Request) -> Response` for the workflow drivers."""
+HTTP (a running `python -m mock_amazon`). Each is a `send(Request) -> Response` for the workflow drivers.
+
+`Control` is the testbed's own API (/_testbed/...) the same way, and `RemoteClock` is a running mock's clock
+seen from outside, so a test or a script can drive a live mock exactly as it drives an in-process one.
+"""
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from typing import Any
+
 import requests
+
+from model.clock import Clock
 
 from model.workflows.protocol import Request, Response
 from mock_amazon.app import invoke
@@ -72,3 +82,60 @@ class OverHttp:
         body = answer.json() if answer.content and "json" in answer.headers.get("content-type", "") else None
         return Response(answer.status_code, body, dict(answer.headers),
                         timed_out=answer.status_code in TIMEOUT_STATUSES)
+
+
+@dataclass(frozen=True)
+class ControlReply:
+    status_code: int
+    json: Any
+
+
+class Control:
+    """The control API: `control.post("/_testbed/orders", json={...})` answers a ControlReply, whether the mock
+    runs in-process (through Flask's test client: the same routes, no sockets) or at a URL."""
+
+    def __init__(self, amazon=None, base_url: str | None = None, timeout: float = 30.0):
+        if (amazon is None) == (base_url is None):
+            raise ValueError("give the in-process mock or the base URL of a running one")
+        if amazon is not None:
+            from mock_amazon.app import create_app
+            self._test_client = create_app(amazon).test_client()
+        else:
+            self._http, self._base_url, self._timeout = requests.Session(), base_url.rstrip("/"), timeout
+
+    def request(self, method: str, path: str, json: Any = None, query: dict | None = None) -> ControlReply:
+        if hasattr(self, "_test_client"):
+            answer = self._test_client.open(path, method=method, json=json, query_string=query)
+            return ControlReply(answer.status_code, answer.get_json(silent=True))
+        answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout)
+        return ControlReply(answer.status_code, answer.json() if answer.content else None)
+
+    def get(self, path: str, query: dict | None = None) -> ControlReply:
+        return self.request("GET", path, query=query)
+
+    def post(self, path: str, json: Any = None) -> ControlReply:
+        return self.request("POST", path, json)
+
+    def put(self, path: str, json: Any = None) -> ControlReply:
+        return self.request("PUT", path, json)
+
+
+class RemoteClock(Clock):
+    """A mock's clock read and moved through its control API: the integration's clock in a live run. Moving it
+    also performs whatever Amazon had scheduled up to then."""
+
+    def __init__(self, control: Control):
+        self.control = control
+
+    def seconds(self) -> float:
+        return self.control.get("/_testbed/clock").json["seconds"]
+
+    def advance(self, seconds: float) -> None:
+        reply = self.control.post("/_testbed/clock/advance", json={"seconds": seconds})
+        if reply.status_code != 200:
+            raise RuntimeError(f"the mock refused to advance its clock: {reply.json}")
+
+
+def live_target(url: str | None = None) -> str | None:
+    """A running mock's base URL: the argument, else $SP_API_MOCK_URL; None means in-process."""
+    return url or os.environ.get("SP_API_MOCK_URL") or None

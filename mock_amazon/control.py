@@ -69,6 +69,16 @@ def list_sellers():
     return json_response(200, {"sellers": [s.credentials() for s in mock().auth.sellers()]})
 
 
+@control.post("/sellers/<seller_id>/authorize")
+def authorize(seller_id: str):
+    """The seller consents to the application in Seller Central; the answer is what Amazon's redirect carries
+    (spapi_oauth_code, selling_partner_id), to be exchanged at /auth/o2/token with grant_type=authorization_code."""
+    amazon = mock()
+    if amazon.auth.seller(seller_id) is None:
+        raise InvalidInput("'seller_id' names no seller.", "seller_id")
+    return json_response(201, {"spapi_oauth_code": amazon.auth.authorize(seller_id), "selling_partner_id": seller_id})
+
+
 @control.post("/seed")
 def seed():
     data = _body()

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
     client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS authorization_codes (code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
     kind TEXT NOT NULL, seller_id TEXT NOT NULL, id TEXT NOT NULL, status TEXT, created REAL NOT NULL,
     updated REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, seller_id, id));
@@ -63,7 +64,7 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in ("sellers", "tokens", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
+            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
                 self.execute(f"DELETE FROM {table}")
 
     # entities

@@ -36,3 +36,9 @@ def login(http, seller) -> str:
 def sp(http, amazon):
     """Calls SP-API operations as the seeded seller; every answer is checked against Amazon's model."""
     return Caller(flask_sender(http), login(http, amazon.seller), renew=lambda: login(http, amazon.seller))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--mock-url", default=None,
+                     help="run the Gherkin scenarios against a running `python -m mock_amazon` at this base URL "
+                          "(default: $SP_API_MOCK_URL; unset: an in-process mock per scenario)")

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from model.formats import MCF_COLUMNS
-from model.workflows.protocol import Request, Response, Wait, WorkflowError
+from model.workflows import feeds
+from model.workflows.protocol import Request, WorkflowError
 
 OUTBOUND = "fulfillmentOutbound_2020-07-01"
-FEEDS = "feeds_2021-06-30"
 MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
 SHIPPING_METHODS = {"Standard": "Standard", "Expedited": "Expedited", "Priority": "Priority"}
 
@@ -96,55 +96,28 @@ def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS):
 
 def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: float = 3600.0,
                  shipping_map: dict[str, str] = SHIPPING_METHODS):
-    """F002-6: document, upload, feed, wait, processing report. Returns {order id: (accepted, message)}."""
+    """F002-6: one flat-file feed for many requests. Returns {order id: (accepted, message)}."""
     content = flat_file([request_body(order, shipping_map) for order in orders])
-    content_type = "text/tab-separated-values; charset=UTF-8"
-    document = yield Request(f"{FEEDS}.createFeedDocument", body={"contentType": content_type})
-    _check(document, "createFeedDocument")
-    upload = yield Request("document.put", url=document.body["url"], body=content, content_type=content_type)
-    if not upload.ok:
-        raise WorkflowError(f"the feed upload answered {upload.status}", upload)
-    feed = yield Request(f"{FEEDS}.createFeed", body={"feedType": MCF_FEED, "marketplaceIds": ["ATVPDKIKX0DER"],
-                                                      "inputFeedDocumentId": document.body["feedDocumentId"]})
-    _check(feed, "createFeed")
-    waited = 0.0
-    while True:
-        status = yield Request(f"{FEEDS}.getFeed", path={"feedId": feed.body["feedId"]})
-        _check(status, "getFeed")
-        if status.body["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
-            break
-        if waited >= give_up_after:
-            raise WorkflowError(f"feed {feed.body['feedId']} did not finish in {give_up_after:.0f} s", status)
-        yield Wait(poll_seconds)
-        waited += poll_seconds
+    status, report = yield from feeds.submit(MCF_FEED, content, "text/tab-separated-values; charset=UTF-8",
+                                             poll_seconds=poll_seconds, give_up_after=give_up_after)
+    if status != "DONE":
+        return {order["id"]: (False, f"feed {status}") for order in orders}
     results = {order["id"]: (True, "accepted") for order in orders}
-    if "resultFeedDocumentId" in status.body:
-        described = yield Request(f"{FEEDS}.getFeedDocument",
-                                  path={"feedDocumentId": status.body["resultFeedDocumentId"]})
-        _check(described, "getFeedDocument")
-        report = yield Request("document.get", url=described.body["url"])
-        for line in report.body.decode().splitlines()[5:]:
-            fields = line.split("\t")
-            if len(fields) >= 6 and fields[1] in results:
-                results[fields[1]] = (False, fields[5])
-    if status.body["processingStatus"] != "DONE":
-        results = {order_id: (False, f"feed {status.body['processingStatus']}") for order_id in results}
+    for line in (report or b"").decode().splitlines()[5:]:
+        fields = line.split("\t")
+        if len(fields) >= 6 and fields[1] in results:
+            results[fields[1]] = (False, fields[5])
     return results
 
 
 def fulfillment_status(order_id: str):
     """getFulfillmentOrder: (status, [tracking numbers])."""
     response = yield Request(f"{OUTBOUND}.getFulfillmentOrder", path={"sellerFulfillmentOrderId": order_id})
-    _check(response, "getFulfillmentOrder")
+    feeds.check(response, "getFulfillmentOrder")
     payload = response.body["payload"]
     tracking = [p.get("trackingNumber") for s in payload.get("fulfillmentShipments", [])
                 for p in s.get("fulfillmentShipmentPackage", [])]
     return payload["fulfillmentOrder"]["fulfillmentOrderStatus"], tracking
-
-
-def _check(response: Response, what: str) -> None:
-    if not response.ok:
-        raise WorkflowError(f"{what} answered {response.status}: {response.error_message}", response)
 
 
 def parse_tsv(content: bytes) -> list[dict]:

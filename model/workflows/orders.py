@@ -1,24 +1,30 @@
-"""Merchant-fulfilled Amazon orders (F001-6/7, F004-1/3): list those ready to ship, read their items, and post
-tracking back once the warehouse ships them."""
+"""Merchant-fulfilled Amazon orders (F001-6/7, F004-1/3): list those ready to ship, read their items, acknowledge
+them, and post tracking back once the warehouse ships them."""
 from __future__ import annotations
 
+import xml.etree.ElementTree as ElementTree
 from datetime import datetime
 
+from model.workflows import feeds
 from model.workflows.protocol import Request, WorkflowError
+
+ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 
 ORDERS = "ordersV0"
 
 
-def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
-    """Every MFN order updated since `since` that is waiting to be shipped, all pages."""
+def list_orders(since: datetime, marketplace_id: str = "ATVPDKIKX0DER", statuses: str | None = None,
+                channels: str | None = None):
+    """Every order updated since `since`, all pages, optionally filtered by status and fulfillment channel."""
     found, token = [], None
     while True:
         query = {"MarketplaceIds": marketplace_id}
         if token:
             query["NextToken"] = token
         else:
-            query.update({"LastUpdatedAfter": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "OrderStatuses": "Unshipped",
-                          "FulfillmentChannels": "MFN", "MaxResultsPerPage": 100})
+            query.update({"LastUpdatedAfter": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "MaxResultsPerPage": 100})
+            query.update({"OrderStatuses": statuses} if statuses else {})
+            query.update({"FulfillmentChannels": channels} if channels else {})
         response = yield Request(f"{ORDERS}.getOrders", query=query)
         if not response.ok:
             raise WorkflowError(f"getOrders answered {response.status}: {response.error_message}", response)
@@ -26,6 +32,11 @@ def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
         token = response.body["payload"].get("NextToken")
         if not token:
             return found
+
+
+def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
+    """Every MFN order updated since `since` that is waiting to be shipped."""
+    return (yield from list_orders(since, marketplace_id, statuses="Unshipped", channels="MFN"))
 
 
 def order_items(order_id: str):
@@ -50,3 +61,45 @@ def post_tracking(order_id: str, items: list[dict], carrier: str, tracking: str,
                                    "is Shipped" in response.error_message):
         return "already_posted"
     raise WorkflowError(f"confirmShipment answered {response.status}: {response.error_message}", response)
+
+
+def order_details(order_id: str):
+    """getOrder and getOrderAddress: the order and where it goes."""
+    order = yield Request(f"{ORDERS}.getOrder", path={"orderId": order_id})
+    feeds.check(order, "getOrder")
+    address = yield Request(f"{ORDERS}.getOrderAddress", path={"orderId": order_id})
+    feeds.check(address, "getOrderAddress")
+    return order.body["payload"], address.body["payload"].get("ShippingAddress", {})
+
+
+def acknowledgement_feed(acknowledgements: list[tuple[str, str, bool]]) -> bytes:
+    """Amazon's XML envelope: one OrderAcknowledgement per (Amazon order ID, own order number, success)."""
+    envelope = ElementTree.Element("AmazonEnvelope")
+    header = ElementTree.SubElement(envelope, "Header")
+    ElementTree.SubElement(header, "DocumentVersion").text = "1.01"
+    ElementTree.SubElement(header, "MerchantIdentifier").text = "testbed"
+    ElementTree.SubElement(envelope, "MessageType").text = "OrderAcknowledgement"
+    for number, (amazon_order_id, merchant_order_id, success) in enumerate(acknowledgements, start=1):
+        message = ElementTree.SubElement(envelope, "Message")
+        ElementTree.SubElement(message, "MessageID").text = str(number)
+        acknowledgement = ElementTree.SubElement(message, "OrderAcknowledgement")
+        ElementTree.SubElement(acknowledgement, "AmazonOrderID").text = amazon_order_id
+        ElementTree.SubElement(acknowledgement, "MerchantOrderID").text = merchant_order_id
+        ElementTree.SubElement(acknowledgement, "StatusCode").text = "Success" if success else "Failure"
+    return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
+
+
+def acknowledge(acknowledgements: list[tuple[str, str, bool]], marketplace_id: str = "ATVPDKIKX0DER",
+                poll_seconds: float = 60.0):
+    """F001-6: one acknowledgement feed; returns {Amazon order ID: (acknowledged, message)} from the
+    processing report. Acknowledging again is harmless, so a retried run duplicates nothing."""
+    status, report = yield from feeds.submit(ACKNOWLEDGEMENT_FEED, acknowledgement_feed(acknowledgements),
+                                             "text/xml; charset=UTF-8", marketplace_id, poll_seconds)
+    if status != "DONE":
+        return {order_id: (False, f"feed {status}") for order_id, _, _ in acknowledgements}
+    results = {order_id: (True, "acknowledged") for order_id, _, _ in acknowledgements}
+    for result in ElementTree.fromstring(report).iter("Result") if report else ():
+        order_id = result.findtext("AdditionalInfo/AmazonOrderID")
+        if order_id in results and result.findtext("ResultCode") == "Error":
+            results[order_id] = (False, result.findtext("ResultDescription") or "error")
+    return results

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from model.lifecycles import Lifecycle
 from model.workflows import orders
-from model.workflows.protocol import Request, WorkflowError
+from model.workflows.protocol import Request
 
 
 @dataclass(eq=False)
@@ -47,18 +47,7 @@ class SalesChannel:
 
 def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
     """One import run: every order updated since `since`, all pages."""
-    found, token = [], None
-    while True:
-        query = {"MarketplaceIds": marketplace_id}
-        query.update({"NextToken": token} if token else {"LastUpdatedAfter": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                                          "MaxResultsPerPage": 100})
-        response = yield Request("ordersV0.getOrders", query=query)
-        if not response.ok:
-            raise WorkflowError(f"getOrders answered {response.status}", response)
-        found += response.body["payload"]["Orders"]
-        token = response.body["payload"].get("NextToken")
-        if not token:
-            break
+    found = yield from orders.list_orders(since, marketplace_id)
     for summary in found:
         yield from _take(channel, summary)
     return channel

@@ -1,15 +1,20 @@
 """Shared Gherkin steps: a seller on the mock (set up through the control API), the integration's session, and a
-driver that runs workflows in-process on the shared virtual clock."""
+driver that runs workflows on the shared clock.
+
+By default each scenario gets an in-process mock on a virtual clock. With `--mock-url URL` (or $SP_API_MOCK_URL)
+the same scenarios run against a running `python -m mock_amazon`: workflows go over HTTP, set-up and clock moves
+go through its control API, and the integration reads the mock's clock. Steps that reach into the in-process
+mock's internals (`bdd.amazon`) skip in that mode; the seed 000 and 001 features use none.
+"""
 import random
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from mock_amazon import MockAmazon, create_app
-from mock_amazon.client import InProcess
+from mock_amazon import MockAmazon
+from mock_amazon.client import Control, InProcess, OverHttp, RemoteClock, live_target
 from model.clock import VirtualClock
 from model.workflows import driver
 from model.workflows.session import Session, reliable
@@ -23,26 +28,60 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{tag}: a documented flow or seed (see ../shared/FLOWS.md)")
 
 
+class ScenarioContext:
+    """What a scenario works with: Amazon's mock (its control API, its clock), the integration's session and
+    a `run` that drives a workflow to its end."""
+
+    def __init__(self, base_url: str | None):
+        self.live = base_url is not None
+        if self.live:
+            self.control = Control(base_url=base_url)
+            self.send = OverHttp(base_url)
+            self.clock = RemoteClock(self.control)
+        else:
+            self._amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", seed=3)
+            self.control = Control(self._amazon)
+            self.send = InProcess(self._amazon)
+            self.clock = self._amazon.clock
+        self.results, self.error, self.session = {}, None, None
+
+    @property
+    def amazon(self) -> MockAmazon:
+        """The in-process mock itself, for steps that read its internals."""
+        if self.live:
+            pytest.skip("this step reads the in-process mock's internals; it runs without --mock-url only")
+        return self._amazon
+
+    def advance(self, seconds: float) -> None:
+        """Time passes: through the control API, so Amazon does what it had scheduled (in both modes)."""
+        reply = self.control.post("/_testbed/clock/advance", json={"seconds": seconds})
+        assert reply.status_code == 200, reply.json
+
+    def settings(self) -> dict:
+        return self.control.put("/_testbed/settings", json={}).json
+
+    def run(self, workflow, session: Session | None = None):
+        return driver.run(reliable(workflow, session or self.session), self.send, self.advance)
+
+    def run_plain(self, workflow):
+        """A workflow that needs no access token (connecting a store)."""
+        return driver.run(workflow, self.send, self.advance)
+
+    def session_for(self, credentials: dict, rng_seed: int = 5) -> Session:
+        return Session(credentials["client_id"], credentials["client_secret"], credentials["refresh_token"],
+                       self.clock, rng=random.Random(rng_seed))
+
+
 @pytest.fixture
-def bdd():
-    """What a scenario works with: Amazon's mock, its control API, and the integration's session."""
-    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", seed=3)
-    control = create_app(amazon).test_client()
-    context = SimpleNamespace(amazon=amazon, control=control, results={}, error=None)
-
-    def run(workflow):
-        return driver.run(reliable(workflow, context.session), InProcess(amazon), amazon.advance)
-
-    context.run = run
-    return context
+def bdd(request):
+    return ScenarioContext(live_target(request.config.getoption("--mock-url")))
 
 
 @given("a seller connected with a refresh token")
 def connected_seller(bdd):
     seller = bdd.control.post("/_testbed/sellers").json
-    bdd.seller = SimpleNamespace(**seller)
-    bdd.session = Session(seller["client_id"], seller["client_secret"], seller["refresh_token"], bdd.amazon.clock,
-                          rng=random.Random(5))
+    bdd.seller = type("Seller", (), seller)
+    bdd.session = bdd.session_for(seller)
 
 
 @given("the seller's catalog has FBA and merchant-fulfilled listings")
@@ -56,14 +95,14 @@ def catalog(bdd):
 
 @when(parsers.parse("{seconds:d} seconds pass and the integration reads orders again"))
 def time_passes_and_read(bdd, seconds):
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": seconds})
+    bdd.advance(seconds)
     read_orders(bdd)
 
 
 @when("the integration reads orders")
 def read_orders(bdd):
     from model.workflows import orders
-    bdd.run(orders.ready_to_ship(bdd.amazon.clock.now()))
+    bdd.run(orders.ready_to_ship(bdd.clock.now()))
 
 
 @then(parsers.re(r"it has asked Login with Amazon for (?P<count>\d+) access tokens?"))

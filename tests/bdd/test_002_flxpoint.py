@@ -15,7 +15,7 @@ scenarios("002_flxpoint_fba_source.feature")
 def revoke_and_read(bdd):
     from model.workflows import orders
     bdd.amazon.store.execute("DELETE FROM tokens")
-    bdd.run(orders.ready_to_ship(bdd.amazon.clock.now()))
+    bdd.run(orders.ready_to_ship(bdd.clock.now()))
 
 
 @then("Amazon answered at most one call with 403")
@@ -230,12 +230,12 @@ def two_shipments(bdd, request_id, units):
     ledger.set_quantity(second, "PHX7", 10, channel="AFN")
     order = {**request(bdd, request_id), "lines": [(first, units - 1), (second, 1)]}
     assert bdd.run(fulfillment.send_by_api(order)) == (True, "accepted")
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": 600 + 1800 + 4 * 3600})
+    bdd.advance(600 + 1800 + 4 * 3600)
 
 
 @when(parsers.parse("the integration imports shipments over the last {days:d} days"))
 def import_shipments(bdd, days):
-    bdd.results["lines"] = bdd.run(reports.import_shipments(bdd.amazon.clock.now(), lookback_days=days,
+    bdd.results["lines"] = bdd.run(reports.import_shipments(bdd.clock.now(), lookback_days=days,
                                                             poll_seconds=60))
 
 

@@ -31,8 +31,8 @@ def site(bdd, location, count, units):
         bdd.flex.append(sku)
     bdd.warehouse = {sku: units for sku in bdd.flex}
     bdd.book = seller_flex.SequenceBook()
-    bdd.session.pacers["batchInventory"] = Pacer(6.0, 1, bdd.amazon.clock.seconds())
-    bdd.session.pacers["getShipment"] = Pacer(6.0, 1, bdd.amazon.clock.seconds())
+    bdd.session.pacers["batchInventory"] = Pacer(6.0, 1, bdd.clock.seconds())
+    bdd.session.pacers["getShipment"] = Pacer(6.0, 1, bdd.clock.seconds())
 
 
 def push(bdd, sku, book=None):
@@ -211,7 +211,7 @@ def _place(bdd, sku, units, **extra):
         "seller_id": bdd.seller.seller_id, "location_id": bdd.location, "lines": [{"sku": sku, "units": units}],
         **extra})
     assert placed.status_code == 201, placed.json
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": 60})
+    bdd.advance(60)
     return placed.json["shipment_id"]
 
 
@@ -460,7 +460,7 @@ def returns(bdd):
 
 @when("two days pass")
 def two_days(bdd):
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": 2 * 86_400})
+    bdd.advance(2 * 86_400)
 
 
 @then(parsers.parse("the integration lists {count:d} returns"))

@@ -9,8 +9,8 @@ scenarios("004_magento_amazon_sales_channel.feature")
 
 @given("a store whose Amazon sales channel creates customers")
 def store(bdd):
-    bdd.channel = sales_channel.SalesChannel(Lifecycles(bdd.amazon.clock).store_order)
-    bdd.since = bdd.amazon.clock.now()
+    bdd.channel = sales_channel.SalesChannel(Lifecycles(bdd.clock).store_order)
+    bdd.since = bdd.clock.now()
 
 
 @given(parsers.parse("the sales channel is set to {creation}"))
@@ -39,7 +39,7 @@ def sync(bdd):
 @when("Amazon verifies the payment and the sales channel syncs again")
 @given("Amazon verifies the payment and the sales channel syncs again")
 def verified_and_sync(bdd):
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": bdd.amazon.settings.verification_seconds})
+    bdd.advance(bdd.settings()["verification_seconds"])
     sync(bdd)
 
 
@@ -70,7 +70,7 @@ def owner(bdd, owner):
 
 @when(parsers.parse('the store ships it with tracking number "{tracking}"'))
 def store_ships(bdd, tracking):
-    bdd.run(sales_channel.ship_in_store(bdd.channel, bdd.order_id, "UPS", tracking, bdd.amazon.clock.now()))
+    bdd.run(sales_channel.ship_in_store(bdd.channel, bdd.order_id, "UPS", tracking, bdd.clock.now()))
 
 
 @then("the store order is complete")
@@ -96,7 +96,7 @@ def fba_not_imported(bdd):
 
 @when("Amazon ships it and the sales channel syncs again")
 def amazon_ships(bdd):
-    bdd.control.post("/_testbed/clock/advance", json={"seconds": bdd.amazon.settings.afn_ship_seconds})
+    bdd.advance(bdd.settings()["afn_ship_seconds"])
     sync(bdd)
 
 

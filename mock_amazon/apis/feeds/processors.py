@@ -8,6 +8,9 @@ Feed types (Amazon's names, from its feed type values):
   request number never creates a second order.
 - JSON_LISTINGS_FEED: listings patches (quantity and handling time), checked against Amazon's JSON schema.
 - POST_FLAT_FILE_FULFILLMENT_DATA: tracking for merchant-fulfilled orders (confirms their shipment).
+- POST_ORDER_ACKNOWLEDGEMENT_DATA: order acknowledgements, Amazon's XML envelope of OrderAcknowledgement messages
+  (the Orders API has no acknowledgement call). Success records the seller's order number (SellerOrderId);
+  Failure cancels the order. The processing report is Amazon's XML ProcessingReport.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import csv
 import functools
 import io
 import json
+import xml.etree.ElementTree as ElementTree
 
 import jsonschema
 
@@ -211,6 +215,65 @@ def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, 
     return False, json.dumps(report).encode(), "application/json"
 
 
+def order_acknowledgements(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+    """POST_ORDER_ACKNOWLEDGEMENT_DATA: each Message's OrderAcknowledgement is applied or reported by MessageID."""
+    try:
+        envelope = ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        return True, _processing_report(feed_id, 0, [(0, "", f"The feed is not well-formed XML: {error}.")]), XML_REPORT
+    if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != "OrderAcknowledgement":
+        return True, _processing_report(feed_id, 0, [(0, "", "The feed must be an AmazonEnvelope whose MessageType "
+                                                             "is OrderAcknowledgement.")]), XML_REPORT
+    messages = envelope.findall("Message")
+    errors = []
+    for message in messages:
+        message_id = (message.findtext("MessageID") or "").strip()
+        acknowledgement = message.find("OrderAcknowledgement")
+        order_id = (acknowledgement.findtext("AmazonOrderID") or "").strip() if acknowledgement is not None else ""
+        status_code = (acknowledgement.findtext("StatusCode") or "").strip() if acknowledgement is not None else ""
+        if not order_id or status_code not in ("Success", "Failure"):
+            errors.append((message_id, order_id, "Each OrderAcknowledgement needs an AmazonOrderID and a StatusCode "
+                                                 "of Success or Failure."))
+            continue
+        try:
+            if mock.orders.orders.find(seller_id, order_id) is None:
+                raise ApiError(f"Order {order_id} was not found.")
+            mock.orders.acknowledge(seller_id, order_id, (acknowledgement.findtext("MerchantOrderID") or "").strip(),
+                                    status_code == "Success")
+        except ApiError as error:
+            errors.append((message_id, order_id, error.message))
+    return False, _processing_report(feed_id, len(messages), errors), XML_REPORT
+
+
+XML_REPORT = "text/xml; charset=UTF-8"
+
+
+def _processing_report(feed_id: str, processed: int, errors: list[tuple]) -> bytes:
+    """Amazon's XML ProcessingReport: a summary and a Result per failed message."""
+    envelope = ElementTree.Element("AmazonEnvelope")
+    header = ElementTree.SubElement(envelope, "Header")
+    ElementTree.SubElement(header, "DocumentVersion").text = "1.02"
+    ElementTree.SubElement(envelope, "MessageType").text = "ProcessingReport"
+    message = ElementTree.SubElement(envelope, "Message")
+    ElementTree.SubElement(message, "MessageID").text = "1"
+    report = ElementTree.SubElement(message, "ProcessingReport")
+    ElementTree.SubElement(report, "DocumentTransactionID").text = feed_id
+    ElementTree.SubElement(report, "StatusCode").text = "Complete"
+    summary = ElementTree.SubElement(report, "ProcessingSummary")
+    for name, value in (("MessagesProcessed", processed), ("MessagesSuccessful", max(processed - len(errors), 0)),
+                        ("MessagesWithError", len(errors)), ("MessagesWithWarning", 0)):
+        ElementTree.SubElement(summary, name).text = str(value)
+    for message_id, order_id, text in errors:
+        result = ElementTree.SubElement(report, "Result")
+        ElementTree.SubElement(result, "MessageID").text = str(message_id)
+        ElementTree.SubElement(result, "ResultCode").text = "Error"
+        ElementTree.SubElement(result, "ResultMessageCode").text = "25"
+        ElementTree.SubElement(result, "ResultDescription").text = text
+        if order_id:
+            ElementTree.SubElement(ElementTree.SubElement(result, "AdditionalInfo"), "AmazonOrderID").text = order_id
+    return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
+
+
 @functools.cache
 def _listings_schema() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(json.loads((models_dir() / "listings-feed-schema-v2.json").read_text()))
@@ -220,4 +283,5 @@ PROCESSORS = {
     "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA": fulfillment_order_requests,
     "POST_FLAT_FILE_FULFILLMENT_DATA": order_fulfillment,
     "JSON_LISTINGS_FEED": listings,
+    "POST_ORDER_ACKNOWLEDGEMENT_DATA": order_acknowledgements,
 }

@@ -253,6 +253,27 @@ class OrdersBackend:
                                              for l in detail["orderItems"]]})
             self._fire(order, "confirm_shipment", self.mock.clock.seconds())
 
+    def acknowledge(self, seller_id: str, order_id: str, merchant_order_id: str | None, success: bool) -> AmazonOrder:
+        """An order acknowledgement (the POST_ORDER_ACKNOWLEDGEMENT_DATA feed): Success records the seller's own
+        order number, which getOrder then reports as SellerOrderId; Failure cancels the order."""
+        with self.orders.editing(seller_id, order_id) as order:
+            if order.fulfillment_channel != "MFN":
+                raise InvalidInput(f"Order {order_id} is fulfilled by Amazon; only merchant-fulfilled orders are "
+                                   "acknowledged.", "AmazonOrderID")
+            if not success:
+                if not self.orders.lifecycle.can_fire(order, "cancel"):
+                    raise InvalidInput(f"Order {order_id} is {order.status} and can no longer be cancelled.",
+                                       "StatusCode")
+                self._fire(order, "cancel", self.mock.clock.seconds())
+                return order
+            if order.status not in ("Unshipped", "PartiallyShipped", "Shipped"):
+                raise InvalidInput(f"Order {order_id} is {order.status}; only orders whose payment Amazon has "
+                                   "verified can be acknowledged.", "AmazonOrderID")
+            if merchant_order_id:
+                order.seller_order_id = merchant_order_id
+            order.updated = self.mock.clock.seconds()
+        return order
+
     def update_shipment_status(self, seller_id: str, order_id: str, payload: dict) -> None:
         with self.orders.editing(seller_id, order_id) as order:
             if order.status not in ("Unshipped", "PartiallyShipped"):
