@@ -262,13 +262,21 @@ def _skip(store: AmazonStore, now: float, reason: str) -> dict:
     return {}
 
 
+def order_check(integration: Integration, nickname: str):
+    """What runs every order_check_minutes: take new orders, then post the tracking of what shipped."""
+    taken = yield from check_orders(integration, nickname)
+    posted = yield from post_tracking(integration, nickname)
+    return taken, posted
+
+
 def run_schedule(integration: Integration, nickname: str, hours: float):
     """F001-3: for `hours`, check orders (and post tracking) every order_check_minutes, and sync inventory when
     it may. Time passes only through Wait, so a test or the simulator decides what an hour is."""
     store = integration.stores[nickname]
     clock = integration.clock
-    end = clock.seconds() + hours * 3600
-    next_check = next_sync = clock.seconds()
+    start = clock.seconds()   # read once: a live mock's clock moves between reads
+    end = start + hours * 3600
+    next_check = next_sync = start
     while True:
         due = min(next_check, next_sync) if store.inventory_sync else next_check
         if due > end:
@@ -276,8 +284,7 @@ def run_schedule(integration: Integration, nickname: str, hours: float):
         if due > clock.seconds():
             yield Wait(due - clock.seconds())
         if due == next_check:
-            yield from check_orders(integration, nickname)
-            yield from post_tracking(integration, nickname)
+            yield from order_check(integration, nickname)
             next_check += store.order_check_minutes * 60
         if store.inventory_sync and due == next_sync:
             yield from sync_inventory(integration, nickname)

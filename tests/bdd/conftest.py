@@ -17,6 +17,7 @@ from mock_amazon import MockAmazon
 from mock_amazon.client import Control, InProcess, OverHttp, RemoteClock, live_target
 from model.clock import VirtualClock
 from model.workflows import driver
+from model.workflows.protocol import Request
 from model.workflows.session import Session, reliable
 
 
@@ -63,6 +64,12 @@ class ScenarioContext:
     def run(self, workflow, session: Session | None = None):
         return driver.run(reliable(workflow, session or self.session), self.send, self.advance)
 
+    def call(self, operation: str, session: Session | None = None, **request):
+        """One SP-API call as the integration's session: what Amazon holds, asked the way a client asks."""
+        def one_call():
+            return (yield Request(operation, **request))
+        return self.run(one_call(), session)
+
     def run_plain(self, workflow):
         """A workflow that needs no access token (connecting a store)."""
         return driver.run(workflow, self.send, self.advance)
@@ -74,7 +81,10 @@ class ScenarioContext:
 
 @pytest.fixture
 def bdd(request):
-    return ScenarioContext(live_target(request.config.getoption("--mock-url")))
+    context = ScenarioContext(live_target(request.config.getoption("--mock-url")))
+    if context.live:  # a live mock keeps faults, limits and settings between scenarios: start from clean
+        assert context.control.post("/_testbed/reset").status_code == 200
+    return context
 
 
 @given("a seller connected with a refresh token")
@@ -108,3 +118,13 @@ def read_orders(bdd):
 @then(parsers.re(r"it has asked Login with Amazon for (?P<count>\d+) access tokens?"))
 def token_count(bdd, count):
     assert bdd.session.renewals == int(count)
+
+
+@then(parsers.parse('Amazon holds the order as Shipped with tracking number "{tracking}"'))
+def amazon_shipped(bdd, tracking):
+    """Asked the way a client asks: the 2026-01-01 getOrder with its packages."""
+    answer = bdd.call("orders_2026-01-01.getOrder", path={"orderId": bdd.order_id},
+                      query={"includedData": ["PACKAGES"]})
+    order = answer.body["order"]
+    assert order["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    assert [p["trackingNumber"] for p in order["packages"]] == [tracking]
