@@ -1,7 +1,14 @@
-"""Start `python -m mock_amazon` in a subprocess and read its first line: for tests, benchmarks and scripts."""
+"""Start `python -m mock_amazon` in a subprocess and read its first line: for tests, benchmarks and scripts.
+
+As a command, `python -m mock_amazon.launcher COMMAND ...` runs COMMAND against a fresh live mock: the mock's
+base URL is in $SP_API_MOCK_URL, which the Gherkin scenarios (and `mock_amazon.client.live_target`) read. CI runs
+one feature file this way.
+"""
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -53,3 +60,22 @@ class Server:
             self.process.kill()
         for stream in (self.process.stdout, self.process.stderr):
             stream.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mock_amazon.launcher",
+                                     description="Run a command against a fresh `python -m mock_amazon`, "
+                                                 "its base URL in $SP_API_MOCK_URL.")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments")
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.error("give the command to run, e.g. pytest tests/bdd/test_001_efs.py")
+    server = Server("--empty", "--sellers", "0")
+    try:
+        return subprocess.call(args.command, env={**os.environ, "SP_API_MOCK_URL": server.base_url})
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

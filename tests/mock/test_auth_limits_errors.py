@@ -153,3 +153,25 @@ def test_bad_fault_rules_are_refused_naming_the_key(amazon):
         amazon.faults.configure([{"operation": "*", "status": 500, "colour": "red"}])
     with pytest.raises(ValueError, match=r"faults\[1\].probability"):
         amazon.faults.configure([{"status": 500}, {"status": 500, "probability": 2}])
+
+
+def test_authorization_code_buys_the_refresh_token_once_within_five_minutes(http, amazon):
+    seller = amazon.seller
+    form = {"grant_type": "authorization_code", "client_id": seller.client_id,
+            "client_secret": seller.client_secret}
+    code = http.post(f"/_testbed/sellers/{seller.seller_id}/authorize").json
+    assert code["selling_partner_id"] == seller.seller_id
+    answer = http.post("/auth/o2/token", data={**form, "code": code["spapi_oauth_code"]})
+    assert answer.status_code == 200 and answer.json["refresh_token"] == seller.refresh_token
+    assert answer.json["access_token"].startswith("Atza|")
+    again = http.post("/auth/o2/token", data={**form, "code": code["spapi_oauth_code"]})
+    assert again.status_code == 400 and again.json["error"] == "invalid_grant"
+    late = http.post(f"/_testbed/sellers/{seller.seller_id}/authorize").json["spapi_oauth_code"]
+    amazon.advance(301)
+    assert http.post("/auth/o2/token", data={**form, "code": late}).json["error"] == "invalid_grant"
+    other = amazon.create_seller()
+    foreign = http.post(f"/_testbed/sellers/{other.seller_id}/authorize").json["spapi_oauth_code"]
+    assert http.post("/auth/o2/token", data={**form, "code": foreign}).json["error"] == "invalid_grant"
+    missing = http.post("/auth/o2/token", data=form)
+    assert missing.status_code == 400 and "code" in missing.json["error_description"]
+    assert http.post("/_testbed/sellers/NOBODY/authorize").status_code == 400

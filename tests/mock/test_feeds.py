@@ -132,3 +132,44 @@ def test_cancel_list_notify_and_refusals(sp, amazon, http):
                                                  "inputFeedDocumentId": empty["feedDocumentId"]})
     assert not_uploaded.status == 400 and "not been uploaded" in not_uploaded.body["errors"][0]["message"]
     assert http.put("/_documents/nothing", data=b"x").status_code == 404
+
+
+def test_order_acknowledgement_feed_records_the_merchant_order_and_reports_each_failure(sp, amazon, http):
+    from model.workflows.orders import acknowledgement_feed
+    import xml.etree.ElementTree as ElementTree
+
+    seller = amazon.seller.seller_id
+    sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "MFN")
+    taken, refused = (amazon.orders.place(seller, [(sku, 1)], "MFN").id for _ in range(2))
+    amazon.advance(amazon.settings.verification_seconds)
+    pending = amazon.orders.place(seller, [(sku, 1)], "MFN").id          # placed after: still Pending
+    afn = next(o for o in amazon.orders.orders.scan(seller) if o.fulfillment_channel == "AFN").id
+    content = acknowledgement_feed([(taken, "WH-1", True), (refused, "WH-2", False), (pending, "WH-3", True),
+                                    (afn, "WH-4", True), ("999-0000000-0000000", "WH-5", True)])
+    feed_id = submit(sp, http, "POST_ORDER_ACKNOWLEDGEMENT_DATA", content, "text/xml; charset=UTF-8")
+    amazon.advance(150)
+    feed, report = result(sp, http, feed_id)
+    assert feed["processingStatus"] == "DONE"
+    processing = ElementTree.fromstring(report).find("Message/ProcessingReport")
+    assert processing.findtext("ProcessingSummary/MessagesProcessed") == "5"
+    assert processing.findtext("ProcessingSummary/MessagesSuccessful") == "2"
+    failed = {r.findtext("AdditionalInfo/AmazonOrderID"): r.findtext("ResultDescription")
+              for r in processing.findall("Result")}
+    assert set(failed) == {pending, afn, "999-0000000-0000000"}
+    assert "verified" in failed[pending] and "fulfilled by Amazon" in failed[afn]
+    assert sp("ordersV0", "getOrder", path={"orderId": taken}).body["payload"]["SellerOrderId"] == "WH-1"
+    assert sp("ordersV0", "getOrder", path={"orderId": refused}).body["payload"]["OrderStatus"] == "Canceled"
+    assert "SellerOrderId" not in sp("ordersV0", "getOrder", path={"orderId": pending}).body["payload"]
+
+
+def test_an_acknowledgement_feed_that_is_not_xml_fails_and_says_why(sp, amazon, http):
+    import xml.etree.ElementTree as ElementTree
+
+    for content, reason in ((b"order-id\tstatus\n", "not well-formed XML"),
+                            (b"<AmazonEnvelope><MessageType>Price</MessageType></AmazonEnvelope>",
+                             "MessageType is OrderAcknowledgement")):
+        feed_id = submit(sp, http, "POST_ORDER_ACKNOWLEDGEMENT_DATA", content, "text/xml; charset=UTF-8")
+        amazon.advance(150)
+        feed, report = result(sp, http, feed_id)
+        assert feed["processingStatus"] == "FATAL"
+        assert reason in ElementTree.fromstring(report).findtext("Message/ProcessingReport/Result/ResultDescription")
