@@ -139,3 +139,24 @@ class RemoteClock(Clock):
 def live_target(url: str | None = None) -> str | None:
     """A running mock's base URL: the argument, else $SP_API_MOCK_URL; None means in-process."""
     return url or os.environ.get("SP_API_MOCK_URL") or None
+
+
+CREDENTIAL_VARIABLES = {"client_id": "LWA_APP_ID", "client_secret": "LWA_CLIENT_SECRET",
+                        "refresh_token": "SP_API_REFRESH_TOKEN"}   # the names python-amazon-sp-api reads
+
+
+def live_driver(url: str | None = None, credentials: dict | None = None):
+    """What `model.workflows.driver.run` needs to drive a workflow against a running mock: `(send, wait,
+    session)`. The URL comes from the argument or $SP_API_MOCK_URL; the credentials from the argument or
+    $LWA_APP_ID, $LWA_CLIENT_SECRET and $SP_API_REFRESH_TOKEN. Waiting moves the mock's clock."""
+    from model.workflows.session import Session
+    base_url = live_target(url)
+    if base_url is None:
+        raise ValueError("no mock URL: pass one or set SP_API_MOCK_URL")
+    credentials = credentials or {key: os.environ.get(name, "") for key, name in CREDENTIAL_VARIABLES.items()}
+    missing = [CREDENTIAL_VARIABLES[key] for key in CREDENTIAL_VARIABLES if not credentials.get(key)]
+    if missing:
+        raise ValueError(f"missing credentials: set {', '.join(missing)}")
+    clock = RemoteClock(Control(base_url=base_url))
+    session = Session(credentials["client_id"], credentials["client_secret"], credentials["refresh_token"], clock)
+    return OverHttp(base_url), clock.advance, session
