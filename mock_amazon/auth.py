@@ -70,7 +70,9 @@ class Auth:
         return [Seller(*row) for row in rows]
 
     def seller(self, seller_id: str) -> Seller | None:
-        return next((s for s in self.sellers() if s.seller_id == seller_id), None)
+        row = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
+                                 "FROM sellers WHERE seller_id=?", (seller_id,)).fetchone()
+        return None if row is None else Seller(*row)
 
     def authorize(self, seller_id: str) -> str:
         """The seller consents in Seller Central: Amazon redirects to the application with an

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS entities (
     updated REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, seller_id, id));
 CREATE INDEX IF NOT EXISTS entities_by_created ON entities (kind, seller_id, created, id);
 CREATE INDEX IF NOT EXISTS entities_by_updated ON entities (kind, seller_id, updated, id);
+CREATE INDEX IF NOT EXISTS entities_by_status ON entities (kind, seller_id, status, updated, id);
 CREATE TABLE IF NOT EXISTS inventory (
     seller_id TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL, channel TEXT NOT NULL,
     sellable INTEGER NOT NULL, unsellable INTEGER NOT NULL, reserved INTEGER NOT NULL, inbound INTEGER NOT NULL,
