@@ -120,3 +120,10 @@ def test_cancel_list_and_errors(sp, amazon):
                                               "marketplaceIds": ["ATVPDKIKX0DER"]})
     assert unsupported.status == 400 and unsupported.body["errors"][0]["details"] == "reportType"
     assert sp(R, "getReportDocument", path={"reportDocumentId": "amzn1.spdoc.nothing"}).status == 404
+
+
+def test_a_value_holding_a_tab_does_not_shift_the_columns():
+    from mock_amazon.apis.reports.generators import render
+    assert render(("sku", "item-name", "quantity"), [{"sku": "A-1", "item-name": "Mug\tblue", "quantity": 3},
+                                                     {"sku": "B-2"}]) == \
+        b"sku\titem-name\tquantity\nA-1\tMug blue\t3\nB-2\t\t\n"

@@ -120,5 +120,11 @@ GENERATORS = {
 
 def render(columns: tuple, rows: list[dict]) -> bytes:
     lines = ["\t".join(columns)]
-    lines += ["\t".join(str(row.get(c, "")).replace("\t", " ") for c in columns) for row in rows]
+    tabs = len(columns) - 1
+    for row in rows:
+        values = [row.get(c, "") for c in columns]
+        line = "\t".join(map(str, values))
+        if line.count("\t") != tabs:  # a value holds a tab: it would shift the columns
+            line = "\t".join(str(v).replace("\t", " ") for v in values)
+        lines.append(line)
     return ("\n".join(lines) + "\n").encode("utf-8")
