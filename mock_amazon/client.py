@@ -13,7 +13,6 @@ from typing import Any
 import requests
 
 from model.clock import Clock
-
 from model.workflows.protocol import Request, Response
 from mock_amazon.app import invoke
 from mock_amazon.auth import LwaError

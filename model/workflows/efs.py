@@ -77,6 +77,11 @@ class AmazonStore:
         if self.order_check_minutes <= 0:
             raise ValueError("the order check interval must be positive")
 
+    @property
+    def endpoint(self) -> str:
+        """The SP-API endpoint of the store's region."""
+        return REGIONS[self.region][0]
+
     def activate(self, amazon_sku: str, warehouse_sku: str | None = None, active: bool = True) -> None:
         self.cart_items[amazon_sku] = CartItem(amazon_sku, warehouse_sku or amazon_sku, active)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from model.formats import MCF_COLUMNS
 from model.workflows import feeds
-from model.workflows.protocol import Request, WorkflowError
+from model.workflows.protocol import Request, WorkflowError, expect_ok
 
 OUTBOUND = "fulfillmentOutbound_2020-07-01"
 MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
@@ -113,7 +113,7 @@ def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: 
 def fulfillment_status(order_id: str):
     """getFulfillmentOrder: (status, [tracking numbers])."""
     response = yield Request(f"{OUTBOUND}.getFulfillmentOrder", path={"sellerFulfillmentOrderId": order_id})
-    feeds.check(response, "getFulfillmentOrder")
+    expect_ok(response, "getFulfillmentOrder")
     payload = response.body["payload"]
     tracking = [p.get("trackingNumber") for s in payload.get("fulfillmentShipments", [])
                 for p in s.get("fulfillmentShipmentPackage", [])]

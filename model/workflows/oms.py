@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from model.clock import Clock
 from model.lifecycles import Lifecycles
 from model.workflows import fulfillment, orders
-from model.workflows.protocol import Request, WorkflowError
+from model.workflows.protocol import Request, expect_ok
 
 SOURCES = ("amazon", "webstore", "ebay", "groupon")
 MARKETPLACES = ("ebay", "groupon")             # tracking goes back to these channels
@@ -95,10 +95,8 @@ def pull_fba_inventory(oms: Oms, marketplace_id: str = "ATVPDKIKX0DER"):
     while True:
         query = {"granularityType": "Marketplace", "granularityId": marketplace_id, "marketplaceIds": marketplace_id,
                  "details": "true", **({"nextToken": token} if token else {})}
-        response = yield Request("fbaInventory.getInventorySummaries", query=query)
-        if not response.ok:
-            raise WorkflowError(f"getInventorySummaries answered {response.status}: {response.error_message}",
-                                response)
+        response = expect_ok((yield Request("fbaInventory.getInventorySummaries", query=query)),
+                             "getInventorySummaries")
         for summary in response.body["payload"]["inventorySummaries"]:
             found[summary["sellerSku"]] = summary["inventoryDetails"]["fulfillableQuantity"]
         token = (response.body.get("pagination") or {}).get("nextToken")

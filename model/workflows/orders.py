@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 from datetime import datetime
 
 from model.workflows import feeds
-from model.workflows.protocol import Request, WorkflowError
+from model.workflows.protocol import Request, WorkflowError, expect_ok
 
 ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 
@@ -25,9 +25,7 @@ def list_orders(since: datetime, marketplace_id: str = "ATVPDKIKX0DER", statuses
             query.update({"LastUpdatedAfter": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "MaxResultsPerPage": 100})
             query.update({"OrderStatuses": statuses} if statuses else {})
             query.update({"FulfillmentChannels": channels} if channels else {})
-        response = yield Request(f"{ORDERS}.getOrders", query=query)
-        if not response.ok:
-            raise WorkflowError(f"getOrders answered {response.status}: {response.error_message}", response)
+        response = expect_ok((yield Request(f"{ORDERS}.getOrders", query=query)), "getOrders")
         found += response.body["payload"]["Orders"]
         token = response.body["payload"].get("NextToken")
         if not token:
@@ -40,9 +38,7 @@ def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
 
 
 def order_items(order_id: str):
-    response = yield Request(f"{ORDERS}.getOrderItems", path={"orderId": order_id})
-    if not response.ok:
-        raise WorkflowError(f"getOrderItems answered {response.status}", response)
+    response = expect_ok((yield Request(f"{ORDERS}.getOrderItems", path={"orderId": order_id})), "getOrderItems")
     return response.body["payload"]["OrderItems"]
 
 
@@ -61,15 +57,6 @@ def post_tracking(order_id: str, items: list[dict], carrier: str, tracking: str,
                                    "is Shipped" in response.error_message):
         return "already_posted"
     raise WorkflowError(f"confirmShipment answered {response.status}: {response.error_message}", response)
-
-
-def order_details(order_id: str):
-    """getOrder and getOrderAddress: the order and where it goes."""
-    order = yield Request(f"{ORDERS}.getOrder", path={"orderId": order_id})
-    feeds.check(order, "getOrder")
-    address = yield Request(f"{ORDERS}.getOrderAddress", path={"orderId": order_id})
-    feeds.check(address, "getOrderAddress")
-    return order.body["payload"], address.body["payload"].get("ShippingAddress", {})
 
 
 def acknowledgement_feed(acknowledgements: list[tuple[str, str, bool]]) -> bytes:

@@ -58,3 +58,10 @@ class WorkflowError(Exception):
     def __init__(self, message: str, response: Response | None = None):
         super().__init__(message)
         self.response = response
+
+
+def expect_ok(response: Response, what: str) -> Response:
+    """`response` if it is a success; else WorkflowError naming the call, the status and Amazon's message."""
+    if not response.ok:
+        raise WorkflowError(f"{what} answered {response.status}: {response.error_message}", response)
+    return response

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from model.workflows.fulfillment import parse_tsv
-from model.workflows.protocol import Request, Wait, WorkflowError
+from model.workflows.protocol import Request, Wait, WorkflowError, expect_ok
 
 REPORTS = "reports_2021-06-30"
 SUMMARIES = "fbaInventory.getInventorySummaries"
@@ -29,9 +29,7 @@ def fetch_report(report_type: str, start: datetime | None = None, poll_seconds: 
     while True:
         yield Wait(poll_seconds)
         waited += poll_seconds
-        report = yield Request(f"{REPORTS}.getReport", path={"reportId": report_id})
-        if not report.ok:
-            raise WorkflowError(f"getReport answered {report.status}", report)
+        report = expect_ok((yield Request(f"{REPORTS}.getReport", path={"reportId": report_id})), "getReport")
         status = report.body["processingStatus"]
         if status == "DONE":
             break
@@ -39,10 +37,9 @@ def fetch_report(report_type: str, start: datetime | None = None, poll_seconds: 
             raise WorkflowError(f"report {report_id} ended {status}", report)
         if waited >= give_up_after:
             raise WorkflowError(f"report {report_id} did not finish in {give_up_after:.0f} s", report)
-    described = yield Request(f"{REPORTS}.getReportDocument",
-                              path={"reportDocumentId": report.body["reportDocumentId"]})
-    if not described.ok:
-        raise WorkflowError(f"getReportDocument answered {described.status}", described)
+    described = expect_ok((yield Request(f"{REPORTS}.getReportDocument",
+                                         path={"reportDocumentId": report.body["reportDocumentId"]})),
+                          "getReportDocument")
     document = yield Request("document.get", url=described.body["url"])
     raw = document.body
     if described.body.get("compressionAlgorithm") == "GZIP":
@@ -91,8 +88,7 @@ def fba_inventory_job(skus: list[str], include_fbm: bool = False, fetch_missing_
                                                        "granularityId": marketplace_id,
                                                        "marketplaceIds": marketplace_id, "details": "true",
                                                        "sellerSkus": batch})
-            if not response.ok:
-                raise WorkflowError(f"getInventorySummaries answered {response.status}", response)
+            expect_ok(response, "getInventorySummaries")
             for summary in response.body["payload"]["inventorySummaries"]:
                 quantities[summary["sellerSku"]] = summary["inventoryDetails"]["fulfillableQuantity"]
                 sources[summary["sellerSku"]] = "fba_api"

@@ -55,8 +55,7 @@ class ScenarioContext:
 
     def advance(self, seconds: float) -> None:
         """Time passes: through the control API, so Amazon does what it had scheduled (in both modes)."""
-        reply = self.control.post("/_testbed/clock/advance", json={"seconds": seconds})
-        assert reply.status_code == 200, reply.json
+        RemoteClock(self.control).advance(seconds)
 
     def settings(self) -> dict:
         return self.control.put("/_testbed/settings", json={}).json
