@@ -7,7 +7,7 @@ else assigns a status.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, NamedTuple
 

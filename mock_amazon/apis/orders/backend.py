@@ -16,7 +16,7 @@ from model.inventory import InventoryError
 from mock_amazon.apis import shipments
 from mock_amazon.apis.listings.backend import MFN_LOCATION
 from mock_amazon.entities import Collection, Entity, iso
-from mock_amazon.errors import InvalidInput, NotFound
+from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
