@@ -1,8 +1,11 @@
 """Stored entities: dataclasses that live as JSON documents in the store and move through a lifecycle.
 
 An entity's `status` is never a dataclass field: the lifecycle machine sets it (`Lifecycle.restore` when an
-entity is created or loaded) and changes it (`Lifecycle.fire`). Stored entities are short-lived copies, so they
-are never registered on the machine and nothing needs releasing.
+entity is created or loaded) and changes it (`Lifecycle.fire`). Stored entities are never registered on the
+machine, so nothing needs releasing.
+
+`find`, `load` and `scan` hand out the store's live entity (see `Store.live`): read it, never change it outside
+`editing` (or `save` right after), or the change would be seen without being stored.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def iso(seconds: float | None) -> str | None:
 
 
 class Collection(Generic[E]):
-    """One kind of entity in the store. `find`/`load`/`scan` give read-only copies; `editing` changes one."""
+    """One kind of entity in the store. `find`/`load`/`scan` give entities to read; `editing` changes one."""
 
     def __init__(self, store: Store, kind: str, cls: type[E], lifecycle: Lifecycle | None = None,
                  label: str | None = None):
@@ -70,10 +73,17 @@ class Collection(Generic[E]):
     def save(self, entity: E) -> None:
         self.store.put(self.kind, entity.seller_id, entity.id, self.to_doc(entity),
                        getattr(entity, "status", None), entity.created, entity.updated)
+        self.store.hand_out((self.kind, entity.seller_id, entity.id), entity)
 
     def find(self, seller_id: str, entity_id: str) -> E | None:
-        doc = self.store.get(self.kind, seller_id, entity_id)
-        return None if doc is None else self.from_doc(doc)
+        key = (self.kind, seller_id, entity_id)
+        entity = self.store.live.get(key)
+        if entity is None:
+            doc = self.store.get(*key)
+            if doc is None:
+                return None
+            entity = self.from_doc(doc)
+        return self.store.hand_out(key, entity)
 
     def load(self, seller_id: str, entity_id: str) -> E:
         entity = self.find(seller_id, entity_id)
@@ -81,17 +91,29 @@ class Collection(Generic[E]):
             raise NotFound(f"No {self.label} found with ID {entity_id}.", entity_id)
         return entity
 
+    def stored(self, seller_id: str, entity_id: str) -> E | None:
+        """A fresh copy decoded from the stored document, never the live entity: a snapshot to compare with."""
+        doc = self.store.get(self.kind, seller_id, entity_id)
+        return None if doc is None else self.from_doc(doc)
+
     @contextlib.contextmanager
     def editing(self, seller_id: str, entity_id: str) -> Iterator[E]:
-        """Load, change, save: inside one transaction, so a refused change stores nothing."""
+        """Load, change, save: inside one transaction, so a refused change stores nothing (and the live entity,
+        changed in place, is forgotten so that the next read decodes the stored one again)."""
         with self.store.transaction():
             entity = self.load(seller_id, entity_id)
-            yield entity
+            try:
+                yield entity
+            except BaseException:
+                self.store.live.pop((self.kind, seller_id, entity_id), None)  # also when the transaction is nested
+                raise
             self.save(entity)
 
     def scan(self, seller_id: str, **filters) -> Iterator[E]:
-        for doc in self.store.scan(self.kind, seller_id, **filters):
-            yield self.from_doc(doc)
+        for entity_id in self.store.scan_ids(self.kind, seller_id, **filters):
+            entity = self.find(seller_id, entity_id)
+            if entity is not None:
+                yield entity
 
     def fire(self, entity: E, trigger: str, at: float, **details) -> str:
         entity.updated = at

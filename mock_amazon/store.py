@@ -1,7 +1,9 @@
 """Mock state in SQLite: ':memory:' for tests and simulation, a file for the standalone server.
 
 Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
-queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
+queries filter and sort on (status, created, updated) kept beside the document. SQLite is the record; `live` holds
+the entities already decoded from it (an identity map), so a read costs a dictionary lookup, not a JSON decode.
+A rolled-back transaction forgets every entity it handed out, so the next read sees the stored document again. Inventory positions, timers,
 blobs (report and feed documents), tokens, sellers and the traffic log have tables of their own.
 """
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import MutableMapping
-from typing import Any, Iterator
+from typing import Any
 
 from model.inventory import Position
 
@@ -55,6 +57,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
+        self.touched: set[tuple[str, str, str]] = set()  # live keys handed out inside the open transaction
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, args)
@@ -67,6 +71,7 @@ class Store:
         with self.transaction():
             for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
                 self.execute(f"DELETE FROM {table}")
+        self.live.clear()
 
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
@@ -81,14 +86,22 @@ class Store:
 
     def delete(self, kind: str, seller_id: str, entity_id: str) -> None:
         self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
+        self.live.pop((kind, seller_id, entity_id), None)
 
-    def scan(self, kind: str, seller_id: str, order_by: str = "created", since: float | None = None,
-             until: float | None = None, after: tuple[float, str] | None = None,
-             statuses: list[str] | None = None, limit: int | None = None) -> Iterator[dict]:
-        """Documents of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
+    def hand_out(self, key: tuple[str, str, str], entity: Any) -> Any:
+        """Keep `entity` as the live one for `key`; inside a transaction, remember it in case of a rollback."""
+        self.live[key] = entity
+        if self.db.in_transaction:
+            self.touched.add(key)
+        return entity
+
+    def scan_ids(self, kind: str, seller_id: str, order_by: str = "created", since: float | None = None,
+                 until: float | None = None, after: tuple[float, str] | None = None,
+                 statuses: list[str] | None = None, limit: int | None = None) -> list[str]:
+        """IDs of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
         if order_by not in ("created", "updated"):
             raise ValueError(order_by)
-        sql, args = [f"SELECT doc FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
+        sql, args = [f"SELECT id FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
         if since is not None:
             sql.append(f"AND {order_by} >= ?"); args.append(since)
         if until is not None:
@@ -100,8 +113,7 @@ class Store:
         sql.append(f"ORDER BY {order_by}, id")
         if limit is not None:
             sql.append("LIMIT ?"); args.append(limit)
-        for (doc,) in self.execute(" ".join(sql), tuple(args)).fetchall():
-            yield json.loads(doc)
+        return [entity_id for (entity_id,) in self.execute(" ".join(sql), tuple(args)).fetchall()]
 
     # settings
     def setting(self, key: str, default: Any = None) -> Any:
@@ -127,6 +139,10 @@ class _Transaction:
         try:
             if not self.nested:
                 self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
+                if kind is not None:
+                    for key in self.store.touched:
+                        self.store.live.pop(key, None)
+                self.store.touched.clear()
         finally:
             self.store.lock.release()
         return False

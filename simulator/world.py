@@ -154,17 +154,14 @@ class World:
     def add_order(self, source: str, external_id: str, lines: list[tuple[str, int]], promised: float) -> StoreOrder:
         order = StoreOrder(id=f"{source[:2].upper()}-{len(self.orders) + 1:07d}", source=source,
                            external_id=external_id, lines=lines, created=self.env.now, promised=promised)
-        self.lifecycles.store_order.adopt(order)
+        self.lifecycles.store_order.restore(order)
         self.orders.append(order)
         self.by_external[(source, external_id)] = order
         self.by_id[order.id] = order
         return order
 
     def fire(self, order: StoreOrder, trigger: str) -> None:
-        lifecycle = self.lifecycles.store_order
-        lifecycle.fire(order, trigger)
-        if lifecycle.is_final(order):
-            lifecycle.release(order)
+        self.lifecycles.store_order.fire(order, trigger)
 
     def can_fire(self, order: StoreOrder, trigger: str) -> bool:
         return self.lifecycles.store_order.can_fire(order, trigger)

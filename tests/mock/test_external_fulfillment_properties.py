@@ -50,7 +50,7 @@ class ShipmentRun(RuleBasedStateMachine):
         self.sequence = 1
 
     def stored(self):
-        return self.amazon.external_fulfillment.shipments.load(self.amazon.seller.seller_id, self.shipment)
+        return self.amazon.external_fulfillment.shipments.stored(self.amazon.seller.seller_id, self.shipment)
 
     @rule(name=st.sampled_from(sorted(OPERATIONS)))
     def operate(self, name):

@@ -35,10 +35,10 @@ def expected_outcome(table, state, trigger, entity):
 def lifecycle_machine(table):
     class LifecycleRun(RuleBasedStateMachine):
         @initialize(start=st.sampled_from(table.states), inputs=st.fixed_dictionaries(GUARD_INPUTS))
-        def adopt(self, start, inputs):
+        def restore(self, start, inputs):
             self.clock = VirtualClock()
             self.lifecycle = Lifecycle(table, self.clock)
-            self.entity = self.lifecycle.adopt(SimpleNamespace(**inputs), status=start)
+            self.entity = self.lifecycle.restore(SimpleNamespace(**inputs), status=start)
             self.fired = []
 
         @rule(name=st.sampled_from(sorted(GUARD_INPUTS)), data=st.data())
@@ -99,19 +99,20 @@ def test_final_states_have_no_way_out():
 def test_afn_order_ships_only_through_amazon():
     clock = VirtualClock()
     orders = Lifecycles(clock).amazon_order
-    afn = orders.adopt(SimpleNamespace(fulfillment_channel="AFN", quantity_unshipped=0), status="Unshipped")
+    afn = orders.restore(SimpleNamespace(fulfillment_channel="AFN", quantity_unshipped=0), status="Unshipped")
     with pytest.raises(GuardRefused, match="merchant_fulfilled"):
         orders.fire(afn, "confirm_shipment")
     assert orders.fire(afn, "fulfil_by_amazon") == "Shipped"
 
 
-def test_released_models_lose_their_triggers():
+def test_models_move_without_being_registered_on_the_machine():
     lifecycle = Lifecycle(TABLES["processing"], VirtualClock())
-    report = lifecycle.adopt(SimpleNamespace())
+    report = lifecycle.restore(SimpleNamespace())
     lifecycle.fire(report, "start")
-    lifecycle.release(report)
-    assert report not in lifecycle.machine.models
+    assert report not in lifecycle.machine.models  # so nothing holds finished models: memory stays flat
     assert report.status == "IN_PROGRESS" and len(report.history) == 1
+    with pytest.raises(ValueError, match="unknown state"):
+        lifecycle.restore(SimpleNamespace(), status="NO_SUCH_STATE")
 
 
 def test_diagram_document_is_current():
