@@ -8,6 +8,7 @@ each change with the time it was due. Every request runs it first, and so does `
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 from typing import Callable
@@ -99,6 +100,7 @@ class MockAmazon:
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
+        self._earliest_timer = -math.inf  # no timer is due before this (a lower bound; -inf: ask the store)
         # The APIs' backends; imported here so that each API module stays independent of the others.
         from mock_amazon.apis.documents import Documents
         from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
@@ -153,17 +155,20 @@ class MockAmazon:
             raise KeyError(f"no handler for timer action {action!r}")
         self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
                            (at, action, seller_id, entity_id))
+        self._earliest_timer = min(self._earliest_timer, at)
 
     def run_due(self) -> int:
         """Perform every timer due by now, earliest first; return how many ran."""
         ran = 0
         with self.lock:
             now = self.clock.seconds()
-            while True:
+            while now >= self._earliest_timer:  # most calls find nothing due: they skip the query
                 row = self.store.execute("SELECT id, at, action, seller_id, entity_id FROM timers WHERE at <= ? "
                                          "ORDER BY at, id LIMIT 1", (now,)).fetchone()
                 if row is None:
-                    return ran
+                    following = self.next_due()
+                    self._earliest_timer = math.inf if following is None else following
+                    break
                 timer_id, at, action, seller_id, entity_id = row
                 with self.store.transaction():
                     self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,))
@@ -173,6 +178,7 @@ class MockAmazon:
                     finally:
                         self._event_time = None
                 ran += 1
+        return ran
 
     def next_due(self) -> float | None:
         row = self.store.execute("SELECT MIN(at) FROM timers").fetchone()
@@ -182,6 +188,7 @@ class MockAmazon:
     def reset(self) -> None:
         with self.lock:
             self.store.wipe()
+            self._earliest_timer = -math.inf
             self.limits.configure()
             self.faults.configure([], seed=self.seed_value)
             self.settings = Settings()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from datetime import datetime
 from typing import Generic, Iterator, TypeVar
 
@@ -32,6 +33,7 @@ class Entity:
 E = TypeVar("E", bound=Entity)
 
 
+@functools.lru_cache(maxsize=65_536)  # the same instants are formatted again and again (reports, listings)
 def iso(seconds: float | None) -> str | None:
     """Amazon's timestamp format: UTC to the second, with a Z."""
     return None if seconds is None else to_datetime(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -44,10 +46,11 @@ class Collection(Generic[E]):
                  label: str | None = None):
         self.store, self.kind, self.cls, self.lifecycle = store, kind, cls, lifecycle
         self.label = label or kind
+        self.fields = tuple(f.name for f in dataclasses.fields(cls) if f.name != "history")
 
     # documents
     def to_doc(self, entity: E) -> dict:
-        doc = {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity) if f.name != "history"}
+        doc = {name: getattr(entity, name) for name in self.fields}
         doc["history"] = [[step.time.isoformat(), step.source, step.dest, step.trigger] for step in entity.history]
         if self.lifecycle is not None:
             doc["status"] = entity.status

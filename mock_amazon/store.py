@@ -8,11 +8,12 @@ blobs (report and feed documents), tokens, sellers and the traffic log have tabl
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import MutableMapping
 from typing import Any
+
+import orjson
 
 from model.inventory import Position
 
@@ -76,13 +77,16 @@ class Store:
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
             created: float, updated: float) -> None:
-        self.execute("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     (kind, seller_id, entity_id, status, created, updated, json.dumps(doc, separators=(",", ":"))))
+        # An upsert, not INSERT OR REPLACE: updating in place leaves the index on `created` alone.
+        self.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO UPDATE "
+                     "SET status=excluded.status, created=excluded.created, updated=excluded.updated, doc=excluded.doc",
+                     (kind, seller_id, entity_id, status, created, updated,
+                      orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS).decode()))
 
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",
                            (kind, seller_id, entity_id)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else orjson.loads(row[0])
 
     def delete(self, kind: str, seller_id: str, entity_id: str) -> None:
         self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
@@ -118,10 +122,10 @@ class Store:
     # settings
     def setting(self, key: str, default: Any = None) -> Any:
         row = self.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        return default if row is None else orjson.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
-        self.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))
+        self.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, orjson.dumps(value).decode()))
 
 
 class _Transaction:
