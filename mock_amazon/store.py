@@ -190,6 +190,13 @@ class StoredPositions(MutableMapping):
                                   "WHERE seller_id=? ORDER BY sku, location", (self.seller_id,)).fetchall()
         return [Position(*row) for row in rows]
 
+    def in_channel(self, channel: str) -> list[Position]:
+        """The seller's positions in one channel, in one query."""
+        rows = self.store.execute(f"SELECT sku, location, {', '.join(POSITION_FIELDS)} FROM inventory "
+                                  "WHERE seller_id=? AND channel=? ORDER BY sku, location",
+                                  (self.seller_id, channel)).fetchall()
+        return [Position(*row) for row in rows]
+
     def for_sku(self, sku: str) -> list[Position]:
         rows = self.store.execute(
             f"SELECT location, {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? "

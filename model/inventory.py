@@ -62,10 +62,18 @@ class Ledger:
         by_sku = getattr(self.positions, "for_sku", None)
         return by_sku(sku) if by_sku else [p for p in self.positions.values() if p.sku == sku]
 
-    def by_sku(self) -> dict[str, list[Position]]:
-        """Every position, grouped by SKU (one pass, for reports over the whole catalog)."""
+    def by_sku(self, channel: str | None = None) -> dict[str, list[Position]]:
+        """Every position (of one `channel`, if given), grouped by SKU: one pass, for reports over the whole
+        catalog (a stored mapping may filter the channel with a query)."""
+        in_channel = getattr(self.positions, "in_channel", None)
+        if channel is None:
+            positions = self.positions.values()
+        elif in_channel is not None:
+            positions = in_channel(channel)
+        else:
+            positions = [p for p in self.positions.values() if p.channel == channel]
         grouped: dict[str, list[Position]] = {}
-        for position in self.positions.values():
+        for position in positions:
             grouped.setdefault(position.sku, []).append(position)
         return grouped
 

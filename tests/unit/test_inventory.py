@@ -85,3 +85,19 @@ def test_totals_by_channel():
     assert ledger.total("A") == 11
     assert ledger.total("A", channel="AFN") == 9
     assert ledger.total("A", channel="MFN") == 2
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["in-memory", "sqlite"])
+def test_positions_grouped_by_sku_and_filtered_by_channel(stored):
+    from mock_amazon.store import Store, StoredPositions
+    ledger = Ledger(StoredPositions(Store(), "S1", lambda: 0.0)) if stored else Ledger()
+    ledger.set_quantity("A", "FC1", 4, channel="AFN")
+    ledger.set_quantity("A", "HOME", 2, channel="MFN")
+    ledger.set_quantity("B", "FC2", 7, channel="AFN")
+    every = ledger.by_sku()
+    assert {sku: sorted(p.location for p in group) for sku, group in every.items()} == {"A": ["FC1", "HOME"],
+                                                                                      "B": ["FC2"]}
+    afn = ledger.by_sku("AFN")
+    assert {sku: [(p.location, p.sellable) for p in group] for sku, group in afn.items()} == {
+        "A": [("FC1", 4)], "B": [("FC2", 7)]}
+    assert {sku: [p.location for p in group] for sku, group in ledger.by_sku("MFN").items()} == {"A": ["HOME"]}

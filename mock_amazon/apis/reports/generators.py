@@ -31,11 +31,11 @@ ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-upd
 
 
 def merchant_listings(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
-    positions = mock.ledger(seller_id).by_sku()
+    merchant_positions = mock.ledger(seller_id).by_sku("MFN")
     rows = []
     for item in mock.listings.items.scan(seller_id):
         afn = item.channel == "AFN"
-        merchant = sum(p.sellable for p in positions.get(item.sku, []) if p.channel == "MFN")
+        merchant = sum(p.sellable for p in merchant_positions.get(item.sku, ()))
         rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
                      "price": f"{item.price:.2f}", "quantity": "" if afn else str(merchant),
                      "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
@@ -49,12 +49,10 @@ def merchant_listings(mock, seller_id: str, start: float | None, end: float | No
 
 def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
     """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
-    positions = mock.ledger(seller_id).by_sku()
+    afn_positions = mock.ledger(seller_id).by_sku("AFN")
     rows = []
     for item in mock.listings.items.scan(seller_id):
-        for position in positions.get(item.sku, []):
-            if position.channel != "AFN":
-                continue
+        for position in afn_positions.get(item.sku, ()):
             for code, quantity in (("SELLABLE", position.sellable), ("UNSELLABLE", position.unsellable)):
                 if quantity or code == "SELLABLE":
                     rows.append({"seller-sku": item.sku, "fulfillment-channel-sku": item.fnsku, "asin": item.asin,
