@@ -8,6 +8,7 @@ blobs (report and feed documents), tokens, sellers and the traffic log have tabl
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections.abc import MutableMapping
@@ -47,6 +48,7 @@ CREATE TABLE IF NOT EXISTS traffic (
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+_memory_names = itertools.count(1)
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 
 
@@ -54,7 +56,14 @@ class Store:
     def __init__(self, path: str = ":memory:"):
         self.path = path
         self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if path == ":memory:":
+            # SQLite's memdb VFS, not its ':memory:' pager: with the latter, commits slow down as the database
+            # grows (a month's simulation spent seconds a day in COMMIT); memdb's stay flat. A name with no
+            # leading '/' keeps the database private to this connection.
+            self.db = sqlite3.connect(f"file:testbed-store-{next(_memory_names)}?vfs=memdb", uri=True,
+                                      check_same_thread=False, isolation_level=None)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
