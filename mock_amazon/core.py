@@ -8,6 +8,7 @@ each change with the time it was due. Every request runs it first, and so does `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import random
 import threading
@@ -25,7 +26,13 @@ from mock_amazon.store import Store, StoredPositions
 
 
 ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
-ID_ALPHABET = range(720)  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+ID_DRAWS = 720  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+
+
+@functools.lru_cache(maxsize=None)
+def _id_slots(pattern: str) -> tuple[tuple[str, int], ...]:
+    """Each character's alphabet and its size; a literal character is an alphabet of one."""
+    return tuple((alphabet, len(alphabet)) for alphabet in (ID_ALPHABETS.get(c, c) for c in pattern))
 
 
 @dataclasses.dataclass
@@ -124,9 +131,8 @@ class MockAmazon:
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:
         """An ID from a pattern: '#' a digit, 'X' an upper-case letter or digit, 'h' a hex digit."""
-        drawn = iter(self.rng.choices(ID_ALPHABET, k=len(pattern)))
-        return "".join(ID_ALPHABETS[c][next(drawn) % len(ID_ALPHABETS[c])] if c in ID_ALPHABETS else c
-                       for c in pattern)
+        draw = self.rng.random  # one draw per character, literal ones included, as rng.choices would make
+        return "".join(alphabet[int(draw() * ID_DRAWS) % size] for alphabet, size in _id_slots(pattern))
 
     def next_number(self, kind: str, start: int = 50_000_000_000) -> str:
         """Increasing numeric IDs (Amazon's report and feed IDs grow), so equal times still list in order."""

@@ -3,6 +3,7 @@ mock in-process, the integration (its session, warehouse and store orders), and 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -96,6 +97,7 @@ class World:
         self.warehouse = Warehouse()
         self.book = SequenceBook()
         self.orders: list[StoreOrder] = []          # a list, so a duplicate import would show, not hide
+        self.orders_by_status: Counter[str] = Counter()   # kept as orders move, so sampling needs no pass
         self.by_external: dict[tuple[str, str], StoreOrder] = {}
         self.by_id: dict[str, StoreOrder] = {}
         self.skus: dict[str, list[str]] = {"fba": [], "mfn": [], "seller_flex": []}
@@ -155,13 +157,17 @@ class World:
         order = StoreOrder(id=f"{source[:2].upper()}-{len(self.orders) + 1:07d}", source=source,
                            external_id=external_id, lines=lines, created=self.env.now, promised=promised)
         self.lifecycles.store_order.restore(order)
+        self.orders_by_status[order.status] += 1
         self.orders.append(order)
         self.by_external[(source, external_id)] = order
         self.by_id[order.id] = order
         return order
 
     def fire(self, order: StoreOrder, trigger: str) -> None:
+        before = order.status
         self.lifecycles.store_order.fire(order, trigger)
+        self.orders_by_status[before] -= 1
+        self.orders_by_status[order.status] += 1
 
     def can_fire(self, order: StoreOrder, trigger: str) -> bool:
         return self.lifecycles.store_order.can_fire(order, trigger)

@@ -335,11 +335,9 @@ def sampler(world: World):
     every = world.scenario["run"]["sample_minutes"] * 60
     seller, location = world.seller.seller_id, world.location
     while True:
-        counts: dict[str, int] = {}
-        for order in world.orders:
-            counts[order.status] = counts.get(order.status, 0) + 1
-        for status, number in counts.items():
-            world.metrics.sample(f"orders.{status}", env.now, number)
+        for status, number in world.orders_by_status.items():
+            if number:
+                world.metrics.sample(f"orders.{status}", env.now, number)
         ledger = world.amazon.ledger(seller)
         for pool, where, channel in (("seller_flex", location, "MFN"), ("mfn", "DEFAULT", "MFN")):
             skus = world.skus[pool][:400]

@@ -1,5 +1,6 @@
 """The simulator: reproducible, meets the push floor, keeps every order through chaos, and explains bad input."""
 import json
+from collections import Counter
 
 import pytest
 
@@ -53,6 +54,8 @@ def test_every_store_order_moved_only_through_its_machine():
         for step in order.history:
             assert any(step.trigger == row.trigger and step.source in row.sources and step.dest == row.dest
                        for row in table.transitions)
+    counted = Counter(order.status for order in world.orders)
+    assert +world.orders_by_status == counted, "the running tally the sampler reads matches a full count"
 
 
 def test_run_sim_writes_the_report_and_plots(tmp_path, capsys):
