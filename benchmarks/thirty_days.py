@@ -4,6 +4,7 @@ second; then the same number of SimPy events through bare SimPy on this machine,
 Run: python benchmarks/thirty_days.py [--days D]
 """
 import argparse
+import resource
 import time
 
 import simpy
@@ -38,7 +39,8 @@ def main() -> None:
     print(f"thirty-days: {report['simulated_seconds'] / 86_400:.1f} simulated days, {placed} orders, "
           f"{sum(v['calls'] for v in report['calls'].values())} API calls, {events} SimPy events")
     print(f"wall time {wall:.1f} s (target: under 60 s); "
-          f"{report['simulated_seconds'] / wall:,.0f} simulated seconds per wall second")
+          f"{report['simulated_seconds'] / wall:,.0f} simulated seconds per wall second; "
+          f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     bare = bare_simpy(events)
     print(f"bare SimPy, same {events} events: {bare:.2f} s; the testbed costs {wall / bare:.0f}x bare SimPy "
           "(the rest is the mock's state, rules and SQLite)")
