@@ -152,10 +152,10 @@ class _Transaction:
         try:
             if not self.nested:
                 self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
+                touched, self.store.touched = self.store.touched, set()  # swapped: a reader may add meanwhile
                 if kind is not None:
-                    for key in self.store.touched:
+                    for key in touched:
                         self.store.live.pop(key, None)
-                self.store.touched.clear()
         finally:
             self.store.lock.release()
         return False
