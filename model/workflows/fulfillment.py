@@ -121,4 +121,8 @@ def fulfillment_status(order_id: str):
 
 
 def parse_tsv(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter="\t"))
+    """A flat-file report: a header line, then one line per row, tab-separated. Amazon's flat files do not quote
+    values, so a value holding a double quote (12" ruler) is read as it is."""
+    rows = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(rows, [])
+    return [dict(zip(header, row)) for row in rows if row]

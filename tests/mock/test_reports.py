@@ -127,3 +127,14 @@ def test_a_value_holding_a_tab_does_not_shift_the_columns():
     assert render(("sku", "item-name", "quantity"), [{"sku": "A-1", "item-name": "Mug\tblue", "quantity": 3},
                                                      {"sku": "B-2"}]) == \
         b"sku\titem-name\tquantity\nA-1\tMug blue\t3\nB-2\t\t\n"
+
+
+def test_a_rendered_report_reads_back_as_written_quotes_included():
+    from mock_amazon.apis.reports.generators import render
+    from model.workflows.fulfillment import parse_tsv
+    rows = [{"sku": "A-1", "item-name": '12" ruler', "quantity": "3"}, {"sku": "B-2", "item-name": '"Quoted"'}]
+    assert parse_tsv(render(("sku", "item-name", "quantity"), rows)) == [
+        {"sku": "A-1", "item-name": '12" ruler', "quantity": "3"},
+        {"sku": "B-2", "item-name": '"Quoted"', "quantity": ""}]
+    with pytest.raises(ValueError, match="price"):
+        render(("sku",), [{"sku": "A-1", "price": "1.00"}])

@@ -119,8 +119,12 @@ GENERATORS = {
 def render(columns: tuple, rows: list[dict]) -> bytes:
     lines = ["\t".join(columns)]
     tabs = len(columns) - 1
+    blank = dict.fromkeys(columns, "")  # merging a row into it puts the values in column order
     for row in rows:
-        values = [row.get(c, "") for c in columns]
+        merged = {**blank, **row}
+        if len(merged) != len(blank):
+            raise ValueError(f"a report row names columns the report lacks: {sorted(set(row) - set(columns))}")
+        values = merged.values()
         line = "\t".join(map(str, values))
         if line.count("\t") != tabs:  # a value holds a tab: it would shift the columns
             line = "\t".join(str(v).replace("\t", " ") for v in values)
