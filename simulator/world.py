@@ -82,6 +82,7 @@ class World:
         self.metrics = Metrics()
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
+        self._webstore_crowd: list[dict] | None = None
         latency = scenario["latency"]
         self.transport = Transport(self.env, InProcess(self.amazon),
                                    Latency(latency["mean_ms"], latency["distribution"], latency["sigma"],
@@ -151,6 +152,16 @@ class World:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def webstore_customer(self) -> dict:
+        """A webstore customer's ship-to address, from a crowd of 500 (Faker per order is slow)."""
+        if self._webstore_crowd is None:
+            fake = self.fake
+            self._webstore_crowd = [
+                {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
+                 "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
+                 "countryCode": "US", "phone": fake.numerify("###-###-####")} for _ in range(500)]
+        return dict(self.fake.random.choice(self._webstore_crowd))
 
     # the integration's store orders: every status change through the store_order machine
     def add_order(self, source: str, external_id: str, lines: list[tuple[str, int]], promised: float) -> StoreOrder:

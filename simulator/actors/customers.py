@@ -56,12 +56,9 @@ def buy(world: World, channel: str) -> None:
 
 def webstore_order(world: World, sku: str, units: int) -> None:
     """An order on the merchant's own webstore for an FBA SKU: the integration sends it to Amazon (MCF)."""
-    fake = world.fake
     order = world.add_order("webstore", f"W{len(world.orders) + 1:07d}", [(sku, units)],
                             promised=world.env.now + world.scenario["integration"]["handling_days"] * 86_400 + 5 * 86_400)
-    order.address = {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
-                     "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
-                     "countryCode": "US", "phone": fake.numerify("###-###-####")}
+    order.address = world.webstore_customer()
     order.method = world.rng.choices(("Standard", "Expedited", "Priority"), (0.7, 0.2, 0.1))[0]
     world.fire(order, "import_order")
     world.webstore_inbox.put(order)
