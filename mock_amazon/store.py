@@ -1,14 +1,15 @@
 """Mock state in SQLite: ':memory:' for tests and simulation, a file for the standalone server.
 
 Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
-queries filter and sort on (status, created, updated) kept beside the document. SQLite is the record; `live` holds
-the entities already decoded from it (an identity map), so a read costs a dictionary lookup, not a JSON decode.
-A rolled-back transaction forgets every entity it handed out, so the next read sees the stored document again. Inventory positions, timers,
+queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
 blobs (report and feed documents), tokens, sellers and the traffic log have tables of their own.
+
+SQLite is the record; `live` holds the entities already decoded from it (an identity map), so a read costs a
+dictionary lookup, not a JSON decode. A rolled-back transaction forgets every entity it handed out, so the next
+read decodes the stored document again.
 """
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import threading
 from collections.abc import MutableMapping
@@ -48,7 +49,6 @@ CREATE TABLE IF NOT EXISTS traffic (
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_memory_names = itertools.count(1)
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 
 
@@ -60,8 +60,8 @@ class Store:
             # SQLite's memdb VFS, not its ':memory:' pager: with the latter, commits slow down as the database
             # grows (a month's simulation spent seconds a day in COMMIT); memdb's stay flat. A name with no
             # leading '/' keeps the database private to this connection.
-            self.db = sqlite3.connect(f"file:testbed-store-{next(_memory_names)}?vfs=memdb", uri=True,
-                                      check_same_thread=False, isolation_level=None)
+            self.db = sqlite3.connect("file:testbed-store?vfs=memdb", uri=True, check_same_thread=False,
+                                      isolation_level=None)
         else:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
