@@ -57,7 +57,8 @@ def main() -> None:
     print(f"lifecycle: {elapsed / transitions_made * 1e6:.1f} us per transition "
           f"(floor, bare transitions Machine: {floor / transitions_made * 1e6:.1f} us; "
           f"ratio {elapsed / floor:.2f}x)")
-    print(f"peak memory while moving them (tracemalloc): {peak / 1024:.0f} KiB (models are never registered on the machine, so none is held)")
+    print(f"peak memory while moving them (tracemalloc): {peak / 1024:.0f} KiB "
+          "(models are never registered on the machine, so none is held)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from faker import Faker
 
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
+from mock_amazon.crowd import Crowd
 from model.clock import VirtualClock
 from model.lifecycles import Lifecycles
 from model.workflows.pacing import Pacer
@@ -38,6 +39,12 @@ class StoreOrder:
     note: list[str] = field(default_factory=list)
     address: dict | None = None   # webstore orders: where FBA ships them
     method: str = "Standard"      # webstore orders: the shipping method, mapped to Amazon's
+
+
+def _webstore_address(fake: Faker) -> dict:
+    return {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
+            "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
+            "countryCode": "US", "phone": fake.numerify("###-###-####")}
 
 
 @dataclass
@@ -82,7 +89,7 @@ class World:
         self.metrics = Metrics()
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
-        self._webstore_crowd: list[dict] | None = None
+        self.webstore_customers = Crowd(self.fake, _webstore_address)
         latency = scenario["latency"]
         self.transport = Transport(self.env, InProcess(self.amazon),
                                    Latency(latency["mean_ms"], latency["distribution"], latency["sigma"],
@@ -152,16 +159,6 @@ class World:
 
     def now(self) -> datetime:
         return self.clock.now()
-
-    def webstore_customer(self) -> dict:
-        """A webstore customer's ship-to address, from a crowd of 500 (Faker per order is slow)."""
-        if self._webstore_crowd is None:
-            fake = self.fake
-            self._webstore_crowd = [
-                {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
-                 "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
-                 "countryCode": "US", "phone": fake.numerify("###-###-####")} for _ in range(500)]
-        return dict(self.fake.random.choice(self._webstore_crowd))
 
     # the integration's store orders: every status change through the store_order machine
     def add_order(self, source: str, external_id: str, lines: list[tuple[str, int]], promised: float) -> StoreOrder:

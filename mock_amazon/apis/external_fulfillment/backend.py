@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlparse
 
 from faker import Faker
 
+from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from model.inventory import InventoryError, StaleSequence
@@ -124,7 +125,7 @@ class ExternalFulfillmentBackend:
                                                       label="return")
         self.fake = Faker("en_IN")  # Indian ship-to addresses (seed 003), deterministic per mock seed
         self.fake.seed_instance(mock.seed_value)
-        self._crowd: list[dict] | None = None
+        self.customers = Crowd(self.fake, _indian_address)
         mock.on("ef.accept", self._accept)
         mock.on("ef.customer_cancels", self._customer_cancels)
         mock.on("ef.return_step", self._return_step)
@@ -217,12 +218,6 @@ class ExternalFulfillmentBackend:
                          "marketplaceAttributes": attributes, "actionableErrors": []}}
 
     # Amazon's side: forward orders
-    def _someone(self) -> dict:
-        """A ship-to address from a crowd of 500 (Faker per shipment is slow), made on first need."""
-        if self._crowd is None:
-            self._crowd = [_indian_address(self.fake) for _ in range(500)]
-        return dict(self.fake.random.choice(self._crowd))
-
     def place(self, seller_id: str, location_id: str, lines: list[tuple[str, int]], at: float | None = None,
               shipment_type: str = "NEW", original_id: str | None = None, fake=None) -> Shipment:
         """A customer orders from a seller-flex site: units are reserved there and the order is handed to the
@@ -262,8 +257,8 @@ class ExternalFulfillmentBackend:
         shipment = Shipment(
             id=mock.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
             marketplace_id=mock.auth.seller(seller_id).marketplace_id, buyer_order_id=mock.new_id("40#-#######-#######"),
-            line_items=items, ship_to=_indian_address(fake) if fake is not None else self._someone(),
-            expected_ship=at + 86_400,
+            line_items=items, expected_ship=at + 86_400,
+            ship_to=_indian_address(fake) if fake is not None else self.customers.pick(self.fake.random),
             shipment_type=shipment_type, original=original, reserved=reserved)
         self.shipments.add(shipment)
         mock.schedule(at + mock.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)

@@ -15,6 +15,7 @@ from faker import Faker
 from model.inventory import InventoryError
 from mock_amazon.apis import shipments
 from mock_amazon.apis.listings.backend import MFN_LOCATION
+from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
@@ -62,7 +63,7 @@ class OrdersBackend:
                                                           mock.lifecycles.amazon_order, label="order")
         fake = Faker("en_US")  # buyers, deterministic per mock seed
         fake.seed_instance(mock.seed_value)
-        self.people = [_person(fake) for _ in range(500)]  # a crowd to draw from: Faker per order is slow
+        self.buyers = Crowd(fake, _person)
         mock.on("order.verify", self._verify)
         mock.on("order.amazon_ships", self._amazon_ships)
 
@@ -99,7 +100,7 @@ class OrdersBackend:
             items.append({"order_item_id": mock.new_id("##############"), "sku": sku, "asin": product.asin,
                           "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
                           "price": product.price, "location": location})
-        person = _person(fake) if fake is not None else rng.choice(self.people)
+        person = _person(fake) if fake is not None else self.buyers.pick(rng)
         order = AmazonOrder(
             id=mock.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
             marketplace_id=mock.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
