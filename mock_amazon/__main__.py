@@ -13,10 +13,10 @@ import time
 
 import waitress
 
-from model.clock import WallClock
 from mock_amazon.app import create_app
 from mock_amazon.core import MockAmazon
 from mock_amazon.store import Store
+from model.clock import WallClock
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,10 +12,12 @@ from typing import Any
 
 import requests
 
+from mock_amazon.app import ROUTES, create_app
+from mock_amazon.auth import LwaError
+from mock_amazon.pipeline import invoke
 from model.clock import Clock
 from model.workflows.protocol import Request, Response
-from mock_amazon.app import invoke
-from mock_amazon.auth import LwaError
+from model.workflows.session import Session
 
 TIMEOUT_STATUSES = (504,)
 
@@ -40,9 +42,9 @@ class InProcess:
                 if request.operation == "document.put":
                     ok = amazon.documents.upload(document_id, request.body, request.content_type)
                     return Response(200 if ok else 404)
-                row = amazon.store.execute("SELECT content FROM blobs WHERE id=?", (document_id,)).fetchone()
-            return Response(404) if row is None else Response(200, bytes(row[0]))
-        reply = invoke(amazon, request.operation, request.headers.get("x-amz-access-token"), request.path,
+                document = amazon.documents.download(document_id)
+            return Response(404) if document is None else Response(200, document[0])
+        reply = invoke(amazon, ROUTES[request.operation], request.headers.get("x-amz-access-token"), request.path,
                        request.query, request.body, request.headers)
         return Response(reply.status, reply.body, reply.headers, timed_out=reply.status in TIMEOUT_STATUSES)
 
@@ -56,7 +58,6 @@ class OverHttp:
         self.http = requests.Session()
 
     def __call__(self, request: Request) -> Response:
-        from mock_amazon.app import operations
         try:
             if request.operation == "lwa.token":
                 answer = self.http.post(f"{self.base_url}/auth/o2/token", data=request.body, timeout=self.timeout)
@@ -68,7 +69,7 @@ class OverHttp:
                                        headers={"content-type": request.content_type or "application/octet-stream"})
                 return Response(answer.status_code, None, dict(answer.headers))
             else:
-                op = operations()[request.operation][0]
+                op = ROUTES[request.operation].operation
                 path = op.path
                 for name, value in request.path.items():
                     path = path.replace("{" + name + "}", str(value))
@@ -97,7 +98,6 @@ class Control:
         if (amazon is None) == (base_url is None):
             raise ValueError("give the in-process mock or the base URL of a running one")
         if amazon is not None:
-            from mock_amazon.app import create_app
             self._test_client = create_app(amazon).test_client()
         else:
             self._http, self._base_url, self._timeout = requests.Session(), base_url.rstrip("/"), timeout
@@ -148,7 +148,6 @@ def live_driver(url: str | None = None, credentials: dict | None = None):
     """What `model.workflows.driver.run` needs to drive a workflow against a running mock: `(send, wait,
     session)`. The URL comes from the argument or $SP_API_MOCK_URL; the credentials from the argument or
     $LWA_APP_ID, $LWA_CLIENT_SECRET and $SP_API_REFRESH_TOKEN. Waiting moves the mock's clock."""
-    from model.workflows.session import Session
     base_url = live_target(url)
     if base_url is None:
         raise ValueError("no mock URL: pass one or set SP_API_MOCK_URL")

@@ -6,8 +6,8 @@ import dataclasses
 
 from flask import Blueprint, request
 
-from mock_amazon.app import json_response, mock
 from mock_amazon.errors import ApiError, InvalidInput
+from mock_amazon.pipeline import current_amazon, json_response
 
 control = Blueprint("control", __name__, url_prefix="/_testbed")
 
@@ -43,37 +43,37 @@ def value_error(error: ValueError):
 
 @control.post("/reset")
 def reset():
-    mock().reset()
+    current_amazon().reset()
     return json_response(200, {"reset": True})
 
 
 @control.get("/clock")
 def clock():
-    amazon = mock()
+    amazon = current_amazon()
     return json_response(200, {"now": amazon.clock.now().isoformat(), "seconds": amazon.clock.seconds(),
                                "next_due": amazon.next_due()})
 
 
 @control.post("/clock/advance")
 def advance():
-    return json_response(200, mock().advance(_number(_body(), "seconds")))
+    return json_response(200, current_amazon().advance(_number(_body(), "seconds")))
 
 
 @control.post("/sellers")
 def create_seller():
-    return json_response(201, mock().create_seller().credentials())
+    return json_response(201, current_amazon().create_seller().credentials())
 
 
 @control.get("/sellers")
 def list_sellers():
-    return json_response(200, {"sellers": [s.credentials() for s in mock().auth.sellers()]})
+    return json_response(200, {"sellers": [s.credentials() for s in current_amazon().auth.sellers()]})
 
 
 @control.post("/sellers/<seller_id>/authorize")
 def authorize(seller_id: str):
     """The seller consents to the application in Seller Central; the answer is what Amazon's redirect carries
     (spapi_oauth_code, selling_partner_id), to be exchanged at /auth/o2/token with grant_type=authorization_code."""
-    amazon = mock()
+    amazon = current_amazon()
     if amazon.auth.seller(seller_id) is None:
         raise InvalidInput("'seller_id' names no seller.", "seller_id")
     return json_response(201, {"spapi_oauth_code": amazon.auth.authorize(seller_id), "selling_partner_id": seller_id})
@@ -85,7 +85,7 @@ def seed():
     seller_id = data.get("seller_id")
     if not isinstance(seller_id, str):
         raise InvalidInput("'seller_id' is required.", "seller_id")
-    result = mock().seed(seller_id, skus=_number(data, "skus", 20, integer=True),
+    result = current_amazon().seed(seller_id, skus=_number(data, "skus", 20, integer=True),
                          orders=_number(data, "orders", 10, integer=True), seed=_number(data, "seed", 0, integer=True))
     return json_response(200, result)
 
@@ -94,7 +94,7 @@ def seed():
 def place_order():
     """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel"}."""
     data = _body()
-    amazon = mock()
+    amazon = current_amazon()
     lines = data.get("lines")
     if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, quantity}.", "lines")
@@ -117,8 +117,8 @@ def rate_limits():
     lifted = data.get("lifted", False)
     if not isinstance(lifted, bool):
         raise InvalidInput("'lifted' must be true or false.", "lifted")
-    mock().limits.configure(limits, lifted)
-    return json_response(200, {"limits": mock().limits.overrides, "lifted": mock().limits.lifted})
+    current_amazon().limits.configure(limits, lifted)
+    return json_response(200, {"limits": current_amazon().limits.overrides, "lifted": current_amazon().limits.lifted})
 
 
 @control.put("/faults")
@@ -128,13 +128,13 @@ def faults():
     rules = data.get("faults", [])
     if not isinstance(rules, list):
         raise InvalidInput("'faults' must be a list of rules.", "faults")
-    mock().faults.configure(rules, seed=data.get("seed"))
-    return json_response(200, {"faults": [r.describe() for r in mock().faults.rules]})
+    current_amazon().faults.configure(rules, seed=data.get("seed"))
+    return json_response(200, {"faults": [r.describe() for r in current_amazon().faults.rules]})
 
 
 @control.put("/settings")
 def settings():
-    return json_response(200, dataclasses.asdict(mock().update_settings(_body())))
+    return json_response(200, dataclasses.asdict(current_amazon().update_settings(_body())))
 
 
 @control.get("/traffic")
@@ -142,7 +142,7 @@ def traffic():
     since = request.args.get("since", "0")
     if not since.isdigit():
         raise InvalidInput("'since' must be a request number.", "since")
-    return json_response(200, {"traffic": mock().traffic(int(since))})
+    return json_response(200, {"traffic": current_amazon().traffic(int(since))})
 
 
 @control.put("/notification-faults")
@@ -151,8 +151,8 @@ def notification_faults():
     rules = _body().get("faults", [])
     if not isinstance(rules, list):
         raise InvalidInput("'faults' must be a list of rules.", "faults")
-    mock().notifications.configure_faults(rules)
-    return json_response(200, {"faults": [dataclasses.asdict(r) for r in mock().notifications.faults]})
+    current_amazon().notifications.configure_faults(rules)
+    return json_response(200, {"faults": [dataclasses.asdict(r) for r in current_amazon().notifications.faults]})
 
 
 @control.put("/webhooks")
@@ -161,8 +161,8 @@ def webhooks():
     mapping = _body().get("webhooks", {})
     if not isinstance(mapping, dict):
         raise InvalidInput("'webhooks' must map queue ARNs to URLs.", "webhooks")
-    mock().notifications.set_webhooks(mapping)
-    return json_response(200, {"webhooks": mock().notifications.webhooks})
+    current_amazon().notifications.set_webhooks(mapping)
+    return json_response(200, {"webhooks": current_amazon().notifications.webhooks})
 
 
 @control.get("/notifications")
@@ -174,7 +174,7 @@ def read_notifications():
     limit = request.args.get("limit", "100")
     if not limit.isdigit() or not 1 <= int(limit) <= 1000:
         raise InvalidInput("'limit' must be between 1 and 1000.", "limit")
-    amazon = mock()
+    amazon = current_amazon()
     with amazon.lock:
         amazon.run_due()
         messages = amazon.notifications.receive(request.args.get("seller_id"), request.args.get("destination_id"),
@@ -186,7 +186,7 @@ def read_notifications():
 def deactivate_listing(seller_id: str, sku: str):
     """Amazon makes a listing inactive: {"reason": "..."}."""
     reason = _body().get("reason") or "Amazon made this listing inactive."
-    listing = mock().listings.deactivate(seller_id, sku, reason)
+    listing = current_amazon().listings.deactivate(seller_id, sku, reason)
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
 
 
@@ -194,7 +194,7 @@ def deactivate_listing(seller_id: str, sku: str):
 def add_location():
     """{"seller_id", "location_id", "name"}: a seller-flex site."""
     data = _body()
-    location = mock().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
+    location = current_amazon().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
                                                         str(data.get("name") or ""))
     return json_response(201, {"location_id": location.id, "name": location.name})
 
@@ -203,7 +203,7 @@ def add_location():
 def map_listing():
     """{"seller_id", "merchant_sku", "client_sku", "asin", "channel", "dimensions": {length, width, height, weight}}"""
     data = _body()
-    mapping = mock().external_fulfillment.map_listing(
+    mapping = current_amazon().external_fulfillment.map_listing(
         _seller(data), str(data.get("merchant_sku") or ""), str(data.get("client_sku") or ""), data.get("asin"),
         data.get("dimensions"), str(data.get("channel") or "Amazon SF SmartConnect"))
     return json_response(200, {"merchant_sku": mapping.id, "client_sku": mapping.client_sku, "asin": mapping.asin,
@@ -218,7 +218,7 @@ def place_shipment():
     lines = data.get("lines")
     if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, units}.", "lines")
-    amazon = mock()
+    amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         shipment = amazon.external_fulfillment.place(
             _seller(data), str(data.get("location_id") or ""), [(l.get("sku"), l.get("units")) for l in lines],
@@ -230,7 +230,7 @@ def place_shipment():
 def customer_cancels(shipment_id: str):
     """The customer cancels through the marketplace: {"seller_id", "reason"}."""
     data = _body()
-    amazon = mock()
+    amazon = current_amazon()
     with amazon.lock:
         shipment = amazon.external_fulfillment.cancel_by_customer(_seller(data), shipment_id,
                                                                   str(data.get("reason") or "Customer requested"))
@@ -241,7 +241,7 @@ def customer_cancels(shipment_id: str):
 def open_return():
     """{"seller_id", "shipment_id", "return_type": "CUSTOMER"|"REJECT", "sub_type", "reason"}"""
     data = _body()
-    amazon = mock()
+    amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         item = amazon.external_fulfillment.create_return(
             _seller(data), str(data.get("shipment_id") or ""), str(data.get("return_type") or "CUSTOMER"),
@@ -252,12 +252,12 @@ def open_return():
 @control.post("/external-fulfillment/returns/<return_id>/cancel")
 def cancel_return(return_id: str):
     data = _body()
-    item = mock().external_fulfillment.cancel_return(_seller(data), return_id)
+    item = current_amazon().external_fulfillment.cancel_return(_seller(data), return_id)
     return json_response(200, {"return_id": item.id, "status": item.status})
 
 
 def _seller(data: dict) -> str:
     seller_id = data.get("seller_id")
-    if not isinstance(seller_id, str) or mock().auth.seller(seller_id) is None:
+    if not isinstance(seller_id, str) or current_amazon().auth.seller(seller_id) is None:
         raise InvalidInput("'seller_id' names no seller.", "seller_id")
     return seller_id

@@ -16,14 +16,23 @@ from typing import Callable
 
 from faker import Faker
 
-from model.clock import Clock, VirtualClock, to_datetime
-from model.inventory import Ledger
-from model.lifecycles import Lifecycles
+from mock_amazon.apis.documents.backend import Documents
+from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
+from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
+from mock_amazon.apis.feeds.backend import FeedsBackend
+from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOutboundBackend
+from mock_amazon.apis.listings.backend import ListingsBackend
+from mock_amazon.apis.notifications.backend import NotificationsBackend
+from mock_amazon.apis.orders.backend import OrdersBackend
+from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.auth import Auth, Seller
+from mock_amazon.errors import NotFound
 from mock_amazon.faults import Faults
 from mock_amazon.ratelimit import RateLimiter
 from mock_amazon.store import Store, StoredPositions
-
+from model.clock import Clock, VirtualClock, to_datetime
+from model.inventory import Ledger
+from model.lifecycles import Lifecycles
 
 ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
 ID_DRAWS = 720  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
@@ -108,16 +117,6 @@ class MockAmazon:
         self._request_counter = 0
         self._event_time: float | None = None
         self._earliest_timer = -math.inf  # no timer is due before this (a lower bound; -inf: ask the store)
-        # The APIs' backends; imported here so that each API module stays independent of the others.
-        from mock_amazon.apis.documents import Documents
-        from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
-        from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
-        from mock_amazon.apis.feeds.backend import FeedsBackend
-        from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOutboundBackend
-        from mock_amazon.apis.listings.backend import ListingsBackend
-        from mock_amazon.apis.notifications.backend import NotificationsBackend
-        from mock_amazon.apis.orders.backend import OrdersBackend
-        from mock_amazon.apis.reports.backend import ReportsBackend
         self.documents = Documents(self)
         self.notifications = NotificationsBackend(self)
         self.listings = ListingsBackend(self)
@@ -223,7 +222,6 @@ class MockAmazon:
         Deterministic per seed: the same arguments on a fresh mock give the same data.
         """
         if self.auth.seller(seller_id) is None:
-            from mock_amazon.errors import NotFound
             raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
         fake = Faker("en_US")
         fake.seed_instance(seed)

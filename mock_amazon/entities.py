@@ -15,10 +15,10 @@ import functools
 from datetime import datetime
 from typing import Generic, Iterator, TypeVar
 
-from model.clock import to_datetime
-from model.lifecycles import Lifecycle, Step
 from mock_amazon.errors import NotFound
 from mock_amazon.store import Store
+from model.clock import to_datetime
+from model.lifecycles import Lifecycle, Step
 
 
 @dataclasses.dataclass(eq=False)  # entities compare by identity, as the machines expect

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from mock_amazon.spec import Operation
 
 
-
 def read_rule(cls, data, where: str):
     """A rule dataclass from its JSON form: known keys only, a probability in [0, 1], a count >= 0."""
     if not isinstance(data, dict):

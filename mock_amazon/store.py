@@ -114,7 +114,7 @@ class Store:
         """IDs of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
         if order_by not in ("created", "updated"):
             raise ValueError(order_by)
-        sql, args = [f"SELECT id FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
+        sql, args = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
         if since is not None:
             sql.append(f"AND {order_by} >= ?"); args.append(since)
         if until is not None:

@@ -17,7 +17,7 @@ from model.clock import VirtualClock
 from model.lifecycles import Lifecycles
 from model.workflows.pacing import Pacer
 from model.workflows.seller_flex import SequenceBook
-from model.workflows.session import Session
+from model.workflows.session import Session, reliable
 from simulator.metrics import Metrics
 from simulator.scenario import ScenarioError
 from simulator.transport import Latency, Transport
@@ -182,5 +182,4 @@ class World:
 
     def perform(self, workflow):
         """Run a workflow through the reliable session on the simulated transport (a SimPy process body)."""
-        from model.workflows.session import reliable
         return self.transport.run(reliable(workflow, self.session))

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+import jsonschema
 import requests
 
 from mock_amazon.launcher import Server
-from mock_amazon.spec import operation, validator
+from mock_amazon.spec import models_dir, operation, validator
 
 __all__ = ["Caller", "Server", "check_against_model", "flask_sender", "http_sender", "token_for"]
 
@@ -100,9 +101,7 @@ NOTIFICATION_SCHEMAS = {
 
 def check_notification(message: dict) -> None:
     """A delivered notification must validate against Amazon's schema for its type."""
-    import jsonschema
 
-    from mock_amazon.spec import models_dir
     schema = json.loads((models_dir() / NOTIFICATION_SCHEMAS[message["type"]]).read_text())
     errors = list(jsonschema.Draft7Validator(schema).iter_errors(message["body"]))
     assert not errors, f"{message['type']}: {errors[0].message} at {list(errors[0].absolute_path)}"

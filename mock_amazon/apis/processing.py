@@ -1,12 +1,17 @@
 """What Reports and Feeds share: listing by type and status, newest first, in pages with an opaque token."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mock_amazon.errors import InvalidInput
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 DEFAULT_LOOKBACK = 90 * 86_400
 
 
-def start(mock, collection, seller_id: str, entity_id: str, at: float, finish_action: str,
+def start(amazon: MockAmazon, collection, seller_id: str, entity_id: str, at: float, finish_action: str,
           processing_seconds: float) -> None:
     """IN_QUEUE -> IN_PROGRESS when its turn comes (unless cancelled meanwhile), and finishing scheduled."""
     with collection.editing(seller_id, entity_id) as entity:
@@ -14,7 +19,7 @@ def start(mock, collection, seller_id: str, entity_id: str, at: float, finish_ac
             return
         collection.fire(entity, "start", at)
         entity.processing_start = at
-    mock.schedule(at + processing_seconds, finish_action, seller_id, entity_id)
+    amazon.schedule(at + processing_seconds, finish_action, seller_id, entity_id)
 
 
 def cancel(collection, seller_id: str, entity_id: str, now: float, parameter: str):

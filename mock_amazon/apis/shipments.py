@@ -6,8 +6,12 @@ reads them. A record is history, not a lifecycle: it never changes once written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mock_amazon.entities import Collection, Entity
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 CARRIERS = (("UPS", "1Z###XXX##########"), ("USPS", "94001#################"), ("AMZL_US", "TBA############"))
 
@@ -28,14 +32,14 @@ class Shipment(Entity):
     currency: str = "USD"
 
 
-def shipments(mock) -> Collection[Shipment]:
-    return Collection(mock.store, "shipment", Shipment, label="shipment")
+def shipments(amazon: MockAmazon) -> Collection[Shipment]:
+    return Collection(amazon.store, "shipment", Shipment, label="shipment")
 
 
-def record(mock, seller_id: str, at: float, **fields) -> Shipment:
-    carrier, pattern = mock.rng.choice(CARRIERS)
-    shipment = Shipment(id=mock.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
+def record(amazon: MockAmazon, seller_id: str, at: float, **fields) -> Shipment:
+    carrier, pattern = amazon.rng.choice(CARRIERS)
+    shipment = Shipment(id=amazon.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
                         carrier=fields.pop("carrier", carrier),
-                        tracking_number=fields.pop("tracking_number", None) or mock.new_id(pattern), **fields)
-    shipments(mock).add(shipment)
+                        tracking_number=fields.pop("tracking_number", None) or amazon.new_id(pattern), **fields)
+    shipments(amazon).add(shipment)
     return shipment

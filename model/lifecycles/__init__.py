@@ -1,6 +1,14 @@
 """Every lifecycle of the testbed, as data. `python -m model.lifecycles` draws them all (Mermaid)."""
-from model.lifecycles import (amazon_order, fulfillment_order, listing, package, processing, return_order,
-                              seller_flex_shipment, store_order)
+from model.lifecycles import (
+    amazon_order,
+    fulfillment_order,
+    listing,
+    package,
+    processing,
+    return_order,
+    seller_flex_shipment,
+    store_order,
+)
 from model.lifecycles.base import GuardRefused, IllegalTransition, Lifecycle, Step, T, Table, mermaid
 
 TABLES: dict[str, Table] = {table.name: table for table in (

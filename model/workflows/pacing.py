@@ -1,7 +1,6 @@
 """A client-side token bucket: the integration paces itself to Amazon's rate instead of running into 429s."""
 from __future__ import annotations
 
-
 EPSILON = 1e-9  # a token short by float rounding is a token: waiting 1e-17 s would never move a clock
 
 

@@ -16,7 +16,7 @@ from pytest_bdd import given, parsers, then, when
 from mock_amazon import MockAmazon
 from mock_amazon.client import Control, InProcess, OverHttp, RemoteClock, live_target
 from model.clock import VirtualClock
-from model.workflows import driver
+from model.workflows import driver, orders
 from model.workflows.protocol import Request
 from model.workflows.session import Session, reliable
 
@@ -110,7 +110,6 @@ def time_passes_and_read(bdd, seconds):
 
 @when("the integration reads orders")
 def read_orders(bdd):
-    from model.workflows import orders
     bdd.run(orders.ready_to_ship(bdd.clock.now()))
 
 

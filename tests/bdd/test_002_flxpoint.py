@@ -1,10 +1,9 @@
 """Seed 002 (Flxpoint, Amazon FBA as a source over SP-API): F002-1..10."""
 from datetime import datetime, timezone
 
-import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from model.workflows import fulfillment, reports
+from model.workflows import fulfillment, orders, reports
 from model.workflows.protocol import WorkflowError
 from tests.mock.mcf import ADDRESS
 
@@ -13,7 +12,6 @@ scenarios("002_flxpoint_fba_source.feature")
 
 @when("Amazon revokes the token and the integration reads orders again")
 def revoke_and_read(bdd):
-    from model.workflows import orders
     bdd.amazon.store.execute("DELETE FROM tokens")
     bdd.run(orders.ready_to_ship(bdd.clock.now()))
 

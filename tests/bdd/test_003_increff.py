@@ -1,14 +1,17 @@
 """Seed 003 (Increff, Amazon SmartConnect / Seller Flex): F003-1..14."""
 import random
 import shelve
+from datetime import datetime
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from mock_amazon.app import invoke
+from mock_amazon.app import ROUTES
 from mock_amazon.client import InProcess
+from mock_amazon.pipeline import invoke
 from model.workflows import routing, seller_flex
 from model.workflows.pacing import Pacer
+from model.workflows.protocol import Request
 from tests.mock.flex import DIMENSIONS, package, update
 
 scenarios("003_increff_smartconnect.feature")
@@ -70,7 +73,6 @@ def one_per_call(bdd):
     calls = inventory_calls(bdd)
     assert len(calls) == len(bdd.flex) and all(e["status"] == 207 for e in calls)
     times = [e["time"] for e in calls]
-    from datetime import datetime
     seconds = [datetime.fromisoformat(t).timestamp() for t in times]
     assert all(b - a >= 1 / 6 - 1e-6 for a, b in zip(seconds, seconds[1:]))
 
@@ -96,7 +98,7 @@ def sequence_two(bdd, units):
 
 @given(parsers.parse("Amazon accepted sequence number {sequence:d} for the first SKU with {units:d} units"))
 def accepted_number(bdd, sequence, units):
-    answer = invoke(bdd.amazon, "externalFulfillmentInventory_2024-09-11.batchInventory", _token(bdd),
+    answer = invoke(bdd.amazon, ROUTES["externalFulfillmentInventory_2024-09-11.batchInventory"], _token(bdd),
                     body={"requests": [update(bdd.flex[0], units, sequence, bdd.location)]})
     assert answer.body["responses"][0]["status"]["statusCode"] == 200
 
@@ -110,7 +112,7 @@ def _token(bdd):
 
 @when(parsers.parse("an update with sequence number {sequence:d} and {units:d} unit is sent for it"))
 def stale_update(bdd, sequence, units):
-    bdd.results["answer"] = invoke(bdd.amazon, "externalFulfillmentInventory_2024-09-11.batchInventory",
+    bdd.results["answer"] = invoke(bdd.amazon, ROUTES["externalFulfillmentInventory_2024-09-11.batchInventory"],
                                    _token(bdd), body={"requests": [update(bdd.flex[0], units, sequence,
                                                                           bdd.location)]})
 
@@ -186,7 +188,6 @@ def subscribe_returns(bdd):
 
 
 def _subscribe(bdd, notification_type):
-    from model.workflows.protocol import Request
 
     def subscribe():
         destinations = yield Request("notifications.getDestinations")
@@ -197,7 +198,7 @@ def _subscribe(bdd, notification_type):
                 "name": "integration", "resourceSpecification": {
                     "sqs": {"arn": "arn:aws:sqs:ap-south-1:000000000000:integration"}}})
             destination = created.body["payload"]["destinationId"]
-        answer = yield Request(f"notifications.createSubscription", path={"notificationType": notification_type},
+        answer = yield Request("notifications.createSubscription", path={"notificationType": notification_type},
                                body={"payloadVersion": "1.0", "destinationId": destination})
         assert answer.ok, answer
     bdd.run(subscribe())
@@ -320,7 +321,7 @@ def no_calls(bdd):
 @when("the integration packs it without a height")
 def pack_without_height(bdd):
     body = package("P1", [("1", 1)], {k: v for k, v in DIMENSIONS.items() if k != "height"})
-    bdd.results["pack"] = invoke(bdd.amazon, f"{SHIP}.createPackages", _token(bdd),
+    bdd.results["pack"] = invoke(bdd.amazon, ROUTES[f"{SHIP}.createPackages"], _token(bdd),
                                  path_args={"shipmentId": bdd.shipment_id}, body={"packages": [body]})
 
 
@@ -379,7 +380,6 @@ def poll_all(bdd):
 
 @then("the polls went no faster than 6 calls a second")
 def poll_pace(bdd):
-    from datetime import datetime
     calls = [datetime.fromisoformat(e["time"]).timestamp() for e in bdd.amazon.traffic(limit=5000)
              if e["operation"] == "getShipment"]
     assert len(calls) == len(bdd.placed) and set(bdd.results["statuses"]) == {"ACCEPTED"}
@@ -465,7 +465,6 @@ def two_days(bdd):
 
 @then(parsers.parse("the integration lists {count:d} returns"))
 def lists_returns(bdd, count):
-    from model.workflows.protocol import Request
 
     def listing():
         answer = yield Request("externalFulfillmentReturns_2024-09-11.listReturns", query={"maxResults": 100})

@@ -8,7 +8,9 @@ from spapi import SPAPIClient, SPAPIConfig
 from spapi.api.fba_inventory_v1.fba_inventory_api import FbaInventoryApi
 from spapi.api.orders_v0.orders_v0_api import OrdersV0Api
 from spapi.api.reports_v2021_06_30.reports_api import ReportsApi
-from spapi.models.reports_v2021_06_30.create_report_specification import CreateReportSpecification
+from spapi.models.reports_v2021_06_30.create_report_specification import (
+    CreateReportSpecification,
+)
 from spapi.rest import ApiException
 
 pytestmark = pytest.mark.conformance

@@ -1,11 +1,24 @@
 """SmartConnect / External Fulfillment through both real clients, unmodified, over real HTTP."""
 import pytest
-from sp_api.api import ExternalFulfillmentInventory, ExternalFulfillmentReturns, ExternalFulfillmentShipping
-from sp_api.base import SellingApiBadRequestException
-from spapi.api.external_fulfillment_inventory_v2024_09_11.batch_inventory_api import BatchInventoryApi
-from spapi.api.external_fulfillment_returns_v2024_09_11.return_retrieval_api import ReturnRetrievalApi
-from spapi.api.external_fulfillment_shipments_v2024_09_11.shipment_processing_api import ShipmentProcessingApi
-from spapi.api.external_fulfillment_shipments_v2024_09_11.shipment_retrieval_api import ShipmentRetrievalApi
+from sp_api.api import (
+    ExternalFulfillmentInventory,
+    ExternalFulfillmentReturns,
+    ExternalFulfillmentShipping,
+)
+from sp_api.auth import AccessTokenClient
+from sp_api.base import Marketplaces, SellingApiBadRequestException
+from spapi.api.external_fulfillment_inventory_v2024_09_11.batch_inventory_api import (
+    BatchInventoryApi,
+)
+from spapi.api.external_fulfillment_returns_v2024_09_11.return_retrieval_api import (
+    ReturnRetrievalApi,
+)
+from spapi.api.external_fulfillment_shipments_v2024_09_11.shipment_processing_api import (
+    ShipmentProcessingApi,
+)
+from spapi.api.external_fulfillment_shipments_v2024_09_11.shipment_retrieval_api import (
+    ShipmentRetrievalApi,
+)
 
 from tests.conformance.test_amzn_sp_api import client as sdk_client
 from tests.mock.flex import DIMENSIONS, LOCATION, fetch, package, update
@@ -57,8 +70,6 @@ def test_python_amazon_sp_api(server, flex):
 
 
 def _credentials(server, seller) -> dict:
-    from sp_api.auth import AccessTokenClient
-    from sp_api.base import Marketplaces
 
     class MockTokenClient(AccessTokenClient):
         scheme = "http://"

@@ -3,13 +3,16 @@ clients' fulfillment-order calls."""
 import io
 
 import pytest
-from sp_api.auth import access_token_client
 from sp_api.api import Feeds, FulfillmentOutbound, Notifications
+from sp_api.auth import access_token_client
 from spapi.api.fulfillment_outbound_v2020_07_01.fba_outbound_api import FbaOutboundApi
 from spapi.models.fulfillment_outbound_v2020_07_01.address import Address
-from spapi.models.fulfillment_outbound_v2020_07_01.create_fulfillment_order_item import CreateFulfillmentOrderItem
-from spapi.models.fulfillment_outbound_v2020_07_01.create_fulfillment_order_request import \
-    CreateFulfillmentOrderRequest
+from spapi.models.fulfillment_outbound_v2020_07_01.create_fulfillment_order_item import (
+    CreateFulfillmentOrderItem,
+)
+from spapi.models.fulfillment_outbound_v2020_07_01.create_fulfillment_order_request import (
+    CreateFulfillmentOrderRequest,
+)
 
 from tests.conformance.test_amzn_sp_api import client as sdk_client
 from tests.conformance.test_python_amazon_sp_api import client

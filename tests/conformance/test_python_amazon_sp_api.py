@@ -2,7 +2,11 @@
 import pytest
 from sp_api.api import Inventories, Orders, Reports
 from sp_api.auth import AccessTokenClient
-from sp_api.base import Marketplaces, SellingApiForbiddenException, SellingApiRequestThrottledException
+from sp_api.base import (
+    Marketplaces,
+    SellingApiForbiddenException,
+    SellingApiRequestThrottledException,
+)
 
 pytestmark = pytest.mark.conformance
 

@@ -1,4 +1,8 @@
 """The standalone server: its first line, seeded data for a newcomer, and state that survives a restart."""
+import subprocess
+import sys
+import time
+
 import requests
 
 from tests.support import Server
@@ -49,15 +53,12 @@ def test_state_survives_a_restart(tmp_path):
 
 
 def test_bad_arguments_get_a_clear_message():
-    import subprocess
-    import sys
     result = subprocess.run([sys.executable, "-m", "mock_amazon", "--clock-scale", "0"], capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 2 and "--clock-scale must be positive" in result.stderr
 
 
 def test_standalone_server_waits_out_added_latency():
-    import time
     server = Server("--sellers", "1", "--clock-scale", "10")
     try:
         seller = server.info["sellers"][0]

@@ -2,7 +2,6 @@
 import pytest
 
 from mock_amazon.spec import operation
-
 from tests.conftest import login
 
 ORDERS = ("ordersV0", "getOrders")

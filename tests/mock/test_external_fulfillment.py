@@ -2,8 +2,17 @@
 rules, cancellations, replacements and returns."""
 import pytest
 
-from tests.mock.flex import DIMENSIONS, INV, LOCATION, RET, SHIP, fetch, package, set_up, update
-from tests.support import Caller
+from tests.mock.flex import (
+    DIMENSIONS,
+    INV,
+    LOCATION,
+    RET,
+    SHIP,
+    fetch,
+    package,
+    set_up,
+    update,
+)
 
 
 @pytest.fixture

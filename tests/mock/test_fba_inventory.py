@@ -1,4 +1,6 @@
 """FBA Inventory v1: summaries from the ledger, in batches of 50, and the dynamic-sandbox item operations."""
+from mock_amazon.entities import iso
+
 FBA = "fbaInventory"
 BASE = {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER", "marketplaceIds": "ATVPDKIKX0DER"}
 
@@ -56,7 +58,6 @@ def test_add_inventory_is_idempotent_per_token(sp, amazon):
 def test_start_date_time_and_delete(sp, amazon):
     seller = amazon.seller.seller_id
     amazon.advance(3000)
-    from mock_amazon.entities import iso
     since = iso(amazon.clock.seconds())
     sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "AFN")
     amazon.ledger(seller).adjust(sku, amazon.ledger(seller).positions_of(sku)[0].location, 1, channel="AFN")

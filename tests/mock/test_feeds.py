@@ -1,9 +1,11 @@
 """Feeds: document, upload, feed, processing on the clock, and a processing report with a result per request."""
 import json
+import xml.etree.ElementTree as ElementTree
 
 import jsonschema
 
 from mock_amazon.spec import models_dir
+from model.workflows.orders import acknowledgement_feed
 from tests.mock.mcf import ADDRESS, afn_skus, flat_file, request
 from tests.support import check_notification
 
@@ -135,8 +137,6 @@ def test_cancel_list_notify_and_refusals(sp, amazon, http):
 
 
 def test_order_acknowledgement_feed_records_the_merchant_order_and_reports_each_failure(sp, amazon, http):
-    from model.workflows.orders import acknowledgement_feed
-    import xml.etree.ElementTree as ElementTree
 
     seller = amazon.seller.seller_id
     sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "MFN")
@@ -163,7 +163,6 @@ def test_order_acknowledgement_feed_records_the_merchant_order_and_reports_each_
 
 
 def test_an_acknowledgement_feed_that_is_not_xml_fails_and_says_why(sp, amazon, http):
-    import xml.etree.ElementTree as ElementTree
 
     for content, reason in ((b"order-id\tstatus\n", "not well-formed XML"),
                             (b"<AmazonEnvelope><MessageType>Price</MessageType></AmazonEnvelope>",

@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from mock_amazon import MockAmazon
+from model.clock import VirtualClock
 from tests.support import check_notification
 
 N = "notifications"
@@ -104,8 +106,6 @@ def test_reorder_lets_a_later_notification_overtake(sp, amazon, http):
 
 
 def test_webhook_receives_each_message():
-    from mock_amazon import MockAmazon
-    from model.clock import VirtualClock
     got = []
 
     class Hook(http.server.BaseHTTPRequestHandler):

@@ -5,6 +5,9 @@ import io
 
 import pytest
 
+from mock_amazon.apis.reports.generators import render
+from model.workflows.fulfillment import parse_tsv
+
 R = "reports_2021-06-30"
 
 
@@ -123,15 +126,12 @@ def test_cancel_list_and_errors(sp, amazon):
 
 
 def test_a_value_holding_a_tab_does_not_shift_the_columns():
-    from mock_amazon.apis.reports.generators import render
     assert render(("sku", "item-name", "quantity"), [{"sku": "A-1", "item-name": "Mug\tblue", "quantity": 3},
                                                      {"sku": "B-2"}]) == \
         b"sku\titem-name\tquantity\nA-1\tMug blue\t3\nB-2\t\t\n"
 
 
 def test_a_rendered_report_reads_back_as_written_quotes_included():
-    from mock_amazon.apis.reports.generators import render
-    from model.workflows.fulfillment import parse_tsv
     rows = [{"sku": "A-1", "item-name": '12" ruler', "quantity": "3"}, {"sku": "B-2", "item-name": '"Quoted"'}]
     assert parse_tsv(render(("sku", "item-name", "quantity"), rows)) == [
         {"sku": "A-1", "item-name": '12" ruler', "quantity": "3"},

@@ -1,4 +1,6 @@
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import simpy
@@ -49,8 +51,6 @@ def test_wall_clock_scale_and_advance():
 
 
 def test_no_module_but_the_clock_reads_wall_time():
-    import re
-    from pathlib import Path
     root = Path(__file__).resolve().parents[2]
     pattern = re.compile(r"time\.time\(|datetime\.now\(|datetime\.utcnow\(|time\.monotonic\(|perf_counter\(")
     offenders = [str(path.relative_to(root)) for package in ("model", "mock_amazon", "simulator")
@@ -60,8 +60,6 @@ def test_no_module_but_the_clock_reads_wall_time():
 
 
 def test_no_status_is_assigned_outside_a_machine():
-    import re
-    from pathlib import Path
     root = Path(__file__).resolve().parents[2]
     # an attribute assignment or setattr; a "status" key in a stored document is serialisation, not a change
     pattern = re.compile(r"""(\.status\s*=[^=]|setattr\([^)]*["']status["'])""")

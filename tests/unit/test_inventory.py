@@ -7,6 +7,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from mock_amazon.store import Store, StoredPositions
 from model.inventory import CONDITIONS, InventoryError, Ledger, StaleSequence
 
 SKUS = st.sampled_from(["A", "B"])
@@ -89,7 +90,6 @@ def test_totals_by_channel():
 
 @pytest.mark.parametrize("stored", [False, True], ids=["in-memory", "sqlite"])
 def test_positions_grouped_by_sku_and_filtered_by_channel(stored):
-    from mock_amazon.store import Store, StoredPositions
     ledger = Ledger(StoredPositions(Store(), "S1", lambda: 0.0)) if stored else Ledger()
     ledger.set_quantity("A", "FC1", 4, channel="AFN")
     ledger.set_quantity("A", "HOME", 2, channel="MFN")

@@ -1,5 +1,6 @@
 """Every lifecycle table, driven by random triggers: only declared transitions happen, illegal triggers raise and
 change nothing, and the history records every step on the shared clock."""
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -8,8 +9,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from model.clock import VirtualClock
-from model.lifecycles import TABLES, GuardRefused, IllegalTransition, Lifecycle, Lifecycles, render_markdown
-from pathlib import Path
+from model.lifecycles import (
+    TABLES,
+    GuardRefused,
+    IllegalTransition,
+    Lifecycle,
+    Lifecycles,
+    render_markdown,
+)
 
 # Attributes the guards read, and the values they may take.
 GUARD_INPUTS = {

@@ -1,5 +1,6 @@
 """The reference workflows against the in-process mock, driven synchronously on the shared virtual clock."""
 import random
+from datetime import datetime, timezone
 
 import pytest
 
@@ -70,7 +71,6 @@ def test_fulfillment_requests_by_feed_with_validation_results(amazon, run):
 
 
 def test_release_time_holds_and_waits_for_business_hours():
-    from datetime import datetime, timezone
     hours = fulfillment.BusinessHours(time_zone="America/New_York", opens=9, closes=17)
     friday_evening = datetime(2026, 1, 9, 22, 0, tzinfo=timezone.utc)  # 17:00 in New York
     released = fulfillment.release_time(friday_evening, hold_hours=2, hours=hours)

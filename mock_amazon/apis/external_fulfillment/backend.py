@@ -16,6 +16,7 @@ import base64
 import contextlib
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 from faker import Faker
@@ -24,6 +25,9 @@ from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from model.inventory import InventoryError, StaleSequence
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 LENGTH_TO_CM = {"CM": 1.0, "M": 100.0, "IN": 2.54}
 WEIGHT_TO_KG = {"G": 0.001, "KG": 1.0, "LB": 0.45359237, "OZ": 0.028349523}
@@ -112,9 +116,9 @@ class Return(Entity):
 
 
 class ExternalFulfillmentBackend:
-    def __init__(self, mock):
-        self.mock = mock
-        store, lifecycles = mock.store, mock.lifecycles
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
+        store, lifecycles = amazon.store, amazon.lifecycles
         self.locations: Collection[Location] = Collection(store, "ef_location", Location, label="location")
         self.mappings: Collection[SkuMapping] = Collection(store, "ef_mapping", SkuMapping, label="SKU mapping")
         self.shipments: Collection[Shipment] = Collection(store, "ef_shipment", Shipment,
@@ -124,12 +128,12 @@ class ExternalFulfillmentBackend:
         self.returns: Collection[Return] = Collection(store, "ef_return", Return, lifecycles["return"],
                                                       label="return")
         self.fake = Faker("en_IN")  # Indian ship-to addresses (seed 003), deterministic per mock seed
-        self.fake.seed_instance(mock.seed_value)
+        self.fake.seed_instance(amazon.seed_value)
         self.customers = Crowd(self.fake, _indian_address)
-        mock.on("ef.accept", self._accept)
-        mock.on("ef.customer_cancels", self._customer_cancels)
-        mock.on("ef.return_step", self._return_step)
-        mock.on("ef.random_order", self._random_order)
+        amazon.on("ef.accept", self._accept)
+        amazon.on("ef.customer_cancels", self._customer_cancels)
+        amazon.on("ef.return_step", self._return_step)
+        amazon.on("ef.random_order", self._random_order)
 
     # set-up: locations and listing mapping (control API)
     def add_location(self, seller_id: str, location_id: str, name: str = "") -> Location:
@@ -137,10 +141,10 @@ class ExternalFulfillmentBackend:
             raise InvalidInput("location_id must have 1 to 20 characters.", "location_id")
         if self.locations.find(seller_id, location_id) is not None:
             raise InvalidInput(f"Location {location_id} already exists.", "location_id")
-        now = self.mock.now()
+        now = self.amazon.now()
         location = self.locations.add(Location(id=location_id, seller_id=seller_id, created=now, updated=now,
                                                name=name or location_id))
-        if self.mock.settings.ef_orders_per_hour > 0:
+        if self.amazon.settings.ef_orders_per_hour > 0:
             self._schedule_random_order(seller_id, location_id, now)
         return location
 
@@ -153,17 +157,17 @@ class ExternalFulfillmentBackend:
             raise InvalidInput("merchant_sku and client_sku are required.", "merchant_sku")
         if dimensions is not None:
             _check_listed_dimensions(dimensions)
-        listings = self.mock.listings
+        listings = self.amazon.listings
         listing = listings.items.find(seller_id, merchant_sku)
         if listing is None:
             listing = listings.add(seller_id, merchant_sku, title or merchant_sku, "MFN", price, asin=asin,
                                    dimensions=dimensions)
         elif dimensions is not None:
             listing = listings.correct_dimensions(seller_id, merchant_sku, dimensions)
-        now = self.mock.now()
+        now = self.amazon.now()
         mapping = SkuMapping(id=merchant_sku, seller_id=seller_id, created=now, updated=now, client_sku=client_sku,
                              asin=listing.asin, channel=channel)
-        self.mock.store.delete("ef_mapping", seller_id, merchant_sku)
+        self.amazon.store.delete("ef_mapping", seller_id, merchant_sku)
         return self.mappings.add(mapping)
 
     # inventory (batchInventory)
@@ -190,10 +194,10 @@ class ExternalFulfillmentBackend:
             return failed(400, "Invalid Input", "INVALID_URI", "The URI needs locationId and skuId.")
         if self.locations.find(seller_id, location_id) is None:
             return failed(404, "Not Found", "INVALID_LOCATION", f"Location {location_id} is not the seller's.")
-        if self.mock.listings.items.find(seller_id, sku) is None:
+        if self.amazon.listings.items.find(seller_id, sku) is None:
             return failed(400, "Invalid Input", "INVALID_SKU",
                           "The requested Sku does not exist for the seller in requested marketplace.")
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         if action == "inventory/update":
             if request["method"] != "POST":
                 return failed(400, "Invalid Input", "INVALID_METHOD", "inventory/update takes POST.")
@@ -223,8 +227,8 @@ class ExternalFulfillmentBackend:
         """A customer orders from a seller-flex site: units are reserved there and the order is handed to the
         merchant (ACCEPTED) after `ef_accept_seconds`. A REPLACEMENT is a zero-value order that carries the
         original shipment."""
-        mock = self.mock
-        at = mock.now() if at is None else at
+        amazon = self.amazon
+        at = amazon.now() if at is None else at
         if self.locations.find(seller_id, location_id) is None:
             raise InvalidInput(f"Location {location_id} is not the seller's.", "location_id")
         if shipment_type not in ("NEW", "REPLACEMENT", "EXCHANGE"):
@@ -237,10 +241,10 @@ class ExternalFulfillmentBackend:
             original = {"id": source.id, "location_id": source.location_id, "buyer_order_id": source.buyer_order_id}
         if not lines:
             raise InvalidInput("An order needs at least one line.", "lines")
-        ledger = mock.ledger(seller_id)
+        ledger = amazon.ledger(seller_id)
         items, reserved = [], {}
         for number, (sku, units) in enumerate(lines, 1):
-            listing = mock.listings.items.find(seller_id, sku)
+            listing = amazon.listings.items.find(seller_id, sku)
             if listing is None:
                 raise InvalidInput(f"SKU {sku!r} is not listed.", "sku")
             if not isinstance(units, int) or isinstance(units, bool) or units < 1:
@@ -255,15 +259,15 @@ class ExternalFulfillmentBackend:
         for sku, units in reserved.items():
             ledger.reserve(sku, location_id, units)
         shipment = Shipment(
-            id=mock.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
-            marketplace_id=mock.auth.seller(seller_id).marketplace_id, buyer_order_id=mock.new_id("40#-#######-#######"),
+            id=amazon.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
+            marketplace_id=amazon.auth.seller(seller_id).marketplace_id, buyer_order_id=amazon.new_id("40#-#######-#######"),
             line_items=items, expected_ship=at + 86_400,
             ship_to=_indian_address(fake) if fake is not None else self.customers.pick(self.fake.random),
             shipment_type=shipment_type, original=original, reserved=reserved)
         self.shipments.add(shipment)
-        mock.schedule(at + mock.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)
-        if mock.settings.ef_customer_cancel_chance and mock.rng.random() < mock.settings.ef_customer_cancel_chance:
-            mock.schedule(at + mock.settings.ef_customer_cancel_seconds, "ef.customer_cancels", seller_id, shipment.id)
+        amazon.schedule(at + amazon.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)
+        if amazon.settings.ef_customer_cancel_chance and amazon.rng.random() < amazon.settings.ef_customer_cancel_chance:
+            amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels", seller_id, shipment.id)
         return shipment
 
     def _accept(self, seller_id: str, shipment_id: str, at: float) -> None:
@@ -274,13 +278,13 @@ class ExternalFulfillmentBackend:
 
     def _customer_cancels(self, seller_id: str, shipment_id: str, at: float) -> None:
         shipment = self.shipments.load(seller_id, shipment_id)
-        if self.mock.lifecycles.seller_flex_shipment.can_fire(shipment, "cancel"):
+        if self.amazon.lifecycles.seller_flex_shipment.can_fire(shipment, "cancel"):
             self.cancel_by_customer(seller_id, shipment_id, "Customer changed their mind", at)
 
     def cancel_by_customer(self, seller_id: str, shipment_id: str, reason: str = "Customer requested",
                            at: float | None = None) -> Shipment:
         """The marketplace cancels (CANCELLED, MARKETPLACE_CANCELLED); refused once the ship label exists."""
-        at = self.mock.now() if at is None else at
+        at = self.amazon.now() if at is None else at
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, "cancel")
             self._cancel(shipment, "cancel", "MARKETPLACE_CANCELLED", reason, at)
@@ -288,28 +292,28 @@ class ExternalFulfillmentBackend:
 
     def _random_order(self, seller_id: str, location_id: str, at: float) -> None:
         """Amazon's customers, when `ef_orders_per_hour` is on: one order of a stocked SKU, then the next."""
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         stocked = [m.id for m in self.mappings.scan(seller_id)
                    if (ledger.get(m.id, location_id) or None) and ledger.get(m.id, location_id).sellable > 0]
         if stocked:
-            self.place(seller_id, location_id, [(self.mock.rng.choice(stocked), 1)], at=at)
+            self.place(seller_id, location_id, [(self.amazon.rng.choice(stocked), 1)], at=at)
         self._schedule_random_order(seller_id, location_id, at)
 
     def _schedule_random_order(self, seller_id: str, location_id: str, at: float) -> None:
-        rate = self.mock.settings.ef_orders_per_hour
+        rate = self.amazon.settings.ef_orders_per_hour
         if rate > 0:
-            self.mock.schedule(at + self.mock.rng.expovariate(rate / 3600.0), "ef.random_order", seller_id,
+            self.amazon.schedule(at + self.amazon.rng.expovariate(rate / 3600.0), "ef.random_order", seller_id,
                                location_id)
 
     # the merchant's side: shipment operations
     def _require(self, shipment: Shipment, trigger: str) -> None:
-        if not self.mock.lifecycles.seller_flex_shipment.can_fire(shipment, trigger):
+        if not self.amazon.lifecycles.seller_flex_shipment.can_fire(shipment, trigger):
             raise Conflict(f"Shipment {shipment.id} is {shipment.status}; this operation needs "
                            f"{OPERATION_STATES[trigger]}.", shipment.status)
 
     def _fire(self, shipment: Shipment, trigger: str, at: float) -> None:
         self.shipments.fire(shipment, trigger, at)
-        self.mock.notifications.publish(shipment.seller_id, "EXTERNAL_FULFILLMENT_SHIPMENT_STATUS_CHANGE", {
+        self.amazon.notifications.publish(shipment.seller_id, "EXTERNAL_FULFILLMENT_SHIPMENT_STATUS_CHANGE", {
             "shipmentId": shipment.id, "locationId": shipment.location_id, "status": shipment.status,
             "shipmentType": shipment.shipment_type, "lastUpdatedDateTime": iso(at)}, at)
 
@@ -317,13 +321,13 @@ class ExternalFulfillmentBackend:
         changed = []
         for package_id in shipment.package_ids:
             with self.packages.editing(shipment.seller_id, f"{shipment.id}/{package_id}") as package:
-                if self.mock.lifecycles.seller_flex_package.can_fire(package, trigger):
+                if self.amazon.lifecycles.seller_flex_package.can_fire(package, trigger):
                     self.packages.fire(package, trigger, at)
                 changed.append(package)
         return changed
 
     def _cancel(self, shipment: Shipment, trigger: str, kind: str, reason: str, at: float) -> None:
-        ledger = self.mock.ledger(shipment.seller_id)
+        ledger = self.amazon.ledger(shipment.seller_id)
         for sku, units in shipment.reserved.items():
             ledger.release(sku, shipment.location_id, units)
         shipment.reserved = {}
@@ -333,7 +337,7 @@ class ExternalFulfillmentBackend:
 
     def process(self, seller_id: str, shipment_id: str, operation: str, body: dict | None) -> None:
         """processShipment: CONFIRM once, or REJECT every line item with a reason."""
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             if operation == "CONFIRM":
                 self._require(shipment, "confirm")
@@ -375,12 +379,12 @@ class ExternalFulfillmentBackend:
         try:
             yield
         except DimensionMismatch as mismatch:
-            self.mock.listings.deactivate(seller_id, mismatch.sku, "Packed dimensions differ from the listed ones; "
+            self.amazon.listings.deactivate(seller_id, mismatch.sku, "Packed dimensions differ from the listed ones; "
                                           "correct the listing's dimensions.")
             raise
 
     def _create_packages(self, seller_id: str, shipment_id: str, packages: list[dict]) -> None:
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, "create_packages")
             self._check_packing(shipment, packages, replacing=None)
@@ -394,7 +398,7 @@ class ExternalFulfillmentBackend:
             self._fire(shipment, "create_packages", now)
 
     def _update_package(self, seller_id: str, shipment_id: str, package_id: str, body: dict) -> None:
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, "update_packages")
             if package_id not in shipment.package_ids:
@@ -411,7 +415,7 @@ class ExternalFulfillmentBackend:
 
     def _check_packing(self, shipment: Shipment, packages: list[dict], replacing: str | None) -> None:
         """All four dimensions, positive, close to the listing's; every unit packed exactly once."""
-        tolerance = self.mock.settings.ef_dimension_tolerance
+        tolerance = self.amazon.settings.ef_dimension_tolerance
         units = {item["id"]: item["units"] for item in shipment.line_items}
         packed = {item_id: 0 for item_id in units}
         if replacing is not None:
@@ -436,7 +440,7 @@ class ExternalFulfillmentBackend:
                 packed[line["packageLineItemId"]] += line["quantity"]
             if len(body["packageLineItems"]) == 1 and body["packageLineItems"][0]["quantity"] == 1:
                 sku = next(i["sku"] for i in shipment.line_items if i["id"] == body["packageLineItems"][0]["packageLineItemId"])
-                listing = self.mock.listings.items.find(shipment.seller_id, sku)
+                listing = self.amazon.listings.items.find(shipment.seller_id, sku)
                 if listing is not None and listing.dimensions and _differs(size, listing.dimensions, tolerance):
                     raise DimensionMismatch(sku, f"Packing failed: {where} measures {_describe(size)}, the listing "
                                                  f"of {sku} says {_describe(listing.dimensions)} (tolerance "
@@ -449,7 +453,7 @@ class ExternalFulfillmentBackend:
                                 "packageLineItems.quantity")
 
     def shipping_options(self, seller_id: str, shipment_id: str, package_id: str) -> dict:
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, "retrieve_pickup_slots")
             if package_id not in shipment.package_ids:
@@ -465,13 +469,13 @@ class ExternalFulfillmentBackend:
         return {"shippingOptions": options, "recommendedShippingOption": options[0]}
 
     def generate_invoice(self, seller_id: str, shipment_id: str) -> dict:
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, "generate_invoice")
             if shipment.invoice is None:
                 text = f"TAX INVOICE {shipment.id}\nOrder {shipment.buyer_order_id}\n" + "".join(
                     f"{i['sku']} x{i['units']} @ {i['price']:.2f}\n" for i in shipment.line_items)
-                shipment.invoice = {"id": self.mock.new_id("INV-##########"), "created": now,
+                shipment.invoice = {"id": self.amazon.new_id("INV-##########"), "created": now,
                                     "content": base64.b64encode(text.encode()).decode()}
             self._fire_packages(shipment, "generate_invoice", now)
             self._fire(shipment, "generate_invoice", now)
@@ -486,7 +490,7 @@ class ExternalFulfillmentBackend:
 
     def generate_labels(self, seller_id: str, shipment_id: str, operation: str, option_id: str | None,
                         package_ids: list[str]) -> list[dict]:
-        now = self.mock.now()
+        now = self.amazon.now()
         trigger = "generate_ship_label" if operation == "GENERATE" else "regenerate_ship_label"
         with self.shipments.editing(seller_id, shipment_id) as shipment:
             self._require(shipment, trigger)
@@ -496,8 +500,8 @@ class ExternalFulfillmentBackend:
             labels = []
             for package_id in package_ids:
                 with self.packages.editing(seller_id, f"{shipment_id}/{package_id}") as package:
-                    tracking = self.mock.new_id("ATS##########")
-                    document_id = self.mock.documents.create(
+                    tracking = self.amazon.new_id("ATS##########")
+                    document_id = self.amazon.documents.create(
                         seller_id, f"label-{shipment_id}-{package_id}-{tracking}",
                         f"^XA^FO50,50^FDShip {shipment_id} pkg {package_id} {tracking}^FS^XZ".encode(),
                         "text/plain")
@@ -507,14 +511,14 @@ class ExternalFulfillmentBackend:
                     labels.append({"packageId": package_id, "status": "SUCCESS", "shipLabelMetadata": {
                         "shippingOptionId": option_id or f"{shipment_id}-{package_id}-SLOT0", "carrierName": "ATS",
                         "trackingId": tracking},
-                        "fileData": {"url": f"{self.mock.base_url}/_documents/{document_id}"}})
+                        "fileData": {"url": f"{self.amazon.base_url}/_documents/{document_id}"}})
             self._fire(shipment, trigger, now)
         return labels
 
     def update_package_status(self, seller_id: str, shipment_id: str, package_id: str, status: str,
                               detail: str | None) -> None:
         """Handover (SHIPPED) and, later, DELIVERED with its sub-status."""
-        now = self.mock.now()
+        now = self.amazon.now()
         trigger = {"SHIPPED": "ship", "DELIVERED": "deliver"}.get(status)
         if trigger is None:
             raise InvalidInput("status must be SHIPPED or DELIVERED.", "status")
@@ -523,7 +527,7 @@ class ExternalFulfillmentBackend:
             if package_id not in shipment.package_ids:
                 raise NotFound(f"Shipment {shipment_id} has no package {package_id}.", package_id)
             with self.packages.editing(seller_id, f"{shipment_id}/{package_id}") as package:
-                if not self.mock.lifecycles.seller_flex_package.can_fire(package, trigger):
+                if not self.amazon.lifecycles.seller_flex_package.can_fire(package, trigger):
                     raise Conflict(f"Package {package_id} is {package.status}; it cannot become {status}.",
                                    package.status)
                 self.packages.fire(package, trigger, now)
@@ -531,9 +535,9 @@ class ExternalFulfillmentBackend:
             siblings = [self.packages.load(seller_id, f"{shipment_id}/{p}") for p in shipment.package_ids]
             target = "SHIPPED" if trigger == "ship" else "DELIVERED"
             if all(p.status in (target, "DELIVERED") for p in siblings) and \
-                    self.mock.lifecycles.seller_flex_shipment.can_fire(shipment, trigger):
+                    self.amazon.lifecycles.seller_flex_shipment.can_fire(shipment, trigger):
                 if trigger == "ship":
-                    ledger = self.mock.ledger(seller_id)
+                    ledger = self.amazon.ledger(seller_id)
                     for sku, units in shipment.reserved.items():
                         ledger.consume(sku, shipment.location_id, units)
                     shipment.reserved = {}
@@ -551,30 +555,30 @@ class ExternalFulfillmentBackend:
         if return_type not in ("CUSTOMER", "REJECT") or sub_type not in ("NORMAL", "REPLACEMENT", "EXCHANGE"):
             raise InvalidInput("return_type must be CUSTOMER or REJECT; sub_type NORMAL, REPLACEMENT or EXCHANGE.",
                                "return_type")
-        now = self.mock.now()
+        now = self.amazon.now()
         line = shipment.line_items[0]
         first_package = shipment.package_ids[0] if shipment.package_ids else None
         label = self.packages.load(seller_id, f"{shipment_id}/{first_package}").label if first_package else None
-        item = Return(id=self.mock.new_id("RET##########"), seller_id=seller_id, created=now, updated=now,
+        item = Return(id=self.amazon.new_id("RET##########"), seller_id=seller_id, created=now, updated=now,
                       merchant_sku=line["sku"], units=line["units"], return_type=return_type,
                       return_sub_type=sub_type, fulfillment_location_id=shipment.location_id,
                       return_location_id=shipment.location_id, shipment_id=shipment_id,
-                      customer_order_id=shipment.buyer_order_id, reason=reason, rma_id=self.mock.new_id("RMA########"),
-                      reverse_tracking={"carrierName": "ATS", "trackingId": self.mock.new_id("RATS##########")},
+                      customer_order_id=shipment.buyer_order_id, reason=reason, rma_id=self.amazon.new_id("RMA########"),
+                      reverse_tracking={"carrierName": "ATS", "trackingId": self.amazon.new_id("RATS##########")},
                       forward_tracking={"carrierName": label["carrier"], "trackingId": label["tracking"]}
                       if label else None)
         self.returns.add(item)
         if return_type == "REJECT":  # the parcel never reached the customer: it is already on its way back
             with self.returns.editing(seller_id, item.id) as stored:
                 self.returns.fire(stored, "customer_drops_off", now)
-        self.mock.schedule(now + self.mock.settings.ef_return_step_seconds, "ef.return_step", seller_id, item.id)
+        self.amazon.schedule(now + self.amazon.settings.ef_return_step_seconds, "ef.return_step", seller_id, item.id)
         return self.returns.load(seller_id, item.id)
 
     def _return_step(self, seller_id: str, return_id: str, at: float) -> None:
-        lifecycle = self.mock.lifecycles["return"]
+        lifecycle = self.amazon.lifecycles["return"]
         with self.returns.editing(seller_id, return_id) as item:
             if item.status == "DELIVERED":
-                trigger = "reject" if self.mock.rng.random() < self.mock.settings.ef_return_reject_chance else "process"
+                trigger = "reject" if self.amazon.rng.random() < self.amazon.settings.ef_return_reject_chance else "process"
             else:
                 trigger = next((t for t in RETURN_PATH if lifecycle.can_fire(item, t)), None)
             if trigger is None:
@@ -584,16 +588,16 @@ class ExternalFulfillmentBackend:
                 self._restock(item, at)
         self._announce_return(item, at)
         if not lifecycle.is_final(item):
-            self.mock.schedule(at + self.mock.settings.ef_return_step_seconds, "ef.return_step", seller_id, return_id)
+            self.amazon.schedule(at + self.amazon.settings.ef_return_step_seconds, "ef.return_step", seller_id, return_id)
 
     def _restock(self, item: Return, at: float) -> None:
         if item.status == "PROCESSED":  # a sellable return goes back on the shelf it left
-            self.mock.ledger(item.seller_id).adjust(item.merchant_sku, item.return_location_id, item.units)
+            self.amazon.ledger(item.seller_id).adjust(item.merchant_sku, item.return_location_id, item.units)
 
     def cancel_return(self, seller_id: str, return_id: str) -> Return:
-        now = self.mock.now()
+        now = self.amazon.now()
         with self.returns.editing(seller_id, return_id) as item:
-            if not self.mock.lifecycles["return"].can_fire(item, "cancel"):
+            if not self.amazon.lifecycles["return"].can_fire(item, "cancel"):
                 raise Conflict(f"Return {return_id} is {item.status}; it can be cancelled only before pickup.",
                                item.status)
             self.returns.fire(item, "cancel", now)
@@ -602,7 +606,7 @@ class ExternalFulfillmentBackend:
 
     def _announce_return(self, item: Return, at: float) -> None:
         if item.status in ("PROCESSED", "CANCELLED", "REJECTED"):
-            self.mock.notifications.publish(item.seller_id, "EXTERNAL_FULFILLMENT_RETURN_STATUS_CHANGE", {
+            self.amazon.notifications.publish(item.seller_id, "EXTERNAL_FULFILLMENT_RETURN_STATUS_CHANGE", {
                 "returnId": item.id, "status": item.status, "shipmentId": item.shipment_id,
                 "merchantSku": item.merchant_sku, "lastUpdatedDateTime": iso(at)}, at)
 

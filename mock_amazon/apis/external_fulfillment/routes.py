@@ -5,9 +5,9 @@ import base64
 import json
 
 from mock_amazon.apis.external_fulfillment.backend import Package, Return, Shipment
-from mock_amazon.app import Api, Call
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
+from mock_amazon.pipeline import Api, Call
 
 DIALECT = "external-fulfillment"
 inventory = Api("ef_inventory", "externalFulfillmentInventory_2024-09-11", DIALECT)
@@ -20,7 +20,7 @@ def batch_inventory(call: Call):
     requests = (call.params["body"] or {}).get("requests") or []
     if not 1 <= len(requests) <= 10:
         raise InvalidInput("requests must hold 1 to 10 inventory requests.", "requests")
-    responses = call.mock.external_fulfillment.batch(call.seller.seller_id, call.seller.marketplace_id, requests)
+    responses = call.amazon.external_fulfillment.batch(call.seller.seller_id, call.seller.marketplace_id, requests)
     return 207, {"responses": responses}
 
 
@@ -36,9 +36,9 @@ def _charge(value: float) -> dict:
 
 
 def shipment_json(call: Call, shipment: Shipment) -> dict:
-    packages = [call.mock.external_fulfillment.packages.load(shipment.seller_id, f"{shipment.id}/{p}")
+    packages = [call.amazon.external_fulfillment.packages.load(shipment.seller_id, f"{shipment.id}/{p}")
                 for p in shipment.package_ids]
-    listings = call.mock.listings.items
+    listings = call.amazon.listings.items
     body = {
         "id": shipment.id, "locationId": shipment.location_id,
         "marketplaceAttributes": {"marketplaceId": shipment.marketplace_id, "channelName": shipment.channel_name,
@@ -115,7 +115,7 @@ def get_shipments(call: Call):
         query = {"status": p["status"], "location": p.get("locationId"), "offset": 0, "size": size,
                  "since": p["lastUpdatedAfter"].timestamp() if p.get("lastUpdatedAfter") else None,
                  "until": p["lastUpdatedBefore"].timestamp() if p.get("lastUpdatedBefore") else None}
-    found = [s for s in call.mock.external_fulfillment.shipments.scan(
+    found = [s for s in call.amazon.external_fulfillment.shipments.scan(
         call.seller.seller_id, order_by="updated", since=query["since"], until=query["until"],
         statuses=[query["status"]]) if not query["location"] or s.location_id == query["location"]]
     page = found[query["offset"]:query["offset"] + query["size"]]
@@ -128,27 +128,27 @@ def get_shipments(call: Call):
 
 @shipments.operation("getShipment")
 def get_shipment(call: Call):
-    shipment = call.mock.external_fulfillment.shipments.load(call.seller.seller_id, call.params["shipmentId"])
+    shipment = call.amazon.external_fulfillment.shipments.load(call.seller.seller_id, call.params["shipmentId"])
     return 200, shipment_json(call, shipment)
 
 
 @shipments.operation("processShipment")
 def process_shipment(call: Call):
-    call.mock.external_fulfillment.process(call.seller.seller_id, call.params["shipmentId"], call.params["operation"],
+    call.amazon.external_fulfillment.process(call.seller.seller_id, call.params["shipmentId"], call.params["operation"],
                                            call.params.get("body"))
     return 204, None
 
 
 @shipments.operation("createPackages")
 def create_packages(call: Call):
-    call.mock.external_fulfillment.create_packages(call.seller.seller_id, call.params["shipmentId"],
+    call.amazon.external_fulfillment.create_packages(call.seller.seller_id, call.params["shipmentId"],
                                                    call.params["body"]["packages"])
     return 204, None
 
 
 @shipments.operation("updatePackage")
 def update_package(call: Call):
-    call.mock.external_fulfillment.update_package(call.seller.seller_id, call.params["shipmentId"],
+    call.amazon.external_fulfillment.update_package(call.seller.seller_id, call.params["shipmentId"],
                                                   call.params["packageId"], call.params["body"])
     return 204, None
 
@@ -159,31 +159,31 @@ def update_package_status(call: Call):
     status = body.get("status") or call.params.get("status")
     if not status:
         raise InvalidInput("A status is required, in the query or the body.", "status")
-    call.mock.external_fulfillment.update_package_status(call.seller.seller_id, call.params["shipmentId"],
+    call.amazon.external_fulfillment.update_package_status(call.seller.seller_id, call.params["shipmentId"],
                                                          call.params["packageId"], status, body.get("subStatus"))
     return 204, None
 
 
 @shipments.operation("retrieveShippingOptions")
 def retrieve_shipping_options(call: Call):
-    return 200, call.mock.external_fulfillment.shipping_options(call.seller.seller_id, call.params["shipmentId"],
+    return 200, call.amazon.external_fulfillment.shipping_options(call.seller.seller_id, call.params["shipmentId"],
                                                                 call.params["packageId"])
 
 
 @shipments.operation("generateInvoice")
 def generate_invoice(call: Call):
-    return 200, call.mock.external_fulfillment.generate_invoice(call.seller.seller_id, call.params["shipmentId"])
+    return 200, call.amazon.external_fulfillment.generate_invoice(call.seller.seller_id, call.params["shipmentId"])
 
 
 @shipments.operation("retrieveInvoice")
 def retrieve_invoice(call: Call):
-    return 200, call.mock.external_fulfillment.retrieve_invoice(call.seller.seller_id, call.params["shipmentId"])
+    return 200, call.amazon.external_fulfillment.retrieve_invoice(call.seller.seller_id, call.params["shipmentId"])
 
 
 @shipments.operation("generateShipLabels")
 def generate_ship_labels(call: Call):
     body = call.params.get("body") or {}
-    labels = call.mock.external_fulfillment.generate_labels(
+    labels = call.amazon.external_fulfillment.generate_labels(
         call.seller.seller_id, call.params["shipmentId"], call.params["operation"], call.params.get("shippingOptionId"),
         body.get("packageIds") or [])
     return 200, {"packageShipLabelList": labels}
@@ -225,7 +225,7 @@ def list_returns(call: Call):
     updated_since = p.get("lastUpdatedSince") or p.get("lastUpdatedAfter")
     updated_until = p.get("lastUpdatedUntil") or p.get("lastUpdatedBefore")
     found = []
-    for item in call.mock.external_fulfillment.returns.scan(call.seller.seller_id):
+    for item in call.amazon.external_fulfillment.returns.scan(call.seller.seller_id):
         if p.get("returnLocationId") and item.return_location_id != p["returnLocationId"]:
             continue
         if p.get("rmaId") and item.rma_id != p["rmaId"]:
@@ -249,5 +249,5 @@ def list_returns(call: Call):
 
 @returns.operation("getReturn")
 def get_return(call: Call):
-    return 200, return_json(call.mock.external_fulfillment.returns.load(call.seller.seller_id,
+    return 200, return_json(call.amazon.external_fulfillment.returns.load(call.seller.seller_id,
                                                                         call.params["returnId"]))

@@ -5,9 +5,14 @@ the merchant's DEFAULT location. Summaries add up a SKU's AFN positions; the cat
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mock_amazon.apis.listings.backend import FULFILMENT_CENTRES, Listing
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 PAGE_SIZE = 50
 
@@ -20,22 +25,22 @@ class _Stranded:
 
 
 class FbaInventoryBackend:
-    def __init__(self, mock):
-        self.mock = mock
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
 
     def summaries(self, seller_id: str, marketplace_id: str, skus: list[str] | None, since: float | None,
                   details: bool, token: str | None) -> tuple[list[dict], str | None]:
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         if skus:  # a SKU asked for by name may be stranded: no listing, but stock at Amazon
             items = []
             for sku in skus:
-                listing = self.mock.listings.items.find(seller_id, sku)
+                listing = self.amazon.listings.items.find(seller_id, sku)
                 if listing is not None:
                     items.append(listing)
                 elif any(p.channel == "AFN" for p in ledger.positions_of(sku)):
                     items.append(_Stranded(sku))
         else:
-            items = [item for item in self.mock.listings.items.scan(seller_id) if item.channel == "AFN"]
+            items = [item for item in self.amazon.listings.items.scan(seller_id) if item.channel == "AFN"]
         positions = ledger.positions
         if since is not None:
             items = [item for item in items if (positions.updated(item.sku) or item.updated) >= since]
@@ -77,18 +82,18 @@ class FbaInventoryBackend:
 
     def announce(self, seller_id: str, sku: str) -> None:
         """FBA_INVENTORY_AVAILABILITY_CHANGES after any change to a SKU's stock at Amazon."""
-        notifications = self.mock.notifications
+        notifications = self.amazon.notifications
         if notifications.subscription_for(seller_id, "FBA_INVENTORY_AVAILABILITY_CHANGES") is None:
             return
-        listing = self.mock.listings.items.find(seller_id, sku)
-        positions = [p for p in self.mock.ledger(seller_id).positions_of(sku) if p.channel == "AFN"]
+        listing = self.amazon.listings.items.find(seller_id, sku)
+        positions = [p for p in self.amazon.ledger(seller_id).positions_of(sku) if p.channel == "AFN"]
         if listing is None or not positions:
             return
-        at = self.mock.now()
+        at = self.amazon.now()
         notifications.publish(seller_id, "FBA_INVENTORY_AVAILABILITY_CHANGES", {
             "SellerId": seller_id, "FNSKU": listing.fnsku, "ASIN": listing.asin, "SKU": sku,
             "FulfillmentInventoryByMarketplace": [{
-                "MarketplaceId": self.mock.auth.seller(seller_id).marketplace_id, "ItemName": listing.title,
+                "MarketplaceId": self.amazon.auth.seller(seller_id).marketplace_id, "ItemName": listing.title,
                 "FulfillmentInventory": {
                     "InboundQuantityBreakdown": {"Working": 0, "Shipped": 0,
                                                  "Receiving": sum(p.inbound for p in positions)},
@@ -100,23 +105,23 @@ class FbaInventoryBackend:
 
     # dynamic sandbox operations
     def create_item(self, seller_id: str, sku: str, marketplace_id: str, name: str) -> None:
-        self.mock.listings.add(seller_id, sku, name, "AFN")
-        self.mock.ledger(seller_id).set_quantity(sku, FULFILMENT_CENTRES[0], 0, channel="AFN")
+        self.amazon.listings.add(seller_id, sku, name, "AFN")
+        self.amazon.ledger(seller_id).set_quantity(sku, FULFILMENT_CENTRES[0], 0, channel="AFN")
 
     def add_inventory(self, seller_id: str, token: str, items: list[dict]) -> None:
         """addInventory: idempotent per x-amzn-idempotency-token."""
         key = f"idempotency:{seller_id}:{token}"
-        if self.mock.store.setting(key) is not None:
+        if self.amazon.store.setting(key) is not None:
             return
         for item in items:
-            if self.mock.listings.items.find(seller_id, item["sellerSku"]) is None:
+            if self.amazon.listings.items.find(seller_id, item["sellerSku"]) is None:
                 raise NotFound(f"No SKU {item['sellerSku']} in this seller's inventory.", item["sellerSku"])
             if item["quantity"] < 1:
                 raise InvalidInput("quantity must be a positive integer.", "quantity")
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         for item in items:
             ledger.adjust(item["sellerSku"], FULFILMENT_CENTRES[0], item["quantity"], channel="AFN")
-        self.mock.store.set_setting(key, True)
+        self.amazon.store.set_setting(key, True)
 
     def delete_item(self, seller_id: str, sku: str) -> None:
-        self.mock.listings.delete(seller_id, sku)
+        self.amazon.listings.delete(seller_id, sku)

@@ -1,8 +1,8 @@
 """FBA Inventory v1: getInventorySummaries and the dynamic-sandbox item operations."""
 from __future__ import annotations
 
-from mock_amazon.app import Api, Call
 from mock_amazon.errors import InvalidInput
+from mock_amazon.pipeline import Api, Call
 
 api = Api("fba_inventory", "fbaInventory")
 
@@ -20,7 +20,7 @@ def get_inventory_summaries(call: Call):
         _check_marketplace(call, marketplace, "marketplaceIds")
     skus = p.get("sellerSkus") or ([p["sellerSku"]] if p.get("sellerSku") else None)
     since = p["startDateTime"].timestamp() if p.get("startDateTime") else None
-    summaries, next_token = call.mock.fba_inventory.summaries(
+    summaries, next_token = call.amazon.fba_inventory.summaries(
         call.seller.seller_id, p["granularityId"], skus, since, bool(p.get("details")), p.get("nextToken"))
     body = {"payload": {"granularity": {"granularityType": "Marketplace", "granularityId": p["granularityId"]},
                         "inventorySummaries": summaries}}
@@ -33,7 +33,7 @@ def get_inventory_summaries(call: Call):
 def create_inventory_item(call: Call):
     body = call.params["createInventoryItemRequestBody"]
     _check_marketplace(call, body["marketplaceId"], "marketplaceId")
-    call.mock.fba_inventory.create_item(call.seller.seller_id, body["sellerSku"], body["marketplaceId"],
+    call.amazon.fba_inventory.create_item(call.seller.seller_id, body["sellerSku"], body["marketplaceId"],
                                         body["productName"])
     return 200, {}
 
@@ -45,12 +45,12 @@ def add_inventory(call: Call):
         raise InvalidInput("inventoryItems must list at least one item.", "inventoryItems")
     for item in items:
         _check_marketplace(call, item["marketplaceId"], "marketplaceId")
-    call.mock.fba_inventory.add_inventory(call.seller.seller_id, call.params["x-amzn-idempotency-token"], items)
+    call.amazon.fba_inventory.add_inventory(call.seller.seller_id, call.params["x-amzn-idempotency-token"], items)
     return 200, {}
 
 
 @api.operation("deleteInventoryItem")
 def delete_inventory_item(call: Call):
     _check_marketplace(call, call.params["marketplaceId"], "marketplaceId")
-    call.mock.fba_inventory.delete_item(call.seller.seller_id, call.params["sellerSku"])
+    call.amazon.fba_inventory.delete_item(call.seller.seller_id, call.params["sellerSku"])
     return 200, {}

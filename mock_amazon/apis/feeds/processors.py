@@ -19,13 +19,17 @@ import functools
 import io
 import json
 import xml.etree.ElementTree as ElementTree
+from typing import TYPE_CHECKING
 
 import jsonschema
 
 from mock_amazon.apis.fulfillment_outbound.backend import validate_request
 from mock_amazon.errors import ApiError
-from model.formats import MCF_REQUIRED, TRACKING_REQUIRED
 from mock_amazon.spec import models_dir
+from model.formats import MCF_REQUIRED, TRACKING_REQUIRED
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 class Outcome:
     """Per-record results of one feed, rendered as a flat-file processing report."""
@@ -73,7 +77,7 @@ def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
     return list(reader)
 
 
-def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
     rows, outcome = _read(content, MCF_REQUIRED)
     if rows is None:
         return True, outcome.render(), FLAT_REPORT
@@ -106,8 +110,8 @@ def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: st
             "fulfillmentPolicy": first.get("FulfillmentPolicy") or "FillOrKill", "items": items}
         if first.get("NotificationEmail"):
             request["notificationEmails"] = [first["NotificationEmail"]]
-        problems = validate_request(mock, seller_id, request)
-        existing = mock.fulfillment_outbound.orders.find(seller_id, order_id)
+        problems = validate_request(amazon, seller_id, request)
+        existing = amazon.fulfillment_outbound.orders.find(seller_id, order_id)
         if existing is not None:
             problems = []  # create() decides: the same request again is a success, a different one an error
         if bad_quantity and not problems:
@@ -118,7 +122,7 @@ def fulfillment_order_requests(mock, seller_id: str, content: bytes, feed_id: st
                 outcome.fail(record, order_id, _sku_for(field, numbered), "99001", message)
             continue
         try:
-            mock.fulfillment_outbound.create(seller_id, request, source="feed")
+            amazon.fulfillment_outbound.create(seller_id, request, source="feed")
         except ApiError as error:
             outcome.fail(numbered[0][0], order_id, "", "99002", error.message)
             continue
@@ -139,7 +143,7 @@ def _sku_for(field: str, numbered: list[tuple[int, dict]]) -> str:
     return ""
 
 
-def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def order_fulfillment(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
     """Tracking for MFN orders: rows with the same order and tracking number are one package."""
     rows, outcome = _read(content, TRACKING_REQUIRED)
     if rows is None:
@@ -152,7 +156,7 @@ def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tup
         first = numbered[0][1]
         try:
             lines = [{"orderItemId": row["order-item-id"], "quantity": int(row["quantity"])} for _, row in numbered]
-            order = mock.orders.orders.find(seller_id, order_id)
+            order = amazon.orders.orders.find(seller_id, order_id)
             payload = {"marketplaceId": order.marketplace_id if order else "", "packageDetail": {
                 "packageReferenceId": tracking, "carrierCode": first["carrier-code"],
                 "carrierName": first.get("carrier-name") or first["carrier-code"],
@@ -160,7 +164,7 @@ def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tup
                 "shipDate": first["ship-date"], "orderItems": lines}}
             if order is None:
                 raise ApiError(f"Order {order_id} was not found.")
-            mock.orders.confirm_shipment(seller_id, order_id, payload)
+            amazon.orders.confirm_shipment(seller_id, order_id, payload)
         except ValueError:
             outcome.fail(numbered[0][0], order_id, "", "99001", "quantity must be an integer above 0.")
             continue
@@ -171,7 +175,7 @@ def order_fulfillment(mock, seller_id: str, content: bytes, feed_id: str) -> tup
     return False, outcome.render(), FLAT_REPORT
 
 
-def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def listings(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
     """JSON_LISTINGS_FEED: the document must match Amazon's schema; each message is applied or reported."""
     issues, accepted, invalid = [], 0, 0
     try:
@@ -193,16 +197,16 @@ def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, 
         sku, operation = message["sku"], message["operationType"]
         try:
             if operation == "DELETE":
-                mock.listings.delete(seller_id, sku)
+                amazon.listings.delete(seller_id, sku)
             elif operation == "PATCH":
-                mock.listings.patch(seller_id, sku, message.get("patches", []))
+                amazon.listings.patch(seller_id, sku, message.get("patches", []))
             elif operation in ("UPDATE", "PARTIAL_UPDATE"):
                 attributes = message.get("attributes", {})
-                if operation == "PARTIAL_UPDATE" and mock.listings.items.find(seller_id, sku) is not None:
-                    mock.listings.patch(seller_id, sku, [{"op": "replace", "path": f"/attributes/{name}",
+                if operation == "PARTIAL_UPDATE" and amazon.listings.items.find(seller_id, sku) is not None:
+                    amazon.listings.patch(seller_id, sku, [{"op": "replace", "path": f"/attributes/{name}",
                                                           "value": value} for name, value in attributes.items()])
                 else:
-                    mock.listings.put(seller_id, sku, message.get("productType", "PRODUCT"), attributes)
+                    amazon.listings.put(seller_id, sku, message.get("productType", "PRODUCT"), attributes)
             accepted += 1
         except ApiError as error:
             invalid += 1
@@ -215,7 +219,7 @@ def listings(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, 
     return False, json.dumps(report).encode(), "application/json"
 
 
-def order_acknowledgements(mock, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def order_acknowledgements(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
     """POST_ORDER_ACKNOWLEDGEMENT_DATA: each Message's OrderAcknowledgement is applied or reported by MessageID."""
     try:
         envelope = ElementTree.fromstring(content)
@@ -236,9 +240,9 @@ def order_acknowledgements(mock, seller_id: str, content: bytes, feed_id: str) -
                                                  "of Success or Failure."))
             continue
         try:
-            if mock.orders.orders.find(seller_id, order_id) is None:
+            if amazon.orders.orders.find(seller_id, order_id) is None:
                 raise ApiError(f"Order {order_id} was not found.")
-            mock.orders.acknowledge(seller_id, order_id, (acknowledgement.findtext("MerchantOrderID") or "").strip(),
+            amazon.orders.acknowledge(seller_id, order_id, (acknowledgement.findtext("MerchantOrderID") or "").strip(),
                                     status_code == "Success")
         except ApiError as error:
             errors.append((message_id, order_id, error.message))

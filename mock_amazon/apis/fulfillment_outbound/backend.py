@@ -17,12 +17,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pycountry
 
 from mock_amazon.apis import shipments
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 SPEEDS = ("Standard", "Expedited", "Priority")
 PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box)\b", re.IGNORECASE)
@@ -62,7 +66,7 @@ def request_hash(request: dict) -> str:
     return hashlib.sha256(json.dumps(meaningful, sort_keys=True).encode()).hexdigest()
 
 
-def validate_request(mock, seller_id: str, request: dict) -> list[tuple[str, str]]:
+def validate_request(amazon: MockAmazon, seller_id: str, request: dict) -> list[tuple[str, str]]:
     """Every problem of a fulfillment request, as (field, message): the API answers the first, a feed's
     processing report lists them all."""
     problems = []
@@ -95,7 +99,7 @@ def validate_request(mock, seller_id: str, request: dict) -> list[tuple[str, str
     seen = set()
     for index, item in enumerate(items):
         sku = item.get("sellerSku")
-        listing = mock.listings.items.find(seller_id, sku) if sku else None
+        listing = amazon.listings.items.find(seller_id, sku) if sku else None
         if listing is None or listing.channel != "AFN":
             problems.append((f"items[{index}].sellerSku", f"{sku!r} is not a known FBA seller SKU."))
         quantity = item.get("quantity")
@@ -117,14 +121,14 @@ def validate_request(mock, seller_id: str, request: dict) -> list[tuple[str, str
 
 
 class FulfillmentOutboundBackend:
-    def __init__(self, mock):
-        self.mock = mock
-        self.orders: Collection[FulfillmentOrder] = Collection(mock.store, "fulfillment_order", FulfillmentOrder,
-                                                               mock.lifecycles.fulfillment_order,
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
+        self.orders: Collection[FulfillmentOrder] = Collection(amazon.store, "fulfillment_order", FulfillmentOrder,
+                                                               amazon.lifecycles.fulfillment_order,
                                                                label="fulfillment order")
-        mock.on("mcf.plan", self._plan)
-        mock.on("mcf.process", self._process)
-        mock.on("mcf.ship", self._ship)
+        amazon.on("mcf.plan", self._plan)
+        amazon.on("mcf.process", self._process)
+        amazon.on("mcf.ship", self._ship)
 
     # creating
     def create(self, seller_id: str, request: dict, source: str = "api") -> tuple[FulfillmentOrder, bool]:
@@ -139,14 +143,14 @@ class FulfillmentOutboundBackend:
                 return existing, False
             raise InvalidInput(f"A different fulfillment order with sellerFulfillmentOrderId {order_id} already "
                                "exists.", "sellerFulfillmentOrderId")
-        problems = validate_request(self.mock, seller_id, request)
+        problems = validate_request(self.amazon, seller_id, request)
         if problems:
             raise InvalidInput(problems[0][1], problems[0][0])
-        now = self.mock.now()
-        marketplace = request.get("marketplaceId") or self.mock.auth.seller(seller_id).marketplace_id
+        now = self.amazon.now()
+        marketplace = request.get("marketplaceId") or self.amazon.auth.seller(seller_id).marketplace_id
         order = FulfillmentOrder(
             id=order_id, seller_id=seller_id, created=now, updated=now,
-            amazon_order_id=self.mock.new_id("S01-#######-#######"), marketplace_id=marketplace,
+            amazon_order_id=self.amazon.new_id("S01-#######-#######"), marketplace_id=marketplace,
             displayable_order_id=request.get("displayableOrderId") or order_id,
             displayable_order_date=request.get("displayableOrderDate") or iso(now),
             displayable_order_comment=request.get("displayableOrderComment") or "",
@@ -158,12 +162,12 @@ class FulfillmentOutboundBackend:
                     "quantity": i["quantity"], "cancelled": 0, "unfulfillable": 0, "reserved": {}}
                    for i in request["items"]],
             request_hash=request_hash(request), source=source)
-        with self.mock.store.transaction():
+        with self.amazon.store.transaction():
             self.orders.add(order)
             with self.orders.editing(seller_id, order_id) as stored:
                 self._fire(stored, "receive", now)
                 if stored.fulfillment_action == "Ship":
-                    self.mock.schedule(now + self.mock.settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
+                    self.amazon.schedule(now + self.amazon.settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
         return self.orders.load(seller_id, order_id), True
 
     # Amazon's side
@@ -173,17 +177,17 @@ class FulfillmentOutboundBackend:
         self._announce(order, at, None)
 
     def _announce(self, order: FulfillmentOrder, at: float, shipment: dict | None) -> None:
-        self.mock.notifications.publish(order.seller_id, "FULFILLMENT_ORDER_STATUS",
+        self.amazon.notifications.publish(order.seller_id, "FULFILLMENT_ORDER_STATUS",
                                         status_notification(order, at, shipment), at)
 
     def _plan(self, seller_id: str, order_id: str, at: float) -> None:
-        settings, rng = self.mock.settings, self.mock.rng
+        settings, rng = self.amazon.settings, self.amazon.rng
         with self.orders.editing(seller_id, order_id) as order:
             if order.status not in ("Received", "Planning") or order.fulfillment_action != "Ship":
                 return
             if order.status == "Received":
                 self._fire(order, "plan", at)
-            ledger = self.mock.ledger(seller_id)
+            ledger = self.amazon.ledger(seller_id)
             available = {i["seller_sku"]: ledger.total(i["seller_sku"], channel="AFN") for i in order.items}
             short = [i for i in order.items if available[i["seller_sku"]] < i["quantity"]]
             if rng.random() < settings.mcf_unfulfillable_chance:
@@ -192,7 +196,7 @@ class FulfillmentOutboundBackend:
             if short and order.fulfillment_policy == "FillAll" and order.planning_rounds < \
                     settings.mcf_fill_all_attempts:
                 order.planning_rounds += 1  # wait for stock, then look again
-                self.mock.schedule(at + settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
+                self.amazon.schedule(at + settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
                 return
             if short and order.fulfillment_policy == "FillOrKill":
                 for item in order.items:
@@ -209,7 +213,7 @@ class FulfillmentOutboundBackend:
             if not any(item["reserved"] for item in order.items):
                 self._fire(order, "mark_unfulfillable", at)
                 return
-            self.mock.schedule(at + settings.mcf_processing_seconds, "mcf.process", seller_id, order_id)
+            self.amazon.schedule(at + settings.mcf_processing_seconds, "mcf.process", seller_id, order_id)
 
     @staticmethod
     def _reserve(ledger, item: dict, quantity: int) -> None:
@@ -228,33 +232,33 @@ class FulfillmentOutboundBackend:
             if not self.orders.lifecycle.can_fire(order, "process"):
                 return
             self._fire(order, "process", at)
-        self.mock.schedule(at + self.mock.settings.mcf_ship_seconds, "mcf.ship", seller_id, order_id)
+        self.amazon.schedule(at + self.amazon.settings.mcf_ship_seconds, "mcf.ship", seller_id, order_id)
 
     def _ship(self, seller_id: str, order_id: str, at: float) -> None:
         """The fulfilment centres ship what was reserved: one shipment per centre, or two when Amazon splits."""
-        mock = self.mock
+        amazon = self.amazon
         with self.orders.editing(seller_id, order_id) as order:
             if not self.orders.lifecycle.allows(order, "complete"):
                 return
-            ledger = mock.ledger(seller_id)
+            ledger = amazon.ledger(seller_id)
             groups: dict[str, list[tuple[dict, int]]] = {}
             for item in order.items:
                 for location, quantity in item["reserved"].items():
                     groups.setdefault(location, []).append((item, quantity))
             parts = []
             for location, lines in groups.items():
-                split = len(lines) > 1 and mock.rng.random() < mock.settings.mcf_split_chance
+                split = len(lines) > 1 and amazon.rng.random() < amazon.settings.mcf_split_chance
                 parts += [(location, lines[:1]), (location, lines[1:])] if split else [(location, lines)]
             arrival = at + TRANSIT_DAYS.get(order.shipping_speed, 5) * 86_400
             for location, lines in parts:
                 package_number = self._next_package_number()
                 record = shipments.record(
-                    mock, seller_id, at, amazon_order_id=order.amazon_order_id, merchant_order_id=order.id,
+                    amazon, seller_id, at, amazon_order_id=order.amazon_order_id, merchant_order_id=order.id,
                     fulfillment_center_id=location, ship_to=_ship_to(order.destination),
                     ship_service_level=order.shipping_speed, purchase_date=order.created,
                     items=[{"order_item_id": item["item_id"], "sku": item["seller_sku"],
                             "title": self._title(seller_id, item["seller_sku"]), "quantity": quantity, "price": 0.0,
-                            "item_id": mock.new_id("D#########")} for item, quantity in lines])
+                            "item_id": amazon.new_id("D#########")} for item, quantity in lines])
                 for item, quantity in lines:
                     ledger.consume(item["seller_sku"], location, quantity)
                 shipment = {"amazon_shipment_id": record.id, "centre": location, "shipped": at, "arrival": arrival,
@@ -272,12 +276,12 @@ class FulfillmentOutboundBackend:
                 self._announce(order, at, shipment)
 
     def _next_package_number(self) -> int:
-        number = self.mock.store.setting("package_number", 100_000_000) + 1
-        self.mock.store.set_setting("package_number", number)
+        number = self.amazon.store.setting("package_number", 100_000_000) + 1
+        self.amazon.store.set_setting("package_number", number)
         return number
 
     def _title(self, seller_id: str, sku: str) -> str:
-        listing = self.mock.listings.items.find(seller_id, sku)
+        listing = self.amazon.listings.items.find(seller_id, sku)
         return listing.title if listing else sku
 
     # the seller's side
@@ -299,7 +303,7 @@ class FulfillmentOutboundBackend:
                     raise InvalidInput(f"Order {order_id} has no item {change['sellerFulfillmentOrderItemId']}.",
                                        "items.sellerFulfillmentOrderItemId")
                 by_id[change["sellerFulfillmentOrderItemId"]]["quantity"] = change["quantity"]
-            problems = validate_request(self.mock, seller_id, candidate)
+            problems = validate_request(self.amazon, seller_id, candidate)
             if problems:
                 raise InvalidInput(problems[0][1], problems[0][0])
             if order.status == "Planning" and changes.get("items"):
@@ -317,26 +321,26 @@ class FulfillmentOutboundBackend:
                                    ("notificationEmails", "notification_emails")):
                 if key in changes:
                     setattr(order, attribute, changes[key])
-            order.updated = self.mock.now()
+            order.updated = self.amazon.now()
             if released:
-                self.mock.schedule(order.updated + self.mock.settings.mcf_planning_seconds, "mcf.plan", seller_id,
+                self.amazon.schedule(order.updated + self.amazon.settings.mcf_planning_seconds, "mcf.plan", seller_id,
                                    order_id)
         return order
 
     def cancel(self, seller_id: str, order_id: str) -> FulfillmentOrder:
         with self.orders.editing(seller_id, order_id) as order:
-            if not self.mock.lifecycles.fulfillment_order.can_fire(order, "cancel"):
+            if not self.amazon.lifecycles.fulfillment_order.can_fire(order, "cancel"):
                 raise InvalidInput(f"Fulfillment order {order_id} is {order.status} and can no longer be cancelled.",
                                    "sellerFulfillmentOrderId")
             self._release_reservations(order)
             for item in order.items:
                 item["cancelled"] = item["quantity"] - item["unfulfillable"]
-            self._fire(order, "cancel", self.mock.now())
+            self._fire(order, "cancel", self.amazon.now())
         return order
 
     def _release_reservations(self, order: FulfillmentOrder) -> None:
         """Reserved units go back to sellable (a cancelled or failed order)."""
-        ledger = self.mock.ledger(order.seller_id)
+        ledger = self.amazon.ledger(order.seller_id)
         for item in order.items:
             for location, quantity in item["reserved"].items():
                 ledger.release(item["seller_sku"], location, quantity)
@@ -347,13 +351,13 @@ class FulfillmentOutboundBackend:
         steps = {"Planning": [self._plan], "Processing": [self._plan, self._process],
                  "Complete": [self._plan, self._process, self._ship],
                  "CompletePartialled": [self._plan, self._process, self._ship]}
-        now = self.mock.now()
+        now = self.amazon.now()
         if target == "Cancelled":
             return self.cancel(seller_id, order_id)
         if target in ("Unfulfillable", "Invalid"):
             with self.orders.editing(seller_id, order_id) as order:
                 trigger = "mark_unfulfillable" if target == "Unfulfillable" else "invalidate"
-                if not self.mock.lifecycles.fulfillment_order.can_fire(order, trigger):
+                if not self.amazon.lifecycles.fulfillment_order.can_fire(order, trigger):
                     raise InvalidInput(f"Fulfillment order {order_id} cannot go from {order.status} to {target}.",
                                        "fulfillmentOrderStatus")
                 self._release_reservations(order)
@@ -375,9 +379,9 @@ class FulfillmentOutboundBackend:
         return self.orders.load(seller_id, order_id)
 
     def preview(self, seller_id: str, request: dict) -> list[dict]:
-        ledger = self.mock.ledger(seller_id)
-        now = self.mock.now()
-        problems = [p for p in validate_request(self.mock, seller_id, {
+        ledger = self.amazon.ledger(seller_id)
+        now = self.amazon.now()
+        problems = [p for p in validate_request(self.amazon, seller_id, {
             **request, "destinationAddress": request["address"], "sellerFulfillmentOrderId": "preview",
             "shippingSpeedCategory": "Standard"}) if p[0].startswith("destinationAddress")]
         if problems:
@@ -386,7 +390,7 @@ class FulfillmentOutboundBackend:
         for speed in request.get("shippingSpeedCategories") or list(SPEEDS):
             unfulfillable, fine = [], []
             for item in request["items"]:
-                listing = self.mock.listings.items.find(seller_id, item["sellerSku"])
+                listing = self.amazon.listings.items.find(seller_id, item["sellerSku"])
                 stock = ledger.total(item["sellerSku"], channel="AFN") if listing else 0
                 entry = {"sellerSku": item["sellerSku"], "quantity": item["quantity"],
                          "sellerFulfillmentOrderItemId": item["sellerFulfillmentOrderItemId"]}
@@ -399,7 +403,7 @@ class FulfillmentOutboundBackend:
                                  "shippingWeightCalculationMethod": "Package"})
                 days = TRANSIT_DAYS.get(speed, 5)
             preview = {"shippingSpeedCategory": speed, "isFulfillable": not unfulfillable, "isCODCapable": False,
-                       "marketplaceId": request.get("marketplaceId") or self.mock.auth.seller(seller_id).marketplace_id,
+                       "marketplaceId": request.get("marketplaceId") or self.amazon.auth.seller(seller_id).marketplace_id,
                        "estimatedShippingWeight": {"unit": "KG", "value": f"{0.5 * max(len(fine), 1):.1f}"},
                        "estimatedFees": [{"name": "FBAPerUnitFulfillmentFee",
                                           "amount": {"currencyCode": "USD", "value": "5.40"}}],

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOrder
-from mock_amazon.app import Api, Call
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput, NotFound
+from mock_amazon.pipeline import Api, Call
 
 api = Api("fulfillment_outbound", "fulfillmentOutbound_2020-07-01")
 PAGE_SIZE = 50
@@ -35,19 +35,19 @@ def shipment_json(shipment: dict) -> dict:
 
 @api.operation("getFulfillmentPreview")
 def get_fulfillment_preview(call: Call):
-    previews = call.mock.fulfillment_outbound.preview(call.seller.seller_id, call.params["body"])
+    previews = call.amazon.fulfillment_outbound.preview(call.seller.seller_id, call.params["body"])
     return 200, {"payload": {"fulfillmentPreviews": previews}}
 
 
 @api.operation("createFulfillmentOrder")
 def create_fulfillment_order(call: Call):
-    call.mock.fulfillment_outbound.create(call.seller.seller_id, call.params["body"])
+    call.amazon.fulfillment_outbound.create(call.seller.seller_id, call.params["body"])
     return 200, {}
 
 
 @api.operation("getFulfillmentOrder")
 def get_fulfillment_order(call: Call):
-    order = call.mock.fulfillment_outbound.orders.load(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
+    order = call.amazon.fulfillment_outbound.orders.load(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
     return 200, {"payload": {
         "fulfillmentOrder": order_json(order),
         "fulfillmentOrderItems": [{"sellerSku": i["seller_sku"], "sellerFulfillmentOrderItemId": i["item_id"],
@@ -67,9 +67,9 @@ def list_all_fulfillment_orders(call: Call):
         except ValueError:
             raise InvalidInput("nextToken is not valid.", "nextToken") from None
     else:
-        since = p["queryStartDate"].timestamp() if p.get("queryStartDate") else call.mock.now() - 36 * 3600
+        since = p["queryStartDate"].timestamp() if p.get("queryStartDate") else call.amazon.now() - 36 * 3600
         offset = 0
-    orders = list(call.mock.fulfillment_outbound.orders.scan(call.seller.seller_id, order_by="updated", since=since))
+    orders = list(call.amazon.fulfillment_outbound.orders.scan(call.seller.seller_id, order_by="updated", since=since))
     page = orders[offset:offset + PAGE_SIZE]
     body = {"fulfillmentOrders": [order_json(o) for o in page]}
     if offset + PAGE_SIZE < len(orders):
@@ -79,14 +79,14 @@ def list_all_fulfillment_orders(call: Call):
 
 @api.operation("updateFulfillmentOrder")
 def update_fulfillment_order(call: Call):
-    call.mock.fulfillment_outbound.update(call.seller.seller_id, call.params["sellerFulfillmentOrderId"],
+    call.amazon.fulfillment_outbound.update(call.seller.seller_id, call.params["sellerFulfillmentOrderId"],
                                          call.params["body"])
     return 200, {}
 
 
 @api.operation("cancelFulfillmentOrder")
 def cancel_fulfillment_order(call: Call):
-    call.mock.fulfillment_outbound.cancel(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
+    call.amazon.fulfillment_outbound.cancel(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
     return 200, {}
 
 
@@ -95,17 +95,17 @@ def submit_fulfillment_order_status_update(call: Call):
     target = call.params["body"].get("fulfillmentOrderStatus")
     if not target:
         raise InvalidInput("fulfillmentOrderStatus is required.", "fulfillmentOrderStatus")
-    call.mock.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"], target)
+    call.amazon.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"], target)
     return 200, {}
 
 
 @api.operation("getPackageTrackingDetails")
 def get_package_tracking_details(call: Call):
-    found = call.mock.fulfillment_outbound.find_package(call.seller.seller_id, call.params["packageNumber"])
+    found = call.amazon.fulfillment_outbound.find_package(call.seller.seller_id, call.params["packageNumber"])
     if found is None:
         raise NotFound(f"No package {call.params['packageNumber']}.", "packageNumber")
     order, shipment = found
-    now = call.mock.now()
+    now = call.amazon.now()
     place = {"city": order.destination.get("city", ""), "state": order.destination.get("stateOrRegion", ""),
              "country": order.destination.get("countryCode", "")}
     delivered = now >= shipment["arrival"]

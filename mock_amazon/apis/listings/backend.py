@@ -8,9 +8,13 @@ fulfilment attributes, offers other than the price, relationships.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mock_amazon.entities import Collection, Entity
 from mock_amazon.errors import InvalidInput
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 MFN_LOCATION = "DEFAULT"
 FULFILMENT_CENTRES = ("PHX7", "ONT8", "BFI4")
@@ -38,9 +42,9 @@ class Listing(Entity):
 
 
 class ListingsBackend:
-    def __init__(self, mock):
-        self.mock = mock
-        self.items: Collection[Listing] = Collection(mock.store, "listing", Listing, mock.lifecycles.listing,
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
+        self.items: Collection[Listing] = Collection(amazon.store, "listing", Listing, amazon.lifecycles.listing,
                                                      label="SKU")
 
     def add(self, seller_id: str, sku: str, title: str, channel: str = "AFN", price: float = 19.99,
@@ -50,16 +54,16 @@ class ListingsBackend:
             raise InvalidInput("sellerSku must have 1 to 40 characters.", "sellerSku")
         if self.items.find(seller_id, sku) is not None:
             raise InvalidInput(f"SKU {sku} already exists.", "sellerSku")
-        now = self.mock.clock.seconds()
+        now = self.amazon.clock.seconds()
         listing = Listing(id=sku, seller_id=seller_id, created=now, updated=now,
-                          asin=asin or self.mock.new_id("B0XXXXXXXX"), fnsku=self.mock.new_id("X00XXXXXXX"),
-                          title=title, price=price, channel=channel, listing_id=self.mock.new_id("####XXXXXXX"),
+                          asin=asin or self.amazon.new_id("B0XXXXXXXX"), fnsku=self.amazon.new_id("X00XXXXXXX"),
+                          title=title, price=price, channel=channel, listing_id=self.amazon.new_id("####XXXXXXX"),
                           dimensions=dimensions, handling_days=handling_days, product_type=product_type)
         return self.items.add(listing)
 
     def seed(self, seller_id: str, count: int, fake, rng) -> list[dict]:
         """`count` listings with inventory: most fulfilled by Amazon across one or two centres."""
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         made = []
         for index in range(count):
             channel = "AFN" if rng.random() < 0.6 else "MFN"
@@ -86,14 +90,14 @@ class ListingsBackend:
         """putListingsItem: create the listing, or replace its attributes."""
         availability = self._availability(attributes)
         title = _first_value(attributes.get("item_name")) or sku
-        with self.mock.store.transaction():
+        with self.amazon.store.transaction():
             if self.items.find(seller_id, sku) is None:
                 channel = "AFN" if availability and availability.get("fulfillment_channel_code") in \
                     AFN_CHANNEL_CODES else "MFN"
                 self.add(seller_id, sku, title, channel, product_type=product_type)
             with self.items.editing(seller_id, sku) as listing:
                 listing.product_type, listing.attributes, listing.title = product_type, attributes, title
-                listing.updated = self.mock.clock.seconds()
+                listing.updated = self.amazon.clock.seconds()
                 self._apply_availability(listing, availability)
         return self.items.load(seller_id, sku)
 
@@ -112,26 +116,26 @@ class ListingsBackend:
                 listing.attributes[name] = patch["value"]
                 if name == "fulfillment_availability":
                     self._apply_availability(listing, self._availability({name: patch["value"]}))
-            listing.updated = self.mock.clock.seconds()
+            listing.updated = self.amazon.clock.seconds()
         return self.items.load(seller_id, sku)
 
     def delete(self, seller_id: str, sku: str) -> None:
         self.items.load(seller_id, sku)
-        ledger = self.mock.ledger(seller_id)
+        ledger = self.amazon.ledger(seller_id)
         for position in ledger.positions_of(sku):
             del ledger.positions[(sku, position.location)]
-        self.mock.store.delete("listing", seller_id, sku)
+        self.amazon.store.delete("listing", seller_id, sku)
 
     def close(self, seller_id: str, sku: str) -> None:
         """The seller closes the listing but Amazon still holds its FBA stock ("stranded" inventory): the SKU
         drops out of the listing-based reports, while the FBA Inventory API still counts it."""
         self.items.load(seller_id, sku)
-        self.mock.store.delete("listing", seller_id, sku)
+        self.amazon.store.delete("listing", seller_id, sku)
 
     def deactivate(self, seller_id: str, sku: str, reason: str) -> Listing:
         with self.items.editing(seller_id, sku) as listing:
             if listing.status == "ACTIVE":
-                self.items.fire(listing, "deactivate", self.mock.clock.seconds())
+                self.items.fire(listing, "deactivate", self.amazon.clock.seconds())
             listing.inactive_reason = reason
         return listing
 
@@ -140,7 +144,7 @@ class ListingsBackend:
         with self.items.editing(seller_id, sku) as listing:
             listing.dimensions = dimensions
             if listing.status == "INACTIVE":
-                self.items.fire(listing, "reactivate", self.mock.clock.seconds())
+                self.items.fire(listing, "reactivate", self.amazon.clock.seconds())
             listing.inactive_reason = None
         return listing
 
@@ -165,7 +169,7 @@ class ListingsBackend:
             return
         if availability["fulfillment_channel_code"] == "DEFAULT":
             if "quantity" in availability:
-                self.mock.ledger(listing.seller_id).set_quantity(listing.sku, MFN_LOCATION, availability["quantity"])
+                self.amazon.ledger(listing.seller_id).set_quantity(listing.sku, MFN_LOCATION, availability["quantity"])
             if "lead_time_to_ship_max_days" in availability:
                 listing.handling_days = availability["lead_time_to_ship_max_days"]
 

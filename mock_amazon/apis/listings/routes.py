@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from mock_amazon.apis.listings.backend import MFN_LOCATION, Listing
-from mock_amazon.app import Api, Call
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
+from mock_amazon.pipeline import Api, Call
 
 api = Api("listings", "listingsItems_2021-08-01")
 DEFAULT_INCLUDED = ["summaries"]
@@ -36,7 +36,7 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
                            "price": {"currencyCode": "USD", "amount": f"{listing.price:.2f}"}}]
     if "fulfillmentAvailability" in included:
         if listing.channel == "MFN":
-            position = call.mock.ledger(listing.seller_id).get(listing.sku, MFN_LOCATION)
+            position = call.amazon.ledger(listing.seller_id).get(listing.sku, MFN_LOCATION)
             body["fulfillmentAvailability"] = [{"fulfillmentChannelCode": "DEFAULT",
                                                 "quantity": position.sellable if position else 0}]
         else:
@@ -45,34 +45,34 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
 
 
 def submission(call: Call, listing: Listing) -> dict:
-    return {"sku": listing.sku, "status": "ACCEPTED", "submissionId": call.mock.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
+    return {"sku": listing.sku, "status": "ACCEPTED", "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
             "issues": [], "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
 
 
 @api.operation("getListingsItem")
 def get_listings_item(call: Call):
-    listing = call.mock.listings.items.load(_seller(call), call.params["sku"])
+    listing = call.amazon.listings.items.load(_seller(call), call.params["sku"])
     return 200, item_json(call, listing, call.params.get("includedData") or DEFAULT_INCLUDED)
 
 
 @api.operation("putListingsItem")
 def put_listings_item(call: Call):
     body = call.params["body"]
-    listing = call.mock.listings.put(_seller(call), call.params["sku"], body["productType"], body["attributes"])
+    listing = call.amazon.listings.put(_seller(call), call.params["sku"], body["productType"], body["attributes"])
     return 200, submission(call, listing)
 
 
 @api.operation("patchListingsItem")
 def patch_listings_item(call: Call):
-    listing = call.mock.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
+    listing = call.amazon.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
     return 200, submission(call, listing)
 
 
 @api.operation("deleteListingsItem")
 def delete_listings_item(call: Call):
     seller_id = _seller(call)
-    listing = call.mock.listings.items.load(seller_id, call.params["sku"])
-    call.mock.listings.delete(seller_id, call.params["sku"])
+    listing = call.amazon.listings.items.load(seller_id, call.params["sku"])
+    call.amazon.listings.delete(seller_id, call.params["sku"])
     return 200, {**submission(call, listing), "identifiers": []}
 
 
@@ -80,7 +80,7 @@ def delete_listings_item(call: Call):
 def search_listings_items(call: Call):
     p = call.params
     seller_id = _seller(call)
-    listings = list(call.mock.listings.items.scan(seller_id))
+    listings = list(call.amazon.listings.items.scan(seller_id))
     if p.get("identifiers"):
         kind = p.get("identifiersType", "SKU")
         if kind not in ("SKU", "ASIN"):

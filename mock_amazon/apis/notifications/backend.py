@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound
 from mock_amazon.faults import applies, read_rule
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 log = logging.getLogger("mock_amazon.notifications")
 
@@ -75,16 +79,16 @@ class NotificationFault:
 
 
 class NotificationsBackend:
-    def __init__(self, mock):
-        self.mock = mock
-        self.destinations: Collection[Destination] = Collection(mock.store, "destination", Destination,
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
+        self.destinations: Collection[Destination] = Collection(amazon.store, "destination", Destination,
                                                                 label="destination")
-        self.subscriptions: Collection[Subscription] = Collection(mock.store, "subscription", Subscription,
+        self.subscriptions: Collection[Subscription] = Collection(amazon.store, "subscription", Subscription,
                                                                   label="subscription")
-        self.messages: Collection[Message] = Collection(mock.store, "message", Message, label="message")
+        self.messages: Collection[Message] = Collection(amazon.store, "message", Message, label="message")
         self.faults: list[NotificationFault] = []
-        self.webhooks: dict[str, str] = mock.store.setting("webhooks", {})
-        mock.on("notification.deliver", self._deliver)
+        self.webhooks: dict[str, str] = amazon.store.setting("webhooks", {})
+        amazon.on("notification.deliver", self._deliver)
 
     # configuration
     def configure_faults(self, rules: list[dict]) -> None:
@@ -95,7 +99,7 @@ class NotificationsBackend:
             if not isinstance(url, str) or not url.startswith(("http://", "https://")):
                 raise ValueError(f"webhooks[{arn!r}] must be an http(s) URL")
         self.webhooks = dict(mapping)
-        self.mock.store.set_setting("webhooks", self.webhooks)
+        self.amazon.store.set_setting("webhooks", self.webhooks)
 
     # destinations and subscriptions (the API)
     def create_destination(self, seller_id: str, name: str, specification: dict) -> Destination:
@@ -114,8 +118,8 @@ class NotificationsBackend:
         for existing in self.destinations.scan(seller_id):
             if existing.resource == resource:
                 raise Conflict("A destination for this resource already exists.", existing.id)
-        now = self.mock.clock.seconds()
-        destination = Destination(id=self.mock.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id,
+        now = self.amazon.clock.seconds()
+        destination = Destination(id=self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id,
                                   created=now, updated=now, name=name, resource=resource)
         return self.destinations.add(destination)
 
@@ -123,16 +127,16 @@ class NotificationsBackend:
         self.destinations.load(seller_id, destination_id)
         if any(s.destination_id == destination_id for s in self.subscriptions.scan(seller_id)):
             raise Conflict(f"Destination {destination_id} still has subscriptions.", destination_id)
-        self.mock.store.delete("destination", seller_id, destination_id)
+        self.amazon.store.delete("destination", seller_id, destination_id)
 
     def subscribe(self, seller_id: str, notification_type: str, body: dict) -> Subscription:
         self.check_type(notification_type)
         self.destinations.load(seller_id, body["destinationId"])
         if self.subscription_for(seller_id, notification_type) is not None:
             raise Conflict(f"A subscription for {notification_type} already exists.", notification_type)
-        now = self.mock.clock.seconds()
+        now = self.amazon.clock.seconds()
         subscription = Subscription(
-            id=self.mock.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id, created=now,
+            id=self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id, created=now,
             updated=now, notification_type=notification_type, destination_id=body["destinationId"],
             payload_version=body["payloadVersion"], processing_directive=body.get("processingDirective"))
         return self.subscriptions.add(subscription)
@@ -145,7 +149,7 @@ class NotificationsBackend:
         subscription = self.subscriptions.load(seller_id, subscription_id)
         if subscription.notification_type != notification_type:
             raise NotFound(f"No {notification_type} subscription with ID {subscription_id}.", subscription_id)
-        self.mock.store.delete("subscription", seller_id, subscription_id)
+        self.amazon.store.delete("subscription", seller_id, subscription_id)
 
     @staticmethod
     def check_type(notification_type: str) -> None:
@@ -168,23 +172,23 @@ class NotificationsBackend:
             copies = 2 if rule.action == "duplicate" else 1
             delay = rule.seconds if rule.action in ("delay", "reorder") else 0.0
             if rule.action == "reorder":
-                delay = self.mock.rng.uniform(1.0, max(rule.seconds, 1.0))
+                delay = self.amazon.rng.uniform(1.0, max(rule.seconds, 1.0))
         sent = []
         for _ in range(copies):
-            message_id = self.mock.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh")
+            message_id = self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh")
             body = envelope(notification_type, payload, subscription, message_id, seller_id, at)
-            sequence = self.mock.store.setting("message_sequence", 0) + 1
-            self.mock.store.set_setting("message_sequence", sequence)
+            sequence = self.amazon.store.setting("message_sequence", 0) + 1
+            self.amazon.store.set_setting("message_sequence", sequence)
             self.messages.add(Message(id=message_id, seller_id=seller_id, created=at, updated=at,
                                       notification_type=notification_type, sequence=sequence,
                                       destination_id=subscription.destination_id, body=body))
-            self.mock.schedule(at + delay, "notification.deliver", seller_id, message_id)
+            self.amazon.schedule(at + delay, "notification.deliver", seller_id, message_id)
             sent.append(message_id)
         return sent
 
     def _pick_fault(self, notification_type: str) -> NotificationFault | None:
         for rule in self.faults:
-            if rule.type in ("*", notification_type) and applies(rule, self.mock.rng):
+            if rule.type in ("*", notification_type) and applies(rule, self.amazon.rng):
                 return rule
         return None
 
@@ -204,7 +208,7 @@ class NotificationsBackend:
     def receive(self, seller_id: str | None = None, destination_id: str | None = None, consume: bool = True,
                 limit: int = 100) -> list[dict]:
         """Delivered, unread messages in delivery order (like SQS ReceiveMessage and DeleteMessage)."""
-        rows = self.mock.store.execute("SELECT seller_id, doc FROM entities WHERE kind='message'").fetchall()
+        rows = self.amazon.store.execute("SELECT seller_id, doc FROM entities WHERE kind='message'").fetchall()
         waiting = []
         for owner, doc in rows:
             message = json.loads(doc)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from mock_amazon.apis.notifications.backend import Destination, Subscription
-from mock_amazon.app import Api, Call
 from mock_amazon.errors import NotFound
+from mock_amazon.pipeline import Api, Call
 
 api = Api("notifications", "notifications")
 
@@ -23,7 +23,7 @@ def subscription_json(subscription: Subscription) -> dict:
 @api.operation("createDestination")
 def create_destination(call: Call):
     body = call.params["body"]
-    destination = call.mock.notifications.create_destination(call.seller.seller_id, body["name"],
+    destination = call.amazon.notifications.create_destination(call.seller.seller_id, body["name"],
                                                              body["resourceSpecification"])
     return 200, {"payload": destination_json(destination)}
 
@@ -31,24 +31,24 @@ def create_destination(call: Call):
 @api.operation("getDestinations")
 def get_destinations(call: Call):
     return 200, {"payload": [destination_json(d)
-                             for d in call.mock.notifications.destinations.scan(call.seller.seller_id)]}
+                             for d in call.amazon.notifications.destinations.scan(call.seller.seller_id)]}
 
 
 @api.operation("getDestination")
 def get_destination(call: Call):
-    destination = call.mock.notifications.destinations.load(call.seller.seller_id, call.params["destinationId"])
+    destination = call.amazon.notifications.destinations.load(call.seller.seller_id, call.params["destinationId"])
     return 200, {"payload": destination_json(destination)}
 
 
 @api.operation("deleteDestination")
 def delete_destination(call: Call):
-    call.mock.notifications.delete_destination(call.seller.seller_id, call.params["destinationId"])
+    call.amazon.notifications.delete_destination(call.seller.seller_id, call.params["destinationId"])
     return 200, {}
 
 
 @api.operation("createSubscription")
 def create_subscription(call: Call):
-    subscription = call.mock.notifications.subscribe(call.seller.seller_id, call.params["notificationType"],
+    subscription = call.amazon.notifications.subscribe(call.seller.seller_id, call.params["notificationType"],
                                                      call.params["body"])
     return 200, {"payload": subscription_json(subscription)}
 
@@ -56,8 +56,8 @@ def create_subscription(call: Call):
 @api.operation("getSubscription")
 def get_subscription(call: Call):
     notification_type = call.params["notificationType"]
-    call.mock.notifications.check_type(notification_type)
-    subscription = call.mock.notifications.subscription_for(call.seller.seller_id, notification_type)
+    call.amazon.notifications.check_type(notification_type)
+    subscription = call.amazon.notifications.subscription_for(call.seller.seller_id, notification_type)
     if subscription is None:
         raise NotFound(f"No subscription for {notification_type}.", notification_type)
     return 200, {"payload": subscription_json(subscription)}
@@ -65,7 +65,7 @@ def get_subscription(call: Call):
 
 @api.operation("getSubscriptionById")
 def get_subscription_by_id(call: Call):
-    subscription = call.mock.notifications.subscriptions.load(call.seller.seller_id, call.params["subscriptionId"])
+    subscription = call.amazon.notifications.subscriptions.load(call.seller.seller_id, call.params["subscriptionId"])
     if subscription.notification_type != call.params["notificationType"]:
         raise NotFound(f"No {call.params['notificationType']} subscription with ID {subscription.id}.",
                        subscription.id)
@@ -74,6 +74,6 @@ def get_subscription_by_id(call: Call):
 
 @api.operation("deleteSubscriptionById")
 def delete_subscription_by_id(call: Call):
-    call.mock.notifications.unsubscribe(call.seller.seller_id, call.params["notificationType"],
+    call.amazon.notifications.unsubscribe(call.seller.seller_id, call.params["notificationType"],
                                         call.params["subscriptionId"])
     return 200, {}

@@ -9,16 +9,20 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from faker import Faker
 
-from model.inventory import InventoryError
 from mock_amazon.apis import shipments
 from mock_amazon.apis.listings.backend import MFN_LOCATION
 from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
+from model.inventory import InventoryError
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
 # updateShipmentStatus values, as getOrder reports them in EasyShipShipmentStatus
@@ -57,29 +61,29 @@ class AmazonOrder(Entity):
 
 
 class OrdersBackend:
-    def __init__(self, mock):
-        self.mock = mock
-        self.orders: Collection[AmazonOrder] = Collection(mock.store, "order", AmazonOrder,
-                                                          mock.lifecycles.amazon_order, label="order")
+    def __init__(self, amazon: MockAmazon) -> None:
+        self.amazon = amazon
+        self.orders: Collection[AmazonOrder] = Collection(amazon.store, "order", AmazonOrder,
+                                                          amazon.lifecycles.amazon_order, label="order")
         fake = Faker("en_US")  # buyers, deterministic per mock seed
-        fake.seed_instance(mock.seed_value)
+        fake.seed_instance(amazon.seed_value)
         self.buyers = Crowd(fake, _person)
-        mock.on("order.verify", self._verify)
-        mock.on("order.amazon_ships", self._amazon_ships)
+        amazon.on("order.verify", self._verify)
+        amazon.on("order.amazon_ships", self._amazon_ships)
 
     # Amazon's side
     def place(self, seller_id: str, lines: list[tuple[str, int]], channel: str, at: float | None = None,
               fake=None, rng=None, shipment_category: str = "Standard", preorder: bool = False) -> AmazonOrder:
         """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock."""
-        mock = self.mock
-        rng = rng or mock.rng
-        at = mock.clock.seconds() if at is None else at
+        amazon = self.amazon
+        rng = rng or amazon.rng
+        at = amazon.clock.seconds() if at is None else at
         if channel not in ("AFN", "MFN"):
             raise InvalidInput("fulfillment channel must be AFN or MFN", "channel")
         if shipment_category not in SHIP_LEVELS:
             raise InvalidInput(f"shipment category must be one of {', '.join(SHIP_LEVELS)}", "shipment_category")
-        catalog = mock.listings.items
-        ledger = mock.ledger(seller_id)
+        catalog = amazon.listings.items
+        ledger = amazon.ledger(seller_id)
         items = []
         for sku, quantity in lines:
             product = catalog.find(seller_id, sku)
@@ -97,19 +101,19 @@ class OrdersBackend:
                     ledger.adjust(sku, MFN_LOCATION, -min(quantity, position.sellable))
             except InventoryError as error:
                 raise InvalidInput(str(error), "quantity") from None
-            items.append({"order_item_id": mock.new_id("##############"), "sku": sku, "asin": product.asin,
+            items.append({"order_item_id": amazon.new_id("##############"), "sku": sku, "asin": product.asin,
                           "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
                           "price": product.price, "location": location})
         person = _person(fake) if fake is not None else self.buyers.pick(rng)
         order = AmazonOrder(
-            id=mock.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
-            marketplace_id=mock.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
+            id=amazon.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
+            marketplace_id=amazon.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
             latest_ship_date=at + 2 * 86_400, order_type="Preorder" if preorder else "StandardOrder")
         self.orders.add(order, status="PendingAvailability" if preorder else None)
         if not preorder:
-            mock.schedule(at + mock.settings.verification_seconds, "order.verify", seller_id, order.id)
+            amazon.schedule(at + amazon.settings.verification_seconds, "order.verify", seller_id, order.id)
         return order
 
     @staticmethod
@@ -126,46 +130,46 @@ class OrdersBackend:
                 return  # cancelled meanwhile
             self._fire(order, "verify_payment", at)
             if order.fulfillment_channel == "AFN":
-                self.mock.schedule(at + self.mock.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
+                self.amazon.schedule(at + self.amazon.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
 
     def _amazon_ships(self, seller_id: str, order_id: str, at: float) -> None:
         """Amazon's fulfilment centre ships what is left of an AFN order, sometimes only part of it."""
-        mock = self.mock
+        amazon = self.amazon
         with self.orders.editing(seller_id, order_id) as order:
             if not self.orders.lifecycle.allows(order, "fulfil_by_amazon"):
                 return
             lines = [i for i in order.items if i["quantity_ordered"] > i["quantity_shipped"]]
             split = order.status == "Unshipped" and order.quantity_unshipped > 1 and \
-                mock.rng.random() < mock.settings.afn_partial_chance
+                amazon.rng.random() < amazon.settings.afn_partial_chance
             if split:
                 lines = lines[:1]
             shipped = []
-            ledger = mock.ledger(seller_id)
+            ledger = amazon.ledger(seller_id)
             for item in lines:
                 remaining = item["quantity_ordered"] - item["quantity_shipped"]
                 quantity = max(1, remaining // 2) if split and len(lines) == 1 and remaining > 1 else remaining
                 ledger.consume(item["sku"], item["location"], quantity)
                 item["quantity_shipped"] += quantity
                 shipped.append({"order_item_id": item["order_item_id"], "sku": item["sku"], "title": item["title"],
-                                "quantity": quantity, "price": item["price"], "item_id": mock.new_id("D#########")})
-            shipments.record(mock, seller_id, at, amazon_order_id=order.id, merchant_order_id=order.seller_order_id,
+                                "quantity": quantity, "price": item["price"], "item_id": amazon.new_id("D#########")})
+            shipments.record(amazon, seller_id, at, amazon_order_id=order.id, merchant_order_id=order.seller_order_id,
                              fulfillment_center_id=lines[0]["location"], ship_to=order.ship_to, buyer=order.buyer,
                              ship_service_level=order.shipment_category, items=shipped,
                              purchase_date=order.purchase_date, currency=order.currency)
             self._fire(order, "fulfil_by_amazon", at)
             if order.status == "PartiallyShipped":
-                mock.schedule(at + mock.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
+                amazon.schedule(at + amazon.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
 
     def _fire(self, order: AmazonOrder, trigger: str, at: float) -> None:
         """Every status change of an order, and the ORDER_CHANGE notification Amazon sends for it."""
         self.orders.fire(order, trigger, at)
-        self.mock.notifications.publish(order.seller_id, "ORDER_CHANGE", order_change(order, at), at)
+        self.amazon.notifications.publish(order.seller_id, "ORDER_CHANGE", order_change(order, at), at)
 
     def cancel(self, seller_id: str, order_id: str) -> AmazonOrder:
         """The buyer or Amazon cancels an open order; reserved AFN units go back to sellable."""
         with self.orders.editing(seller_id, order_id) as order:
-            self._fire(order, "cancel", self.mock.clock.seconds())
-            ledger = self.mock.ledger(seller_id)
+            self._fire(order, "cancel", self.amazon.clock.seconds())
+            ledger = self.amazon.ledger(seller_id)
             for item in order.items:
                 if item["location"]:
                     ledger.release(item["sku"], item["location"], item["quantity_ordered"])
@@ -252,7 +256,7 @@ class OrdersBackend:
                                    "tracking_number": detail["trackingNumber"], "ship_date": detail["shipDate"],
                                    "items": [{"order_item_id": l["orderItemId"], "quantity": l["quantity"]}
                                              for l in detail["orderItems"]]})
-            self._fire(order, "confirm_shipment", self.mock.clock.seconds())
+            self._fire(order, "confirm_shipment", self.amazon.clock.seconds())
 
     def acknowledge(self, seller_id: str, order_id: str, merchant_order_id: str | None, success: bool) -> AmazonOrder:
         """An order acknowledgement (the POST_ORDER_ACKNOWLEDGEMENT_DATA feed): Success records the seller's own
@@ -265,14 +269,14 @@ class OrdersBackend:
                 if not self.orders.lifecycle.can_fire(order, "cancel"):
                     raise InvalidInput(f"Order {order_id} is {order.status} and can no longer be cancelled.",
                                        "StatusCode")
-                self._fire(order, "cancel", self.mock.clock.seconds())
+                self._fire(order, "cancel", self.amazon.clock.seconds())
                 return order
             if order.status not in ("Unshipped", "PartiallyShipped", "Shipped"):
                 raise InvalidInput(f"Order {order_id} is {order.status}; only orders whose payment Amazon has "
                                    "verified can be acknowledged.", "AmazonOrderID")
             if merchant_order_id:
                 order.seller_order_id = merchant_order_id
-            order.updated = self.mock.clock.seconds()
+            order.updated = self.amazon.clock.seconds()
         return order
 
     def update_shipment_status(self, seller_id: str, order_id: str, payload: dict) -> None:
@@ -281,7 +285,7 @@ class OrdersBackend:
                 raise InvalidInput(f"Order {order_id} is {order.status}; its shipment status cannot change.",
                                    "orderId")
             order.shipment_status = EASY_SHIP_STATUS[payload["shipmentStatus"]]
-            order.updated = self.mock.clock.seconds()
+            order.updated = self.amazon.clock.seconds()
 
 
 def order_change(order: AmazonOrder, at: float) -> dict:

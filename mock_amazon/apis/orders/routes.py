@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder
 from mock_amazon.entities import iso
-from mock_amazon.app import Api, Call
 from mock_amazon.errors import InvalidInput
+from mock_amazon.pipeline import Api, Call
 
 api = Api("orders_v0", "ordersV0")
 api_2026 = Api("orders_2026", "orders_2026-01-01")
@@ -56,7 +56,7 @@ def address_v0(order: AmazonOrder) -> dict:
 @api.operation("getOrders")
 def get_orders(call: Call):
     p = call.params
-    orders, next_token = call.mock.orders.search(
+    orders, next_token = call.amazon.orders.search(
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
         updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"),
         statuses=p.get("OrderStatuses"), channels=p.get("FulfillmentChannels"), marketplaces=p.get("MarketplaceIds"),
@@ -65,7 +65,7 @@ def get_orders(call: Call):
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
-    payload[bound] = iso(call.mock.clock.seconds())
+    payload[bound] = iso(call.amazon.clock.seconds())
     return 200, {"payload": payload}
 
 
@@ -79,12 +79,12 @@ def _page_size(value, name: str) -> int:
 
 @api.operation("getOrder")
 def get_order(call: Call):
-    return 200, {"payload": order_v0(call.mock.orders.get(call.seller.seller_id, call.params["orderId"]))}
+    return 200, {"payload": order_v0(call.amazon.orders.get(call.seller.seller_id, call.params["orderId"]))}
 
 
 @api.operation("getOrderItems")
 def get_order_items(call: Call):
-    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     items = [{
         "ASIN": i["asin"], "SellerSKU": i["sku"], "OrderItemId": i["order_item_id"], "Title": i["title"],
         "QuantityOrdered": i["quantity_ordered"], "QuantityShipped": i["quantity_shipped"],
@@ -98,26 +98,26 @@ def get_order_items(call: Call):
 
 @api.operation("getOrderAddress")
 def get_order_address(call: Call):
-    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "ShippingAddress": address_v0(order)}}
 
 
 @api.operation("getOrderBuyerInfo")
 def get_order_buyer_info(call: Call):
-    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "BuyerEmail": order.buyer["email"],
                              "BuyerName": order.buyer["name"]}}
 
 
 @api.operation("confirmShipment")
 def confirm_shipment(call: Call):
-    call.mock.orders.confirm_shipment(call.seller.seller_id, call.params["orderId"], call.params["payload"])
+    call.amazon.orders.confirm_shipment(call.seller.seller_id, call.params["orderId"], call.params["payload"])
     return 204, None
 
 
 @api.operation("updateShipmentStatus")
 def update_shipment_status(call: Call):
-    call.mock.orders.update_shipment_status(call.seller.seller_id, call.params["orderId"], call.params["payload"])
+    call.amazon.orders.update_shipment_status(call.seller.seller_id, call.params["orderId"], call.params["payload"])
     return 204, None
 
 
@@ -174,7 +174,7 @@ def search_orders(call: Call):
     p = call.params
     statuses = [v0 for s in p.get("fulfillmentStatuses", []) for v0 in STATUS_V0[s]] or None
     channels = [{"AMAZON": "AFN", "MERCHANT": "MFN"}[f] for f in p.get("fulfilledBy", [])] or None
-    orders, next_token = call.mock.orders.search(
+    orders, next_token = call.amazon.orders.search(
         call.seller.seller_id, created_after=p.get("createdAfter"), created_before=p.get("createdBefore"),
         updated_after=p.get("lastUpdatedAfter"), updated_before=p.get("lastUpdatedBefore"), statuses=statuses,
         channels=channels, marketplaces=p.get("marketplaceIds"),
@@ -183,11 +183,11 @@ def search_orders(call: Call):
     body = {"orders": [order_2026(o, p.get("includedData", [])) for o in orders]}
     if next_token:
         body["pagination"] = {"nextToken": next_token}
-    body["createdBefore" if p.get("createdAfter") else "lastUpdatedBefore"] = iso(call.mock.clock.seconds())
+    body["createdBefore" if p.get("createdAfter") else "lastUpdatedBefore"] = iso(call.amazon.clock.seconds())
     return 200, body
 
 
 @api_2026.operation("getOrder")
 def get_order_2026(call: Call):
-    order = call.mock.orders.get(call.seller.seller_id, call.params["orderId"])
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"order": order_2026(order, call.params.get("includedData", []))}

@@ -2,7 +2,13 @@
 report finishes. One function per report type."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from mock_amazon.apis.shipments import shipments
 from mock_amazon.entities import iso
+
+if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.core import MockAmazon
 
 MERCHANT_LISTINGS = ("item-name", "item-description", "listing-id", "seller-sku", "price", "quantity", "open-date",
                      "image-url", "item-is-marketplace", "product-id-type", "zshop-shipping-fee", "item-note",
@@ -30,10 +36,10 @@ ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-upd
               "promotion-ids")
 
 
-def merchant_listings(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
-    merchant_positions = mock.ledger(seller_id).by_sku("MFN")
+def merchant_listings(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
+    merchant_positions = amazon.ledger(seller_id).by_sku("MFN")
     rows = []
-    for item in mock.listings.items.scan(seller_id):
+    for item in amazon.listings.items.scan(seller_id):
         afn = item.channel == "AFN"
         merchant = sum(p.sellable for p in merchant_positions.get(item.sku, ()))
         rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
@@ -47,11 +53,11 @@ def merchant_listings(mock, seller_id: str, start: float | None, end: float | No
     return MERCHANT_LISTINGS, rows
 
 
-def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+def afn_inventory(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
     """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
-    afn_positions = mock.ledger(seller_id).by_sku("AFN")
+    afn_positions = amazon.ledger(seller_id).by_sku("AFN")
     rows = []
-    for item in mock.listings.items.scan(seller_id):
+    for item in amazon.listings.items.scan(seller_id):
         for position in afn_positions.get(item.sku, ()):
             for code, quantity in (("SELLABLE", position.sellable), ("UNSELLABLE", position.unsellable)):
                 if quantity or code == "SELLABLE":
@@ -61,11 +67,10 @@ def afn_inventory(mock, seller_id: str, start: float | None, end: float | None) 
     return AFN_INVENTORY, rows
 
 
-def fulfilled_shipments(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
     """A row per shipped item; an order shipped in parts has a row per part."""
-    from mock_amazon.apis.shipments import shipments
     rows = []
-    for shipment in shipments(mock).scan(seller_id, since=start, until=end):
+    for shipment in shipments(amazon).scan(seller_id, since=start, until=end):
         to = shipment.ship_to
         for item in shipment.items:
             rows.append({
@@ -89,9 +94,9 @@ def fulfilled_shipments(mock, seller_id: str, start: float | None, end: float | 
     return FULFILLED_SHIPMENTS, rows
 
 
-def all_orders_by_last_update(mock, seller_id: str, start: float | None, end: float | None) -> tuple:
+def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
     rows = []
-    for order in mock.orders.orders.scan(seller_id, order_by="updated", since=start, until=end):
+    for order in amazon.orders.orders.scan(seller_id, order_by="updated", since=start, until=end):
         to = order.ship_to
         for item in order.items:
             rows.append({

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from mock_amazon.apis.reports.backend import Report
-from mock_amazon.app import Api, Call
 from mock_amazon.entities import iso
+from mock_amazon.pipeline import Api, Call
 from mock_amazon.spec import parse_time
 
 api = Api("reports", "reports_2021-06-30")
@@ -28,14 +28,14 @@ def create_report(call: Call):
     for key in ("dataStartTime", "dataEndTime"):
         if spec.get(key):
             spec[key] = parse_time(key, spec[key])
-    report = call.mock.reports.create(call.seller.seller_id, spec)
+    report = call.amazon.reports.create(call.seller.seller_id, spec)
     return 202, {"reportId": report.id}
 
 
 @api.operation("getReports")
 def get_reports(call: Call):
     p = call.params
-    reports, next_token = call.mock.reports.search(
+    reports, next_token = call.amazon.reports.search(
         call.seller.seller_id, p.get("reportTypes"), p.get("processingStatuses"), p.get("pageSize", 10),
         p.get("createdSince"), p.get("createdUntil"), p.get("nextToken"))
     body = {"reports": [report_json(r) for r in reports]}
@@ -46,15 +46,15 @@ def get_reports(call: Call):
 
 @api.operation("getReport")
 def get_report(call: Call):
-    return 200, report_json(call.mock.reports.reports.load(call.seller.seller_id, call.params["reportId"]))
+    return 200, report_json(call.amazon.reports.reports.load(call.seller.seller_id, call.params["reportId"]))
 
 
 @api.operation("cancelReport")
 def cancel_report(call: Call):
-    call.mock.reports.cancel(call.seller.seller_id, call.params["reportId"])
+    call.amazon.reports.cancel(call.seller.seller_id, call.params["reportId"])
     return 200, None
 
 
 @api.operation("getReportDocument")
 def get_report_document(call: Call):
-    return 200, call.mock.reports.document(call.seller.seller_id, call.params["reportDocumentId"])
+    return 200, call.amazon.reports.document(call.seller.seller_id, call.params["reportDocumentId"])

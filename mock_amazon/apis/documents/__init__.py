@@ -1,0 +1,1 @@
+"""Report and feed documents: bytes behind pre-signed URLs."""

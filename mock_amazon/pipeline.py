@@ -1,0 +1,161 @@
+"""The request pipeline: one path through the mock for every operation, then the operation's own handler.
+
+For each request: run the timers that are due; authenticate the access token (403); take a token from the
+seller's bucket for the operation (429); apply a fault rule if one matches; parse and validate the parameters
+against Amazon's model (400); call the handler; shape the answer and log it. Blueprints only declare handlers
+(`Api.operation`); app.py assembles them; this module imports no blueprint.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+
+from mock_amazon.auth import Seller
+from mock_amazon.core import MockAmazon
+from mock_amazon.errors import ApiError, InvalidInput, QuotaExceeded, RequestTimeout
+from mock_amazon.spec import Operation, operation, parse_request
+
+log = logging.getLogger("mock_amazon")
+
+
+@dataclass
+class Call:
+    """What a handler receives: the mock, the calling seller and the validated parameters."""
+    amazon: MockAmazon
+    seller: Seller
+    params: dict[str, Any]
+
+
+Handler = Callable[[Call], "tuple[int, Any]"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One served operation: its model, its handler and the error dialect its API speaks."""
+    operation: Operation
+    handler: Handler
+    dialect: str
+
+
+class Api:
+    """A blueprint whose routes are Amazon operations, looked up by operationId in one model."""
+
+    def __init__(self, name: str, model: str, dialect: str = "sp-api"):
+        self.blueprint = Blueprint(name, __name__)
+        self.model, self.dialect = model, dialect
+        self.routes: dict[str, Route] = {}
+
+    def operation(self, operation_id: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            route = Route(operation(self.model, operation_id), handler, self.dialect)
+            self.blueprint.add_url_rule(route.operation.flask_rule, endpoint=operation_id,
+                                        methods=[route.operation.method], view_func=_view(route))
+            self.routes[route.operation.key] = route
+            return handler
+        return register
+
+
+def current_amazon() -> MockAmazon:
+    """The MockAmazon behind the Flask app serving this request."""
+    amazon: MockAmazon = current_app.extensions["mock_amazon"]
+    return amazon
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    text = "" if body is None else json.dumps(body, separators=(",", ":"))
+    return Response(text, status=status, headers=headers or {},
+                    mimetype="application/json" if body is not None else None)
+
+
+@dataclass
+class Exchange:
+    """One operation request, however it arrived: over HTTP, or in-process from the simulator."""
+    token: str | None
+    path: str
+    path_args: dict[str, Any]
+    query: MultiDict[str, str]
+    headers: Mapping[str, str]
+    body: bytes | None = None
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
+    """The pipeline every operation goes through; see the module's docstring."""
+    op, dialect = route.operation, route.dialect
+    request_id = amazon.request_id()
+    headers = {"x-amzn-RequestId": request_id}
+    seller_id, throttled, fault = None, False, None
+    with amazon.lock:
+        try:
+            amazon.run_due()
+            seller = amazon.auth.seller_for(exchange.token)
+            seller_id = seller.seller_id
+            allowed, rate = amazon.limits.take(seller_id, op)
+            headers["x-amzn-RateLimit-Limit"] = f"{rate:g}"
+            if not allowed:
+                throttled = True
+                raise QuotaExceeded()
+            rule = amazon.faults.pick(op)
+            if rule is not None:
+                fault = rule.describe()
+                if rule.latency:
+                    headers["x-testbed-latency"] = f"{rule.latency:g}"
+                if rule.timeout:
+                    raise RequestTimeout("The request timed out before the service answered.")
+                if rule.status:
+                    raise ApiError(rule.message or f"Injected fault for {op.operation_id}.",
+                                   code=rule.code or _default_code(rule.status), status=rule.status)
+            if exchange.body and len(exchange.body) > amazon.settings.max_body_bytes:
+                raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.", "body")
+            params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
+            status, body = route.handler(Call(amazon, seller, params))
+        except ApiError as error:
+            status, body = error.http_status, error.body(dialect)
+        except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly
+            log.exception("unhandled error in %s", op.key)
+            status, body = 500, ApiError("An internal error occurred.").body(dialect)
+        amazon.log(seller_id, op.operation_id, op.method, exchange.path, status, throttled, fault, request_id)
+    return Reply(status, body, headers)
+
+
+def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[str, Any] | None = None,
+           query: dict[str, Any] | None = None, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+    """Call an operation in-process, with no HTTP and no sockets."""
+    path = route.operation.path
+    for name, value in (path_args or {}).items():
+        path = path.replace("{" + name + "}", str(value))
+    pairs = [(k, v) for k, values in (query or {}).items()
+             for v in (values if isinstance(values, (list, tuple)) else [values])]
+    data = None if body is None else json.dumps(body).encode()
+    return dispatch(amazon, route, Exchange(token, path, dict(path_args or {}),
+                                            MultiDict([(k, str(v)) for k, v in pairs]), headers or {}, data))
+
+
+def _view(route: Route) -> Callable[..., Response]:
+    def view(**path_args: Any) -> Response:
+        amazon = current_amazon()
+        exchange = Exchange(request.headers.get("x-amz-access-token"), request.path, path_args, request.args,
+                            request.headers, request.get_data(cache=True))
+        reply = dispatch(amazon, route, exchange)
+        if amazon.wait is not None and "x-testbed-latency" in reply.headers:
+            amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
+        return json_response(reply.status, reply.body, reply.headers)
+    view.__name__ = route.operation.operation_id
+    view.__wrapped_model__ = route.operation.model  # type: ignore[attr-defined]  # lets tests list served operations
+    return view
+
+
+def _default_code(status: int) -> str:
+    return {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 429: "QuotaExceeded",
+            500: "InternalFailure", 503: "ServiceUnavailable"}.get(status, "InternalFailure")
