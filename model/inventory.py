@@ -120,43 +120,33 @@ class Ledger:
         return self._store(position)
 
     def reserve(self, sku: str, location: str, quantity: int) -> Position:
-        _check_count("quantity", quantity)
-        position = self._existing(sku, location)
-        if quantity > position.sellable:
-            raise InventoryError(f"cannot reserve {quantity} of {sku!r} at {location!r}: only "
-                                 f"{position.sellable} sellable")
-        position.sellable -= quantity
-        position.reserved += quantity
-        return self._store(position)
+        """Sellable units promised to an order."""
+        return self._move(sku, location, quantity, "sellable", "reserved", "reserve")
 
     def release(self, sku: str, location: str, quantity: int) -> Position:
         """Give reserved units back to sellable (a cancelled order)."""
-        position = self._take_reserved(sku, location, quantity)
-        position.sellable += quantity
-        return self._store(position)
+        return self._move(sku, location, quantity, "reserved", "sellable", "release")
 
     def consume(self, sku: str, location: str, quantity: int) -> Position:
         """Reserved units leave the building (a shipped order)."""
-        return self._store(self._take_reserved(sku, location, quantity))
+        return self._move(sku, location, quantity, "reserved", None, "ship")
 
     def receive(self, sku: str, location: str, quantity: int) -> Position:
         """Inbound units become sellable."""
-        _check_count("quantity", quantity)
-        position = self._existing(sku, location)
-        if quantity > position.inbound:
-            raise InventoryError(f"cannot receive {quantity} of {sku!r} at {location!r}: only "
-                                 f"{position.inbound} inbound")
-        position.inbound -= quantity
-        position.sellable += quantity
-        return self._store(position)
+        return self._move(sku, location, quantity, "inbound", "sellable", "receive")
 
-    def _take_reserved(self, sku: str, location: str, quantity: int) -> Position:
+    def _move(self, sku: str, location: str, quantity: int, source: str, destination: str | None,
+              verb: str) -> Position:
+        """`quantity` units from one condition to another (or out of the building), never below zero."""
         _check_count("quantity", quantity)
         position = self._existing(sku, location)
-        if quantity > position.reserved:
-            raise InventoryError(f"only {position.reserved} of {sku!r} reserved at {location!r}, not {quantity}")
-        position.reserved -= quantity
-        return position
+        available = getattr(position, source)
+        if quantity > available:
+            raise InventoryError(f"cannot {verb} {quantity} of {sku!r} at {location!r}: only {available} {source}")
+        setattr(position, source, available - quantity)
+        if destination is not None:
+            setattr(position, destination, getattr(position, destination) + quantity)
+        return self._store(position)
 
     def _existing(self, sku: str, location: str) -> Position:
         position = self.positions.get((sku, location))

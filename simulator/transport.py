@@ -7,7 +7,7 @@ import random
 
 import simpy
 
-from model.workflows.protocol import Request, Wait, Workflow
+from model.workflows.protocol import Request, Wait, Workflow, perform
 from simulator.metrics import Metrics
 
 
@@ -34,17 +34,10 @@ class Transport:
 
     def run(self, workflow: Workflow):
         """A SimPy process body: `result = yield env.process(transport.run(workflow))` or `yield from`."""
-        try:
-            effect = workflow.send(None)
-            while True:
-                if isinstance(effect, Wait):
-                    yield self.env.timeout(effect.seconds)
-                    effect = workflow.send(None)
-                    continue
-                response = yield from self.call(effect)
-                effect = workflow.send(response)
-        except StopIteration as finished:
-            return finished.value
+        return (yield from perform(workflow, self.wait, self.call))
+
+    def wait(self, effect: Wait):
+        yield self.env.timeout(effect.seconds)
 
     def call(self, request: Request):
         round_trip = self.latency.sample()

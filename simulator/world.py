@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import simpy
@@ -15,6 +14,7 @@ from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
 from model.clock import VirtualClock
 from model.lifecycles import Lifecycles
+from model.seller import StoreOrder, Warehouse
 from model.workflows.pacing import Pacer
 from model.workflows.seller_flex import SequenceBook
 from model.workflows.session import Session, reliable
@@ -25,49 +25,10 @@ from simulator.transport import Latency, Transport
 START = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)   # a Monday
 
 
-@dataclass(eq=False)
-class StoreOrder:
-    """An order on the integration's side; its status belongs to the store_order machine."""
-    id: str
-    source: str                 # amazon, webstore, seller_flex
-    external_id: str
-    lines: list[tuple[str, int]]
-    created: float
-    promised: float             # when it must have shipped
-    shipped_at: float | None = None
-    tracking: list[str] = field(default_factory=list)
-    note: list[str] = field(default_factory=list)
-    address: dict | None = None   # webstore orders: where FBA ships them
-    method: str = "Standard"      # webstore orders: the shipping method, mapped to Amazon's
-
-
 def _webstore_address(fake: Faker) -> dict:
     return {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
             "stateOrRegion": fake.state_abbr(include_territories=False), "postalCode": fake.postcode(),
             "countryCode": "US", "phone": fake.numerify("###-###-####")}
-
-
-@dataclass
-class Warehouse:
-    """The merchant's own stock (MFN and seller-flex SKUs): on hand, and promised to open orders."""
-    on_hand: dict[str, int] = field(default_factory=dict)
-    allocated: dict[str, int] = field(default_factory=dict)
-
-    def free(self, sku: str) -> int:
-        return self.on_hand.get(sku, 0) - self.allocated.get(sku, 0)
-
-    def allocate(self, sku: str, units: int) -> bool:
-        if self.free(sku) < units:
-            return False
-        self.allocated[sku] = self.allocated.get(sku, 0) + units
-        return True
-
-    def release(self, sku: str, units: int) -> None:
-        self.allocated[sku] -= units
-
-    def ship(self, sku: str, units: int) -> None:
-        self.allocated[sku] -= units
-        self.on_hand[sku] -= units
 
 
 class World:
@@ -102,7 +63,7 @@ class World:
                                    "batchInventory": Pacer(integration["flex_push_rate"], 1, self.clock.seconds()),
                                    "patchListingsItem": Pacer(4.5, 1, self.clock.seconds())})
         self.lifecycles = Lifecycles(self.clock)
-        self.warehouse = Warehouse()
+        self.warehouse = Warehouse(self.clock)
         self.book = SequenceBook()
         self.orders: list[StoreOrder] = []          # a list, so a duplicate import would show, not hide
         self.orders_by_status: Counter[str] = Counter()   # kept as orders move, so sampling needs no pass
@@ -140,14 +101,14 @@ class World:
                 elif pool == "mfn":
                     amazon.listings.add(seller, sku, title, "MFN", round(rng.uniform(5, 80), 2))
                     ledger.set_quantity(sku, "DEFAULT", stock)
-                    self.warehouse.on_hand[sku] = stock
+                    self.warehouse.stock[sku] = stock
                 else:
                     size = {"length": round(rng.uniform(5, 50), 1), "width": round(rng.uniform(5, 40), 1),
                             "height": round(rng.uniform(2, 30), 1), "weight": round(rng.uniform(0.1, 5), 2)}
                     amazon.external_fulfillment.map_listing(seller, sku, f"EAN{index:010d}", dimensions=size,
                                                             title=title)
                     self.dimensions[sku] = size
-                    self.warehouse.on_hand[sku] = stock
+                    self.warehouse.stock[sku] = stock
                     if not self.scenario["push"]["initial_full_push"]:
                         ledger.set_quantity(sku, self.location, stock, sequence=self.book.take(sku, self.location))
                 self.skus[pool].append(sku)

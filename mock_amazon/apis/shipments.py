@@ -17,7 +17,9 @@ CARRIERS = (("UPS", "1Z###XXX##########"), ("USPS", "94001#################"), (
 
 
 @dataclass(kw_only=True, eq=False)
-class Shipment(Entity):
+class OutboundShipment(Entity):
+    """A shipment that left an Amazon fulfilment centre (not a seller-flex shipment, which is External
+    Fulfillment's `Shipment`)."""
     amazon_order_id: str
     merchant_order_id: str | None = None
     fulfillment_center_id: str
@@ -32,13 +34,13 @@ class Shipment(Entity):
     currency: str = "USD"
 
 
-def shipments(amazon: MockAmazon) -> Collection[Shipment]:
-    return Collection(amazon.store, "shipment", Shipment, label="shipment")
+def shipments(amazon: MockAmazon) -> Collection[OutboundShipment]:
+    return Collection(amazon.store, "shipment", OutboundShipment, label="shipment")
 
 
-def record(amazon: MockAmazon, seller_id: str, at: float, **fields) -> Shipment:
+def record(amazon: MockAmazon, seller_id: str, at: float, **fields) -> OutboundShipment:
     carrier, pattern = amazon.rng.choice(CARRIERS)
-    shipment = Shipment(id=amazon.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
+    shipment = OutboundShipment(id=amazon.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
                         carrier=fields.pop("carrier", carrier),
                         tracking_number=fields.pop("tracking_number", None) or amazon.new_id(pattern), **fields)
     shipments(amazon).add(shipment)

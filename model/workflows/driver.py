@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from model.workflows.protocol import Request, Response, Wait, Workflow
+from model.workflows.protocol import Request, Response, Step, Wait, Workflow, perform
 
 
 def run(workflow: Workflow, send: Callable[[Request], Response], wait: Callable[[float], None]) -> Any:
+    def on_wait(effect: Wait) -> Step:
+        wait(effect.seconds)
+        yield from ()
+
+    def on_request(request: Request) -> Step:
+        yield from ()
+        return send(request)
+
+    steps = perform(workflow, on_wait, on_request)
     try:
-        effect = workflow.send(None)
-        while True:
-            if isinstance(effect, Wait):
-                wait(effect.seconds)
-                effect = workflow.send(None)
-            else:
-                effect = workflow.send(send(effect))
+        next(steps)  # neither side ever yields: the whole workflow runs in this one step
     except StopIteration as finished:
         return finished.value
+    raise AssertionError("a synchronous driver's steps never yield")

@@ -5,8 +5,8 @@ orders ready to ship on a schedule, injects them into its warehouse and acknowle
 as the warehouse ships, and, optionally, sends warehouse quantities (with the handling time) for the SKUs a
 person activated, only when they had activity since the last sync and at most every 12 hours.
 
-The warehouse (`Warehouse`) is the 3PL's own system, kept in memory: stock per warehouse SKU, the time of each
-SKU's last activity, and the orders injected into it. Every order status change goes through the store_order
+The warehouse (`ThreePlWarehouse`) is the 3PL's own system, kept in memory: the seller's `Warehouse` (stock per
+warehouse SKU, the time of each SKU's last activity) and the orders injected into it. Every order status change goes through the store_order
 lifecycle.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from model.clock import Clock, to_datetime
 from model.lifecycles import Lifecycles
+from model.seller import Warehouse
 from model.workflows import listings, orders
 from model.workflows.protocol import Request, Wait, WorkflowError
 
@@ -37,7 +38,8 @@ class CartItem:
 
 
 @dataclass(eq=False)
-class StoreOrder:
+class WarehouseOrder:
+    """An Amazon order as the 3PL holds it, injected into its warehouse; its status follows the store_order table."""
     id: str                     # the 3PL's own order number, sent to Amazon in the acknowledgement
     store: str                  # the store's nickname
     amazon_order_id: str
@@ -91,26 +93,13 @@ class InjectionError(Exception):
 
 
 @dataclass
-class Warehouse:
-    """The 3PL's warehouse system."""
-    clock: Clock
-    stock: dict[str, int] = field(default_factory=dict)
-    activity: dict[str, float] = field(default_factory=dict)   # warehouse SKU -> time of its last activity
-    injected: dict[str, StoreOrder] = field(default_factory=dict)   # by Amazon order ID
+class ThreePlWarehouse(Warehouse):
+    """The 3PL's warehouse system: the seller's stock, and the orders injected into it and shipped."""
+    injected: dict[str, WarehouseOrder] = field(default_factory=dict)   # by Amazon order ID
     shipped: dict[str, tuple[str, str, float]] = field(default_factory=dict)   # Amazon order ID -> carrier, tracking
     refusing: str | None = None                                  # a reason while the warehouse refuses orders
 
-    def receive(self, sku: str, units: int) -> None:
-        self.stock[sku] = self.stock.get(sku, 0) + units
-        self.activity[sku] = self.clock.seconds()
-
-    def adjust(self, sku: str, units: int) -> None:
-        if sku not in self.stock:
-            raise KeyError(f"the warehouse has no SKU {sku!r}")
-        self.stock[sku] = max(0, self.stock[sku] + units)
-        self.activity[sku] = self.clock.seconds()
-
-    def inject(self, order: StoreOrder) -> None:
+    def inject(self, order: WarehouseOrder) -> None:
         """Take an order once; the units are sold (activity) at once."""
         if order.amazon_order_id in self.injected:
             return
@@ -120,11 +109,10 @@ class Warehouse:
         if unknown:
             raise InjectionError(f"the warehouse has no SKU {', '.join(unknown)}")
         for _, wsku, units, _ in order.lines:
-            self.stock[wsku] = max(0, self.stock[wsku] - units)
-            self.activity[wsku] = self.clock.seconds()
+            self.adjust(wsku, -units)
         self.injected[order.amazon_order_id] = order
 
-    def ship(self, amazon_order_id: str, carrier: str, tracking: str) -> None:
+    def ship_order(self, amazon_order_id: str, carrier: str, tracking: str) -> None:
         if amazon_order_id not in self.injected:
             raise KeyError(f"order {amazon_order_id} is not in the warehouse")
         self.shipped[amazon_order_id] = (carrier, tracking, self.clock.seconds())
@@ -134,15 +122,15 @@ class Warehouse:
 class Integration:
     """The 3PL's integration platform: its connected stores, by nickname, and their orders."""
     clock: Clock
-    warehouse: Warehouse
+    warehouse: ThreePlWarehouse
     stores: dict[str, AmazonStore] = field(default_factory=dict)
-    orders: dict[str, StoreOrder] = field(default_factory=dict)   # by Amazon order ID
+    orders: dict[str, WarehouseOrder] = field(default_factory=dict)   # by Amazon order ID
     lifecycles: Lifecycles = None
 
     def __post_init__(self):
         self.lifecycles = self.lifecycles or Lifecycles(self.clock)
 
-    def orders_of(self, nickname: str) -> list[StoreOrder]:
+    def orders_of(self, nickname: str) -> list[WarehouseOrder]:
         return [o for o in self.orders.values() if o.store == nickname]
 
 
@@ -175,7 +163,7 @@ def check_orders(integration: Integration, nickname: str):
     for summary in (yield from orders.ready_to_ship(since, store.marketplace_id)):
         order = integration.orders.get(summary["AmazonOrderId"])
         if order is None:
-            order = StoreOrder(f"EFS{len(integration.orders) + 1:06d}", nickname, summary["AmazonOrderId"],
+            order = WarehouseOrder(f"EFS{len(integration.orders) + 1:06d}", nickname, summary["AmazonOrderId"],
                                summary.get("ShipmentServiceLevelCategory", "Standard"))
             integration.orders[order.amazon_order_id] = order
             lifecycle.restore(order)

@@ -38,7 +38,8 @@ class OmsSettings:
 
 
 @dataclass(eq=False)
-class Package:
+class OmsPackage:
+    """A package of an OMS order: shipped by the warehouse, or sent to Amazon as a multi-channel order (fba)."""
     id: str
     order_id: str
     lines: list[tuple[str, int]]
@@ -69,7 +70,7 @@ class Oms:
     amazon_keys: dict | None = None                     # client_id, client_secret, refresh_token
     fba_skus: dict[str, int] = field(default_factory=dict)   # FBA SKU -> fulfillable units at Amazon
     orders: dict[str, OmsOrder] = field(default_factory=dict)
-    packages: dict[str, Package] = field(default_factory=dict)
+    packages: dict[str, OmsPackage] = field(default_factory=dict)
     emails: list[dict] = field(default_factory=list)            # outbox: e-mails to customers
     channel_updates: list[dict] = field(default_factory=list)   # outbox: tracking sent to eBay, Groupon
     lifecycles: Lifecycles = None
@@ -80,7 +81,7 @@ class Oms:
     def is_fba(self, sku: str) -> bool:
         return self.settings.amazon_fba_enabled and sku in self.fba_skus
 
-    def packages_of(self, order_id: str) -> list[Package]:
+    def packages_of(self, order_id: str) -> list[OmsPackage]:
         return [self.packages[p] for p in self.orders[order_id].package_ids]
 
     def note(self, order: OmsOrder, text: str) -> None:
@@ -146,8 +147,8 @@ def import_amazon_orders(oms: Oms, since, marketplace_id: str = "ATVPDKIKX0DER")
     return new
 
 
-def _new_package(oms: Oms, order: OmsOrder, lines: list[tuple[str, int]], fba: bool) -> Package:
-    package = Package(f"{order.id}-P{len(order.package_ids) + 1}", order.id, list(lines), fba)
+def _new_package(oms: Oms, order: OmsOrder, lines: list[tuple[str, int]], fba: bool) -> OmsPackage:
+    package = OmsPackage(f"{order.id}-P{len(order.package_ids) + 1}", order.id, list(lines), fba)
     oms.packages[package.id] = package
     order.package_ids.append(package.id)
     lifecycle = oms.lifecycles.package
@@ -187,7 +188,7 @@ def collect_fba_responses(oms: Oms):
             _refused(oms, order, package, f"FBA answered {status}")
 
 
-def _refused(oms: Oms, order: OmsOrder, package: Package, message: str) -> None:
+def _refused(oms: Oms, order: OmsOrder, package: OmsPackage, message: str) -> None:
     oms.lifecycles.package.fire(package, "reject_by_fba")
     oms.note(order, f"FBA error for {package.id}: {message}. The package stays unshipped: ship it from own stock "
                     "or through Seller Central, or delete and re-create it")
@@ -231,7 +232,7 @@ def _email(oms: Oms, order: OmsOrder, tracking: str) -> None:
                        "order": order.id, "tracking": tracking})
 
 
-def recreate_package(oms: Oms, package_id: str) -> Package:
+def recreate_package(oms: Oms, package_id: str) -> OmsPackage:
     """F000-8: a package FBA did not ship is deleted and re-created as an ordinary package, so it enters the
     WorldShip export; the order leaves manual intervention."""
     package = oms.packages[package_id]

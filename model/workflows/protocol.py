@@ -1,6 +1,7 @@
 """What a workflow yields and receives."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generator
 
@@ -50,6 +51,23 @@ class Wait:
 
 Effect = Request | Wait
 Workflow = Generator[Effect, Response | None, Any]
+Step = Generator[Any, Any, Any]
+
+
+def perform(workflow: Workflow, on_wait: Callable[[Wait], Step], on_request: Callable[[Request], Step]) -> Step:
+    """The one loop that steps a workflow: each Wait is handed to `on_wait`, each Request to `on_request`, whose
+    return value is the Response the workflow receives. Both are generators, so a driver may itself be one (a
+    SimPy process, or a workflow wrapping another); returns the workflow's value."""
+    try:
+        effect = workflow.send(None)
+        while True:
+            if isinstance(effect, Wait):
+                yield from on_wait(effect)
+                effect = workflow.send(None)
+            else:
+                effect = workflow.send((yield from on_request(effect)))
+    except StopIteration as finished:
+        return finished.value
 
 
 class WorkflowError(Exception):

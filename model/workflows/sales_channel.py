@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from model.lifecycles import Lifecycle
+from model.seller import StoreOrder
 from model.workflows import orders
 from model.workflows.protocol import Request
 
@@ -21,16 +22,7 @@ class ChannelOrder:
     amazon_order_id: str
     amazon_status: str
     shown: bool = False
-    store_order: object | None = None
-
-
-@dataclass(eq=False)
-class StoreOrder:
-    id: str
-    amazon_order_id: str
-    total: str
-    customer: str | None         # a customer e-mail, or None for a guest order
-    lines: list = field(default_factory=list)
+    store_order: StoreOrder | None = None
 
 
 @dataclass
@@ -71,8 +63,10 @@ def _take(channel: SalesChannel, summary: dict):
     if channel.create_customers and email:  # F004-2: a customer record, or a guest order
         channel.customers.setdefault(email, {"email": email, "name": buyer.body["payload"].get("BuyerName")})
         customer = email
-    store_order = StoreOrder(f"M{len(channel.records):06d}", order_id, summary.get("OrderTotal", {}).get("Amount", ""),
-                             customer, [(i["SellerSKU"], i["QuantityOrdered"], i["OrderItemId"]) for i in items])
+    store_order = StoreOrder(f"M{len(channel.records):06d}", "amazon", order_id,
+                             [(i["SellerSKU"], i["QuantityOrdered"]) for i in items],
+                             item_ids=[i["OrderItemId"] for i in items],
+                             total=summary.get("OrderTotal", {}).get("Amount", ""), customer=customer)
     lifecycle = channel.store_orders
     lifecycle.restore(store_order)
     if afn:
@@ -87,7 +81,8 @@ def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tra
     """F004-3: the store ships with a tracking number; Amazon gets it and tells the buyer."""
     record = channel.records[amazon_order_id]
     store_order = record.store_order
-    items = [{"OrderItemId": item_id, "QuantityOrdered": units} for _, units, item_id in store_order.lines]
+    items = [{"OrderItemId": item_id, "QuantityOrdered": units}
+             for (_, units), item_id in zip(store_order.lines, store_order.item_ids)]
     yield from orders.post_tracking(amazon_order_id, items, carrier, tracking, ship_date)
     channel.store_orders.fire(store_order, "ship_fully")
     record.amazon_status = "Shipped"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from model.clock import Clock
 from model.workflows.pacing import Pacer
-from model.workflows.protocol import Request, Response, Wait, Workflow, WorkflowError
+from model.workflows.protocol import Request, Response, Step, Wait, Workflow, WorkflowError, perform
 
 RENEW_BEFORE_EXPIRY = 60.0
 
@@ -99,15 +99,7 @@ def authorized(request: Request, session: Session):
 
 def reliable(workflow: Workflow, session: Session) -> Workflow:
     """`workflow` with every request performed through `authorized`; Waits pass through."""
-    response = None
-    try:
-        effect = workflow.send(None)
-        while True:
-            if isinstance(effect, Wait):
-                yield effect
-                effect = workflow.send(None)
-            else:
-                response = yield from authorized(effect, session)
-                effect = workflow.send(response)
-    except StopIteration as finished:
-        return finished.value
+    def pass_on(effect: Wait) -> Step:
+        yield effect
+
+    return (yield from perform(workflow, pass_on, lambda request: authorized(request, session)))

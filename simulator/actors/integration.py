@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 import simpy
 
 from model.clock import to_datetime
+from model.seller import StoreOrder
 from model.workflows import fulfillment, listings, orders, reports, seller_flex
 from model.workflows.protocol import WorkflowError
-from simulator.world import START, StoreOrder, World
+from simulator.world import START, World
 
 
 def start(world: World) -> None:
@@ -325,7 +326,7 @@ def restocker(world: World):
         yield world.env.timeout(3600)
         for sku in merchant:
             if world.rng.random() < share:
-                world.warehouse.on_hand[sku] += world.rng.randint(10, 50)
+                world.warehouse.stock[sku] += world.rng.randint(10, 50)
                 (world.flex_dirty if sku in world.flex_set else world.mfn_dirty).add(sku)
 
 

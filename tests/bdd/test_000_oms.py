@@ -43,7 +43,7 @@ def web_order(bdd, source: str, lines) -> workflow.OmsOrder:
     return bdd.order
 
 
-def only_package(bdd) -> workflow.Package:
+def only_package(bdd) -> workflow.OmsPackage:
     packages = bdd.oms.packages_of(bdd.order.id)
     assert len(packages) == 1
     return packages[0]

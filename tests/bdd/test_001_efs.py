@@ -13,7 +13,7 @@ ORDINALS = {"first": 0, "second": 1, "third": 2}
 
 def integration(bdd) -> efs.Integration:
     if not hasattr(bdd, "integration"):
-        bdd.integration = efs.Integration(bdd.clock, efs.Warehouse(bdd.clock))
+        bdd.integration = efs.Integration(bdd.clock, efs.ThreePlWarehouse(bdd.clock))
         bdd.sessions = {}
     return bdd.integration
 
@@ -215,7 +215,7 @@ def notes_say(bdd, text):
 
 @when(parsers.parse('the warehouse ships the order with tracking number "{tracking}"'))
 def warehouse_ships(bdd, tracking):
-    integration(bdd).warehouse.ship(bdd.order_id, "UPS", tracking)
+    integration(bdd).warehouse.ship_order(bdd.order_id, "UPS", tracking)
 
 
 @then("the 3PL order is fully shipped")

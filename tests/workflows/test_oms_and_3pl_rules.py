@@ -40,7 +40,7 @@ def test_a_store_refuses_settings_the_seed_rules_out():
 
 def test_a_nickname_belongs_to_one_store():
     clock = VirtualClock()
-    integration = efs.Integration(clock, efs.Warehouse(clock))
+    integration = efs.Integration(clock, efs.ThreePlWarehouse(clock))
     answer = Response(200, {"access_token": "Atza|x", "refresh_token": "Atzr|x", "expires_in": 3600})
     connect = lambda nickname: driver.run(  # noqa: E731
         efs.connect(integration, nickname, "NA", "id", "secret", "code", "A1"), lambda request: answer, clock.advance)
@@ -53,15 +53,15 @@ def test_a_nickname_belongs_to_one_store():
 
 def test_the_warehouse_takes_an_order_once_and_refuses_unknown_skus():
     clock = VirtualClock()
-    warehouse = efs.Warehouse(clock, stock={"WH-1": 5})
-    order = efs.StoreOrder("EFS1", "Main", "111-1", "Standard", lines=[("AMZ-1", "WH-1", 2, "item-1")])
+    warehouse = efs.ThreePlWarehouse(clock, stock={"WH-1": 5})
+    order = efs.WarehouseOrder("EFS1", "Main", "111-1", "Standard", lines=[("AMZ-1", "WH-1", 2, "item-1")])
     warehouse.inject(order)
     warehouse.inject(order)
     assert warehouse.stock["WH-1"] == 3
-    unknown = efs.StoreOrder("EFS2", "Main", "111-2", "Standard", lines=[("AMZ-2", "WH-2", 1, "item-2")])
+    unknown = efs.WarehouseOrder("EFS2", "Main", "111-2", "Standard", lines=[("AMZ-2", "WH-2", 1, "item-2")])
     with pytest.raises(efs.InjectionError, match="no SKU WH-2"):
         warehouse.inject(unknown)
     with pytest.raises(KeyError, match="not in the warehouse"):
-        warehouse.ship("111-2", "UPS", "1Z")
+        warehouse.ship_order("111-2", "UPS", "1Z")
     with pytest.raises(KeyError, match="no SKU"):
         warehouse.adjust("WH-9", -1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mock_amazon.apis import processing
 from mock_amazon.apis.feeds.processors import PROCESSORS
+from mock_amazon.apis.processing import ProcessingBackend
 from mock_amazon.entities import Collection, Entity
 from mock_amazon.errors import InvalidInput
 
@@ -26,18 +26,23 @@ class Feed(Entity):
     result_document_id: str | None = None
 
 
-class FeedsBackend:
+class FeedsBackend(ProcessingBackend[Feed]):
+    label = "feed"
+    type_attribute = "feed_type"
+    document_attribute = "result_document_id"
+    types_parameter = "feedTypes"
+    id_parameter = "feedId"
+    notification = ("FEED_PROCESSING_FINISHED", "feedProcessingFinishedNotification", "resultFeedDocumentId")
+
     def __init__(self, amazon: MockAmazon) -> None:
-        self.amazon = amazon
-        self.feeds: Collection[Feed] = Collection(amazon.store, "feed", Feed, amazon.lifecycles.processing, label="feed")
-        amazon.on("feed.start", self._start)
-        amazon.on("feed.finish", self._finish)
+        self.feeds: Collection[Feed] = Collection(amazon.store, "feed", Feed, amazon.lifecycles.processing,
+                                                  label="feed")
+        super().__init__(amazon, self.feeds)
 
     def create_document(self, seller_id: str, content_type: str) -> str:
         document_id = f"amzn1.tortuga.4.na.{self.amazon.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}.T3BUXXXXXXXXXX"
         return self.amazon.documents.create(seller_id, document_id, b"", content_type)
 
-    # feeds
     def create(self, seller_id: str, spec: dict) -> Feed:
         feed_type = spec["feedType"]
         if feed_type not in PROCESSORS:
@@ -51,40 +56,15 @@ class FeedsBackend:
             raise InvalidInput(f"Feed document {spec['inputFeedDocumentId']} has not been uploaded.",
                                "inputFeedDocumentId")
         now = self.amazon.now()
-        feed = Feed(id=self.amazon.next_number("feed"), seller_id=seller_id, created=now, updated=now,
-                    feed_type=feed_type, marketplace_ids=spec["marketplaceIds"],
-                    input_document_id=spec["inputFeedDocumentId"], options=spec.get("feedOptions"))
-        self.feeds.add(feed)
-        self.amazon.schedule(now + self.amazon.settings.feed_queue_seconds, "feed.start", seller_id, feed.id)
-        return feed
+        return self.queue(Feed(id=self.amazon.next_number("feed"), seller_id=seller_id, created=now, updated=now,
+                               feed_type=feed_type, marketplace_ids=spec["marketplaceIds"],
+                               input_document_id=spec["inputFeedDocumentId"], options=spec.get("feedOptions")))
 
-    def _start(self, seller_id: str, feed_id: str, at: float) -> None:
-        processing.start(self.amazon, self.feeds, seller_id, feed_id, at, "feed.finish",
-                         self.amazon.settings.feed_processing_seconds)
-
-    def _finish(self, seller_id: str, feed_id: str, at: float) -> None:
-        with self.feeds.editing(seller_id, feed_id) as feed:
-            content = self.amazon.documents.content(seller_id, feed.input_document_id)
-            fatal, report, content_type = PROCESSORS[feed.feed_type](self.amazon, seller_id, content, feed.id)
-            result_id = self.create_document(seller_id, content_type)
-            self.amazon.documents.upload(result_id, report, content_type)
-            feed.result_document_id = result_id
-            feed.processing_end = at
-            self.feeds.fire(feed, "fail" if fatal else "finish", at)
-        self._announce(feed, at)
-
-    def cancel(self, seller_id: str, feed_id: str) -> None:
-        feed = processing.cancel(self.feeds, seller_id, feed_id, self.amazon.now(), "feedId")
-        self._announce(feed, self.amazon.now())
-
-    def _announce(self, feed: Feed, at: float) -> None:
-        finished = {"sellerId": feed.seller_id, "accountId": feed.seller_id, "feedId": feed.id,
-                    "feedType": feed.feed_type, "processingStatus": feed.status}
-        if feed.result_document_id:
-            finished["resultFeedDocumentId"] = feed.result_document_id
-        self.amazon.notifications.publish(feed.seller_id, "FEED_PROCESSING_FINISHED",
-                                        {"feedProcessingFinishedNotification": finished}, at)
-
-    def search(self, seller_id: str, types, statuses, page_size: int, since, until, token) -> tuple[list, str | None]:
-        return processing.search(self.feeds, seller_id, lambda feed: feed.feed_type, types, statuses, page_size,
-                                 since, until, token, self.amazon.now(), "feedTypes")
+    def finish(self, feed: Feed, at: float) -> None:
+        """Process the uploaded document; a document that cannot be read at all ends the feed FATAL."""
+        content = self.amazon.documents.content(feed.seller_id, feed.input_document_id)
+        fatal, report, content_type = PROCESSORS[feed.feed_type](self.amazon, feed.seller_id, content, feed.id)
+        result_id = self.create_document(feed.seller_id, content_type)
+        self.amazon.documents.upload(result_id, report, content_type)
+        feed.result_document_id = result_id
+        self.feeds.fire(feed, "fail" if fatal else "finish", at)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mock_amazon.apis.feeds.backend import Feed
+from mock_amazon.apis.processing import page_json
 from mock_amazon.entities import iso
 from mock_amazon.pipeline import Api, Call
 
@@ -43,10 +44,7 @@ def get_feeds(call: Call):
     feeds, next_token = call.amazon.feeds.search(call.seller.seller_id, p.get("feedTypes"), p.get("processingStatuses"),
                                                p.get("pageSize", 10), p.get("createdSince"), p.get("createdUntil"),
                                                p.get("nextToken"))
-    body = {"feeds": [feed_json(f) for f in feeds]}
-    if next_token:
-        body["nextToken"] = next_token
-    return 200, body
+    return 200, page_json("feeds", [feed_json(f) for f in feeds], next_token)
 
 
 @api.operation("cancelFeed")

@@ -1,6 +1,7 @@
 """Reports 2021-06-30."""
 from __future__ import annotations
 
+from mock_amazon.apis.processing import page_json
 from mock_amazon.apis.reports.backend import Report
 from mock_amazon.entities import iso
 from mock_amazon.pipeline import Api, Call
@@ -38,10 +39,7 @@ def get_reports(call: Call):
     reports, next_token = call.amazon.reports.search(
         call.seller.seller_id, p.get("reportTypes"), p.get("processingStatuses"), p.get("pageSize", 10),
         p.get("createdSince"), p.get("createdUntil"), p.get("nextToken"))
-    body = {"reports": [report_json(r) for r in reports]}
-    if next_token:
-        body["nextToken"] = next_token
-    return 200, body
+    return 200, page_json("reports", [report_json(r) for r in reports], next_token)
 
 
 @api.operation("getReport")
