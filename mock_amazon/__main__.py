@@ -1,13 +1,15 @@
 """`python -m mock_amazon`: the standalone mock on a real WSGI server (waitress).
 
-The first line on stdout is one JSON object with the base URL and every seller's credentials, so a script can
-start the server and read what it needs.
+The first line on stdout is one JSON object with the base URL and every seller's credentials, printed only once
+the socket is bound, so a script can start the server and use it as soon as it reads that line. Bad arguments and
+a port already in use are one line on stderr and exit code 2, with nothing on stdout.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 
@@ -36,19 +38,38 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sellers must not be negative")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
 
     base_url = f"http://{args.host}:{args.port}"
-    amazon = MockAmazon(store=Store(args.db), clock=WallClock(scale=args.clock_scale), base_url=base_url,
+    try:
+        store = Store(args.db)
+    except sqlite3.Error as error:
+        parser.error(f"--db {args.db}: {error}")
+    amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url,
                         seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale))
+    try:
+        # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
+        server = waitress.create_server(create_app(amazon), host=args.host, port=args.port, threads=args.threads,
+                                        ident="mock_amazon")
+    except OSError as error:
+        print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     sellers = amazon.auth.sellers()
     for index in range(len(sellers), args.sellers):
         seller = amazon.create_seller()
         if not args.empty:
             amazon.seed(seller.seller_id, skus=20, orders=10, seed=args.seed + index)
         sellers.append(seller)
-    print(json.dumps({"base_url": base_url, "sellers": [s.credentials() for s in sellers]}), flush=True)
     logging.basicConfig(level=logging.WARNING)
-    waitress.serve(create_app(amazon), host=args.host, port=args.port, threads=args.threads, ident="mock_amazon")
+    print(json.dumps({"base_url": base_url, "sellers": [s.credentials() for s in sellers]}), flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 

@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import requests
 
@@ -34,19 +33,7 @@ class Server:
         if not line:
             raise RuntimeError("mock_amazon did not start: " + self.process.stderr.read())
         self.info = json.loads(line)
-        self.base_url = self.info["base_url"]
-        self._wait_until_listening()
-
-    def _wait_until_listening(self) -> None:
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("mock_amazon exited: " + self.process.stderr.read())
-                time.sleep(0.05)  # waiting for a real server socket, not for simulated time
-        raise RuntimeError("mock_amazon is not listening")
+        self.base_url = self.info["base_url"]  # the line comes once the socket is bound: no waiting needed
 
     def control(self, method: str, path: str, body=None):
         response = requests.request(method, f"{self.base_url}/_testbed{path}", json=body, timeout=30)

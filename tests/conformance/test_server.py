@@ -3,6 +3,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from tests.support import Server
@@ -52,10 +53,38 @@ def test_state_survives_a_restart(tmp_path):
         second.stop()
 
 
-def test_bad_arguments_get_a_clear_message():
-    result = subprocess.run([sys.executable, "-m", "mock_amazon", "--clock-scale", "0"], capture_output=True,
+@pytest.mark.parametrize("arguments, message", [
+    (["--clock-scale", "0"], "--clock-scale must be positive"),
+    (["--threads", "0"], "--threads must be at least 1"),
+    (["--db", "/no/such/folder/mock.sqlite3"], "--db /no/such/folder/mock.sqlite3: unable to open"),
+])
+def test_bad_arguments_get_a_clear_message(arguments, message):
+    result = subprocess.run([sys.executable, "-m", "mock_amazon", *arguments], capture_output=True,
                             text=True, timeout=30)
-    assert result.returncode == 2 and "--clock-scale must be positive" in result.stderr
+    assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_a_port_in_use_is_one_line_and_exit_2_and_changes_nothing(tmp_path):
+    database = str(tmp_path / "mock.sqlite3")
+    first = Server("--db", database, "--sellers", "1")
+    try:
+        result = subprocess.run([sys.executable, "-m", "mock_amazon", "--port", str(first.port), "--db",
+                                 str(tmp_path / "other.sqlite3"), "--sellers", "3"],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{first.port}" in result.stderr
+        assert first.control("GET", "/sellers")[1]["sellers"] == first.info["sellers"]  # the running one is intact
+    finally:
+        first.stop()
+
+
+def test_the_first_line_comes_once_the_socket_listens():
+    server = Server("--sellers", "0", "--empty")
+    try:
+        # no waiting: the line was printed after the bind, so the very next request is served
+        assert requests.get(f"{server.base_url}/_testbed/clock", timeout=5).status_code == 200
+    finally:
+        server.stop()
 
 
 def test_standalone_server_waits_out_added_latency():
