@@ -94,3 +94,15 @@ def test_a_bad_scenario_file_names_the_key(tmp_path, capsys):
     path.write_text("[run\n")
     assert run_sim.main([str(path), "--no-progress", "--out", str(tmp_path)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_live_demo_is_small_and_drains():
+    """The scenario meant for watching live: few SKUs, every merchant-side order reaches the integration and ships
+    or is handed to a person during the drain, none lost or duplicated."""
+    scenario = scenarios.load("live-demo")
+    assert scenario["catalog"]["skus"] <= 50 and scenario["customers"]["orders_per_day"] <= 500
+    _, report = simulate(scenario)
+    placed = sum(report["orders"]["placed"].get(c, 0) for c in ("amazon_mfn", "seller_flex", "webstore"))
+    assert report["orders"]["lost"] == 0 and report["orders"]["duplicated"] == 0
+    assert sum(report["orders"]["by_state"].values()) == placed
+    assert set(report["orders"]["by_state"]) <= {"fully_shipped", "needs_manual_intervention", "cancelled"}
