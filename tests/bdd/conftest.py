@@ -1,12 +1,12 @@
-"""Shared Gherkin steps: a seller on the mock (set up through the control API), the integration's session, and a
-driver that runs workflows on the shared clock.
+"""The fixtures every feature stands on, and the steps several features share.
 
-By default each scenario gets an in-process mock on a virtual clock. With `--mock-url URL` (or $SP_API_MOCK_URL)
-the same scenarios run against a running `python -m mock_amazon`: workflows go over HTTP, set-up and clock moves
-go through its control API, and the integration reads the mock's clock. Steps that reach into the in-process
-mock's internals (`bdd.amazon`) skip in that mode; the seed 000 and 001 features use none.
+Fixtures: `marketplace` (Amazon's mock as the scenario sees it: an in-process mock on a virtual clock, or with
+`--mock-url URL` (or $SP_API_MOCK_URL) a running `python -m mock_amazon`, reset first), `amazon` (the in-process
+mock itself, for steps that read its internals: they skip against a live mock; the seed 000, 001 and 004
+features use none), `seller` (a new seller, made through the control API), `catalog` (its seeded listings,
+`catalog_size` of them) and `session` (the integration's session for the seller). A feature's own state is
+made by its steps (`target_fixture`) and taken by later steps as arguments.
 """
-import random
 import re
 from pathlib import Path
 
@@ -14,14 +14,13 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from mock_amazon import MockAmazon
-from mock_amazon.client import Control, InProcess, OverHttp, RemoteClock, live_target
-from model.clock import VirtualClock
-from model.workflows import driver, orders
-from model.workflows.protocol import Request
-from model.workflows.session import Session, reliable
+from mock_amazon.client import live_target
+from model.workflows import orders
+from model.workflows.session import Session
+from tests.bdd.marketplace import Catalog, Marketplace, Seller
 
 
-def pytest_configure(config):
+def pytest_configure(config: pytest.Config) -> None:
     """Scenario tags (flow IDs, seeds) become pytest marks: declare them, so `pytest -m F002-3` works."""
     features = Path(__file__).resolve().parents[2] / "features"
     tags = {tag for path in features.glob("*.feature") for tag in re.findall(r"@([\w-]+)", path.read_text())}
@@ -29,100 +28,72 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{tag}: a documented flow or seed (see ../shared/FLOWS.md)")
 
 
-class ScenarioContext:
-    """What a scenario works with: Amazon's mock (its control API, its clock), the integration's session and
-    a `run` that drives a workflow to its end."""
-
-    def __init__(self, base_url: str | None):
-        self.live = base_url is not None
-        if self.live:
-            self.control = Control(base_url=base_url)
-            self.send = OverHttp(base_url)
-            self.clock = RemoteClock(self.control)
-        else:
-            self._amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", seed=3)
-            self.control = Control(self._amazon)
-            self.send = InProcess(self._amazon)
-            self.clock = self._amazon.clock
-        self.results, self.error, self.session = {}, None, None
-
-    @property
-    def amazon(self) -> MockAmazon:
-        """The in-process mock itself, for steps that read its internals."""
-        if self.live:
-            pytest.skip("this step reads the in-process mock's internals; it runs without --mock-url only")
-        return self._amazon
-
-    def advance(self, seconds: float) -> None:
-        """Time passes: through the control API, so Amazon does what it had scheduled (in both modes)."""
-        RemoteClock(self.control).advance(seconds)
-
-    def settings(self) -> dict:
-        return self.control.put("/_testbed/settings", json={}).json
-
-    def run(self, workflow, session: Session | None = None):
-        return driver.run(reliable(workflow, session or self.session), self.send, self.advance)
-
-    def call(self, operation: str, session: Session | None = None, **request):
-        """One SP-API call as the integration's session: what Amazon holds, asked the way a client asks."""
-        def one_call():
-            return (yield Request(operation, **request))
-        return self.run(one_call(), session)
-
-    def run_plain(self, workflow):
-        """A workflow that needs no access token (connecting a store)."""
-        return driver.run(workflow, self.send, self.advance)
-
-    def session_for(self, credentials: dict, rng_seed: int = 5) -> Session:
-        return Session(credentials["client_id"], credentials["client_secret"], credentials["refresh_token"],
-                       self.clock, rng=random.Random(rng_seed))
+@pytest.fixture
+def marketplace(request: pytest.FixtureRequest) -> Marketplace:
+    return Marketplace(live_target(request.config.getoption("--mock-url")))
 
 
 @pytest.fixture
-def bdd(request):
-    context = ScenarioContext(live_target(request.config.getoption("--mock-url")))
-    if context.live:  # a live mock keeps faults, limits and settings between scenarios: start from clean
-        assert context.control.post("/_testbed/reset").status_code == 200
-    return context
+def amazon(marketplace: Marketplace) -> MockAmazon:
+    """The in-process mock itself, for steps that read its internals."""
+    if marketplace.in_process is None:
+        pytest.skip("this step reads the in-process mock's internals; it runs without --mock-url only")
+    return marketplace.in_process
+
+
+@pytest.fixture
+def seller(marketplace: Marketplace) -> Seller:
+    return marketplace.new_seller()
+
+
+@pytest.fixture
+def catalog_size() -> int:
+    """How many listings `catalog` seeds (a feature may override it)."""
+    return 12
+
+
+@pytest.fixture
+def catalog(marketplace: Marketplace, seller: Seller, catalog_size: int) -> Catalog:
+    return marketplace.seed(seller, skus=catalog_size)
+
+
+@pytest.fixture
+def session(marketplace: Marketplace, seller: Seller) -> Session:
+    """The integration's session: the seller's refresh token, access tokens as it needs them."""
+    return marketplace.session_for(seller.client_id, seller.client_secret, seller.refresh_token)
 
 
 @given("a seller connected with a refresh token")
-def connected_seller(bdd):
-    seller = bdd.control.post("/_testbed/sellers").json
-    bdd.seller = type("Seller", (), seller)
-    bdd.session = bdd.session_for(seller)
+def connected_seller(seller: Seller) -> None:
+    """The `seller` fixture is made here, so the scenario starts with it."""
 
 
 @given("the seller's catalog has FBA and merchant-fulfilled listings")
-def catalog(bdd):
-    seeded = bdd.control.post("/_testbed/seed", json={"seller_id": bdd.seller.seller_id, "skus": 12, "orders": 0,
-                                                      "seed": 11}).json
-    bdd.fba_skus = seeded["fba_skus"]
-    bdd.mfn_skus = [sku for sku in seeded["skus"] if sku not in seeded["fba_skus"]]
-    bdd.skus = seeded["skus"]
+def seeded_catalog(catalog: Catalog) -> None:
+    """The `catalog` fixture is seeded here."""
 
 
 @when(parsers.parse("{seconds:d} seconds pass and the integration reads orders again"))
-def time_passes_and_read(bdd, seconds):
-    bdd.advance(seconds)
-    read_orders(bdd)
+def time_passes_and_read(marketplace: Marketplace, session: Session, seconds: int) -> None:
+    marketplace.advance(seconds)
+    read_orders(marketplace, session)
 
 
 @when("the integration reads orders")
-def read_orders(bdd):
-    bdd.run(orders.ready_to_ship(bdd.clock.now()))
+def read_orders(marketplace: Marketplace, session: Session) -> None:
+    marketplace.run(orders.ready_to_ship(marketplace.clock.now()), session)
 
 
 @then(parsers.re(r"it has asked Login with Amazon for (?P<count>\d+) access tokens?"))
-def token_count(bdd, count):
-    assert bdd.session.renewals == int(count)
+def token_count(session: Session, count: str) -> None:
+    assert session.renewals == int(count)
 
 
 @then(parsers.parse('Amazon holds the order as Shipped with tracking number "{tracking}"'))
-def amazon_shipped(bdd, tracking):
+def amazon_shipped(marketplace: Marketplace, session: Session, order_id: str, tracking: str) -> None:
     """Asked the way a client asks: the 2026-01-01 getOrder with its packages."""
-    answer = bdd.call("orders_2026-01-01.getOrder", path={"orderId": bdd.order_id},
-                      query={"includedData": ["PACKAGES"]})
+    answer = marketplace.call("orders_2026-01-01.getOrder", session, path={"orderId": order_id},
+                              query={"includedData": ["PACKAGES"]})
     order = answer.body["order"]
     assert order["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
     assert [p["trackingNumber"] for p in order["packages"]] == [tracking]
