@@ -92,11 +92,17 @@ class Settings:
 class MockAmazon:
     def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
-                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None):
+                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
+                 wire_clock: Clock | None = None):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
-        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds)."""
+        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds).
+
+        `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
+        wire: access-token lifetimes and rate-limit refill. They are one clock unless the marketplace runs faster
+        than real time, when the wire keeps real time, because clients cache tokens and pace themselves by it."""
         self.store = store or Store()
         self.clock = clock or VirtualClock()
+        self.wire_clock = wire_clock or self.clock
         self.base_url = base_url.rstrip("/")
         self.seed_value = seed
         # A restarted server continues from a new random stream, so new IDs never repeat the old ones; a fresh
@@ -106,8 +112,8 @@ class MockAmazon:
         self.rng = random.Random(f"{seed}/{generation}")
         self.settings = settings or Settings(**self.store.setting("settings", {}))
         self.lifecycles = Lifecycles(self.clock)
-        self.auth = Auth(self.store, self.clock, self.rng)
-        self.limits = RateLimiter(self.clock)
+        self.auth = Auth(self.store, self.wire_clock, self.rng)
+        self.limits = RateLimiter(self.wire_clock)
         self.faults = Faults(random.Random(seed))
         self.limits.configure(limits)
         self.faults.configure(faults or [])

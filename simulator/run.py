@@ -6,19 +6,31 @@ from typing import Callable
 
 from model.clock import Stopwatch
 from simulator.actors import amazon as amazon_side
-from simulator.actors import customers, integration
+from simulator.actors import customers, integration, seller
 from simulator.report import build
 from simulator.world import World
+
+
+def start(world: World, reference_integration: bool) -> None:
+    """Every actor of the scenario, in a fixed order (processes due at the same instant run in this order):
+    customers, Amazon's fulfilment centre and FBA receipts, the reference integration's schedules if it runs
+    in-process, the seller's warehouse, the observer, and Amazon's token revocations."""
+    env = world.env
+    env.process(customers.shoppers(world))
+    env.process(amazon_side.fulfilment_centre(world))
+    env.process(amazon_side.fba_receipts(world))
+    if reference_integration:
+        integration.start(world)
+    env.process(seller.restocker(world))
+    env.process(seller.sampler(world))
+    env.process(amazon_side.token_chaos(world))
 
 
 def simulate(scenario: dict, progress: Callable[[float, float], None] | None = None) -> tuple[World, dict]:
     stopwatch = Stopwatch()
     world = World(scenario)
     env = world.env
-    env.process(customers.shoppers(world))
-    env.process(amazon_side.fulfilment_centre(world))
-    env.process(amazon_side.fba_receipts(world))
-    integration.start(world)
+    start(world, reference_integration=True)
     end = world.end_of_orders + scenario["run"]["drain_hours"] * 3600
     step = max(60.0, end / 200)
     try:

@@ -12,7 +12,7 @@ from faker import Faker
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
-from model.clock import VirtualClock
+from model.clock import Clock, VirtualClock, to_datetime
 from model.lifecycles import Lifecycles
 from model.seller import StoreOrder, Warehouse
 from model.workflows.pacing import Pacer
@@ -32,16 +32,27 @@ def _webstore_address(fake: Faker) -> dict:
 
 
 class World:
-    def __init__(self, scenario: dict):
+    """Everything a scenario runs on one SimPy environment: Amazon's mock, the seller's own systems (store orders,
+    warehouse), and the reference integration's state.
+
+    `run_sim.py` builds it on a virtual clock that follows the environment from `START`. The live world
+    (simulator/live.py) passes its own environment and marketplace clock, the server's base URL, and a wire clock
+    on real time."""
+
+    def __init__(self, scenario: dict, env: simpy.Environment | None = None, clock: Clock | None = None,
+                 base_url: str = "http://mock.sim", wire_clock: Clock | None = None):
         self.scenario = scenario
         run = scenario["run"]
         self.seed = run["seed"]
         self.rng = random.Random(self.seed)
-        self.env = simpy.Environment()
-        self.clock = VirtualClock(START)
-        self.clock.follow(self.env)
+        self.env = env or simpy.Environment()
+        if clock is None:
+            clock = VirtualClock(START)
+            clock.follow(self.env)
+        self.clock = clock
+        self.start = to_datetime(clock.seconds() - self.env.now)   # the instant env.now counts from
         try:
-            self.amazon = MockAmazon(clock=self.clock, base_url="http://mock.sim", seed=self.seed,
+            self.amazon = MockAmazon(clock=self.clock, base_url=base_url, seed=self.seed, wire_clock=wire_clock,
                                      limits=scenario["limits"], faults=scenario["faults"])
             self.amazon.update_settings(scenario["amazon"])
             self.amazon.notifications.configure_faults(scenario["notification_faults"])

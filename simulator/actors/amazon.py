@@ -25,3 +25,12 @@ def fba_receipts(world: World):
                 positions = [p for p in ledger.positions_of(sku) if p.channel == "AFN"]
                 if positions and sum(p.sellable for p in positions) < 10:
                     ledger.adjust(sku, positions[0].location, rng.randint(20, 60), channel="AFN")
+
+
+def token_chaos(world: World):
+    """Chaos: the access token is revoked behind the integration's back; it must renew and go on."""
+    hours = world.scenario["integration"]["token_revoked_every_hours"]
+    while hours > 0:
+        yield world.env.timeout(hours * 3600)
+        world.amazon.store.execute("DELETE FROM tokens")
+        world.metrics.count("tokens.revoked")

@@ -11,13 +11,13 @@ from model.clock import to_datetime
 from model.seller import StoreOrder
 from model.workflows import fulfillment, listings, orders, reports, seller_flex
 from model.workflows.protocol import WorkflowError
-from simulator.world import START, World
+from simulator.world import World
 
 
 def start(world: World) -> None:
     env = world.env
     for process in (mfn_order_poller, mfn_inventory_sync, webstore_dispatcher, shipment_importer, fba_inventory,
-                    flex_order_poller, flex_pusher, restocker, sampler, token_chaos):
+                    flex_order_poller, flex_pusher):
         env.process(process(world))
 
 
@@ -38,7 +38,7 @@ def attempt(world: World, workflow, what: str):
 def mfn_order_poller(world: World):
     """Every order-check interval: orders ready to ship, their items, into the warehouse, acknowledged."""
     env, settings = world.env, _settings(world)
-    since = START - timedelta(hours=1)
+    since = world.start - timedelta(hours=1)
     while True:
         checked_at = world.now()
         found = yield from attempt(world, orders.ready_to_ship(since), "getOrders")
@@ -51,7 +51,7 @@ def mfn_order_poller(world: World):
                 if items is None or ("amazon", summary["AmazonOrderId"]) in world.by_external:
                     continue
                 purchase = datetime.fromisoformat(summary["PurchaseDate"].replace("Z", "+00:00"))
-                promised = (purchase - START).total_seconds() + settings["handling_days"] * 86_400
+                promised = (purchase - world.start).total_seconds() + settings["handling_days"] * 86_400
                 order = world.add_order("amazon", summary["AmazonOrderId"],
                                         [(i["SellerSKU"], i["QuantityOrdered"]) for i in items], promised)
                 world.fire(order, "import_order")
@@ -123,12 +123,12 @@ def webstore_dispatcher(world: World):
     while True:
         order = yield world.webstore_inbox.get()
         released = fulfillment.release_time(to_datetime(world.clock.seconds()), settings["hold_hours"], hours)
-        world.env.process(_release(world, order, (released - START).total_seconds(), batch))
+        world.env.process(_release(world, order, (released - world.start).total_seconds(), batch))
 
 
 def _release(world: World, order: StoreOrder, at: float, batch: list):
     yield world.env.timeout(max(0.0, at - world.env.now))
-    if fulfillment.next_step(_settings(world)["auto_send"], to_datetime(START.timestamp() + at),
+    if fulfillment.next_step(_settings(world)["auto_send"], to_datetime(world.start.timestamp() + at),
                              world.now()) == "manual":
         order.note.append("waiting for a person to send it to FBA")
         return
@@ -140,7 +140,8 @@ def _release(world: World, order: StoreOrder, at: float, batch: list):
 
 
 def _request(world: World, order: StoreOrder) -> dict:
-    return {"id": order.id, "created": to_datetime(START.timestamp() + order.created).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    created = to_datetime(world.start.timestamp() + order.created).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"id": order.id, "created": created,
             "method": order.method, "address": order.address, "lines": order.lines}
 
 
@@ -191,7 +192,8 @@ def shipment_importer(world: World):
             shipped[order.id] = shipped.get(order.id, 0) + line.quantity
             order.tracking.append(line.tracking)
             if shipped[order.id] >= sum(units for _, units in order.lines) and world.can_fire(order, "ship_fully"):
-                order.shipped_at = (datetime.fromisoformat(line.ship_date.replace("Z", "+00:00")) - START).total_seconds()
+                shipped_at = datetime.fromisoformat(line.ship_date.replace("Z", "+00:00"))
+                order.shipped_at = (shipped_at - world.start).total_seconds()
                 world.fire(order, "ship_fully")
         stale = [o for o in world.orders if o.source == "webstore" and o.status == "acknowledged"
                  and env.now - o.created > 86_400]
@@ -233,7 +235,7 @@ def flex_order_poller(world: World):
             lines = [(i["merchantSku"], i["numberOfUnits"]) for i in shipment["lineItems"]]
             expected = datetime.fromisoformat(shipment["shippingInfo"]["expectedShippingDateTimeInUTC"]
                                               .replace("Z", "+00:00"))
-            order = world.add_order("seller_flex", shipment["id"], lines, (expected - START).total_seconds())
+            order = world.add_order("seller_flex", shipment["id"], lines, (expected - world.start).total_seconds())
             world.fire(order, "import_order")
             if not _allocate(world, order):
                 world.metrics.count("oversell_events")
@@ -315,47 +317,3 @@ def flex_pusher(world: World):
             for sku in sorted(world.flex_dirty):
                 queue.put(sku)
             world.flex_dirty = set()
-
-
-# the world around the integration
-def restocker(world: World):
-    """Goods arrive at the warehouse: each hour some merchant SKUs get stock (inventory activity)."""
-    share = world.scenario["customers"]["restock_per_day"] / 24
-    merchant = world.skus["mfn"] + world.skus["seller_flex"]
-    while share > 0 and merchant:
-        yield world.env.timeout(3600)
-        for sku in merchant:
-            if world.rng.random() < share:
-                world.warehouse.stock[sku] += world.rng.randint(10, 50)
-                (world.flex_dirty if sku in world.flex_set else world.mfn_dirty).add(sku)
-
-
-def sampler(world: World):
-    """Orders by state, and inventory drift: Amazon's sellable quantity against the warehouse's free stock."""
-    env = world.env
-    every = world.scenario["run"]["sample_minutes"] * 60
-    seller, location = world.seller.seller_id, world.location
-    while True:
-        for status, number in world.orders_by_status.items():
-            if number:
-                world.metrics.sample(f"orders.{status}", env.now, number)
-        ledger = world.amazon.ledger(seller)
-        for pool, where, channel in (("seller_flex", location, "MFN"), ("mfn", "DEFAULT", "MFN")):
-            skus = world.skus[pool][:400]
-            if not skus:
-                continue
-            drift = []
-            for sku in skus:
-                position = ledger.get(sku, where)
-                drift.append(abs((position.sellable if position else 0) - max(0, world.warehouse.free(sku))))
-            world.metrics.sample(f"drift.{pool}", env.now, sum(drift) / len(drift))
-        yield env.timeout(every)
-
-
-def token_chaos(world: World):
-    """Chaos: the access token is revoked behind the integration's back; it must renew and go on."""
-    hours = _settings(world)["token_revoked_every_hours"]
-    while hours > 0:
-        yield world.env.timeout(hours * 3600)
-        world.amazon.store.execute("DELETE FROM tokens")
-        world.metrics.count("tokens.revoked")
