@@ -1,5 +1,9 @@
 """`python -m mock_amazon`: the standalone mock on a real WSGI server (waitress).
 
+With `--scenario NAME` the scenario's world runs live in the same process: customers order, Amazon ships,
+the seller's warehouse moves, on the clock scaled by `--clock-scale`; `--reference-integration` also starts the
+project's reference connector as a separate process (see simulator/live.py and docs/bring-your-own-integration.md).
+
 The first line on stdout is one JSON object with the base URL and every seller's credentials, printed only once
 the socket is bound, so a script can start the server and use it as soon as it reads that line. Bad arguments and
 a port already in use are one line on stderr and exit code 2, with nothing on stdout.
@@ -9,20 +13,37 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sqlite3
+import subprocess
 import sys
 import time
+from typing import NoReturn
 
 import waitress
+from flask import Flask
+from waitress.server import BaseWSGIServer
 
 from mock_amazon.app import create_app
+from mock_amazon.auth import Seller
+from mock_amazon.client import connector_environment
 from mock_amazon.core import MockAmazon
 from mock_amazon.store import Store
 from model.clock import WallClock
+from simulator import scenario as scenarios
+from simulator.live import LiveWorld
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad arguments are one line on stderr and exit code 2 (argparse would add a usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mock_amazon", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m mock_amazon", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--db", default=":memory:", help="SQLite file that keeps state across restarts")
@@ -31,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--scenario", help="run this scenario's world live (a name of run_sim.py's or a .toml file)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario key, as run_sim.py does (with --scenario)")
+    parser.add_argument("--reference-integration", action="store_true",
+                        help="with --scenario: start the reference connector as a separate process")
     args = parser.parse_args(argv)
     if args.clock_scale <= 0:
         parser.error("--clock-scale must be positive")
@@ -42,19 +68,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--threads must be at least 1")
 
     base_url = f"http://{args.host}:{args.port}"
+    if args.scenario is not None:
+        return live_world(parser, args, base_url)
+    if args.set or args.reference_integration:
+        parser.error("--set and --reference-integration go with --scenario")
     try:
         store = Store(args.db)
     except sqlite3.Error as error:
         parser.error(f"--db {args.db}: {error}")
     amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url,
                         seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale))
-    try:
-        # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
-        server = waitress.create_server(create_app(amazon), host=args.host, port=args.port, threads=args.threads,
-                                        ident="mock_amazon")
-    except OSError as error:
-        print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
-              file=sys.stderr)
+    # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
+    server = bind(create_app(amazon), args)
+    if server is None:
         return 2
     sellers = amazon.auth.sellers()
     for index in range(len(sellers), args.sellers):
@@ -64,13 +90,70 @@ def main(argv: list[str] | None = None) -> int:
         sellers.append(seller)
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps({"base_url": base_url, "sellers": [s.credentials() for s in sellers]}), flush=True)
+    serve(server)
+    return 0
+
+
+def serve(server: BaseWSGIServer) -> None:
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+
+
+def bind(app: Flask, args: argparse.Namespace) -> BaseWSGIServer | None:
+    """The server, its socket bound; None (and one line on stderr) when the address cannot be had."""
+    try:
+        server: BaseWSGIServer = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                                        ident="mock_amazon")
+        return server
+    except OSError as error:
+        print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return None
+
+
+def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_url: str) -> int:
+    """The scenario's world in this process, served as it runs; the first line names the scenario's seller."""
+    if args.db != ":memory:":
+        parser.error("the live world keeps its state in memory: --db does not go with --scenario")
+    overrides = list(args.set) + ([f"run.seed={args.seed}"] if args.seed else [])
+    try:
+        scenario = scenarios.apply_overrides(scenarios.load(args.scenario), overrides)
+        live = LiveWorld(scenario, base_url, args.clock_scale)
+    except scenarios.ScenarioError as error:
+        parser.error(str(error))
+    app = create_app(live.amazon)
+    live.attach(app)
+    server = bind(app, args)
+    if server is None:
+        return 2
+    logging.basicConfig(level=logging.WARNING)
+    seller = live.world.seller
+    print(json.dumps({"base_url": base_url, "sellers": [seller.credentials()], "scenario": scenario["name"],
+                      "clock_scale": args.clock_scale}), flush=True)
+    live.start()
+    connector = start_reference_connector(base_url, seller, args) if args.reference_integration else None
+    try:
+        serve(server)
+    finally:
+        live.stop()
+        if connector is not None:
+            connector.terminate()
+            try:
+                connector.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                connector.kill()
     return 0
+
+
+def start_reference_connector(base_url: str, seller: Seller, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """The reference integration as any connector runs: its own process, credentials in its environment."""
+    command = [sys.executable, "-m", "simulator.connector", "--scenario", args.scenario,
+               *(f"--set={override}" for override in args.set)]
+    return subprocess.Popen(command, env={**os.environ, **connector_environment(base_url, seller)})
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 
 from mock_amazon.app import ROUTES, create_app
-from mock_amazon.auth import LwaError
+from mock_amazon.auth import LwaError, Seller
 from mock_amazon.pipeline import invoke
 from model.clock import Clock
 from model.workflows.protocol import Request, Response
@@ -142,6 +142,16 @@ def live_target(url: str | None = None) -> str | None:
 
 CREDENTIAL_VARIABLES = {"client_id": "LWA_APP_ID", "client_secret": "LWA_CLIENT_SECRET",
                         "refresh_token": "SP_API_REFRESH_TOKEN"}   # the names python-amazon-sp-api reads
+
+
+def connector_environment(base_url: str, seller: Seller) -> dict[str, str]:
+    """What a connector under test finds in its environment: where Amazon is, and the seller's credentials under
+    the names python-amazon-sp-api reads."""
+    return {"SP_API_MOCK_URL": base_url, "LWA_TOKEN_URL": f"{base_url}/auth/o2/token",
+            CREDENTIAL_VARIABLES["client_id"]: seller.client_id,
+            CREDENTIAL_VARIABLES["client_secret"]: seller.client_secret,
+            CREDENTIAL_VARIABLES["refresh_token"]: seller.refresh_token,
+            "SP_API_SELLER_ID": seller.seller_id, "SP_API_MARKETPLACE_ID": seller.marketplace_id}
 
 
 def live_driver(url: str | None = None, credentials: dict | None = None):

@@ -31,7 +31,72 @@ def _webstore_address(fake: Faker) -> dict:
             "countryCode": "US", "phone": fake.numerify("###-###-####")}
 
 
-class World:
+def reference_session(client_id: str, client_secret: str, refresh_token: str, scenario: dict, clock: Clock,
+                      rng: random.Random) -> Session:
+    """The reference integration's session: tokens renewed on `clock` (the wire's), paced to the scenario's push
+    rate and to the listings API's."""
+    integration = scenario["integration"]
+    return Session(client_id, client_secret, refresh_token, clock, rng=rng, pacers={
+        "batchInventory": Pacer(integration["flex_push_rate"], 1, clock.seconds()),
+        "patchListingsItem": Pacer(4.5, 1, clock.seconds())})
+
+
+class IntegrationState:
+    """What the reference integration keeps, wherever it runs (in the simulator's world, or as a live connector):
+    its store orders, each moved only by the store_order machine, the SKUs to push, and its session's transport.
+    `perform` runs a workflow through the reliable session on that transport (a SimPy process body)."""
+    session: Session
+    transport: Transport
+    scenario: dict
+
+    def __init__(self, env: simpy.Environment, clock: Clock, scenario: dict):
+        self.env, self.clock, self.scenario = env, clock, scenario
+        self.metrics = Metrics()
+        self.lifecycles = Lifecycles(clock)
+        self.book = SequenceBook()
+        self.orders: list[StoreOrder] = []          # a list, so a duplicate import would show, not hide
+        self.orders_by_status: Counter[str] = Counter()   # kept as orders move, so sampling needs no pass
+        self.by_external: dict[tuple[str, str], StoreOrder] = {}
+        self.by_id: dict[str, StoreOrder] = {}
+        self.flex_dirty: set[str] = set()
+        self.mfn_dirty: set[str] = set()
+        self.push: dict = {}
+        self.fba_pool: dict[str, int] = {}
+        self.webstore_inbox = simpy.Store(env)   # new webstore orders, for the integration to send to FBA
+
+    @property
+    def location(self) -> str:
+        return self.scenario["catalog"]["location"]
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # the store orders: every status change through the store_order machine
+    def add_order(self, source: str, external_id: str, lines: list[tuple[str, int]], promised: float) -> StoreOrder:
+        order = StoreOrder(id=f"{source[:2].upper()}-{len(self.orders) + 1:07d}", source=source,
+                           external_id=external_id, lines=lines, created=self.env.now, promised=promised)
+        self.lifecycles.store_order.restore(order)
+        self.orders_by_status[order.status] += 1
+        self.orders.append(order)
+        self.by_external[(source, external_id)] = order
+        self.by_id[order.id] = order
+        return order
+
+    def fire(self, order: StoreOrder, trigger: str) -> None:
+        before = order.status
+        self.lifecycles.store_order.fire(order, trigger)
+        self.orders_by_status[before] -= 1
+        self.orders_by_status[order.status] += 1
+
+    def can_fire(self, order: StoreOrder, trigger: str) -> bool:
+        return self.lifecycles.store_order.can_fire(order, trigger)
+
+    def perform(self, workflow):
+        """Run a workflow through the reliable session on the transport (a SimPy process body)."""
+        return self.transport.run(reliable(workflow, self.session))
+
+
+class World(IntegrationState):
     """Everything a scenario runs on one SimPy environment: Amazon's mock, the seller's own systems (store orders,
     warehouse), and the reference integration's state.
 
@@ -58,7 +123,7 @@ class World:
             self.amazon.notifications.configure_faults(scenario["notification_faults"])
         except ValueError as error:  # the mock checks its own settings, limits and faults
             raise ScenarioError(f"scenario: {error}") from None
-        self.metrics = Metrics()
+        super().__init__(self.env, self.clock, scenario)
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
         self.webstore_customers = Crowd(self.fake, _webstore_address)
@@ -68,28 +133,14 @@ class World:
                                            random.Random(self.seed + 1)), self.metrics)
         seller = self.amazon.create_seller()
         self.seller = seller
-        integration = scenario["integration"]
-        self.session = Session(seller.client_id, seller.client_secret, seller.refresh_token, self.clock,
-                               rng=random.Random(self.seed + 2), pacers={
-                                   "batchInventory": Pacer(integration["flex_push_rate"], 1, self.clock.seconds()),
-                                   "patchListingsItem": Pacer(4.5, 1, self.clock.seconds())})
-        self.lifecycles = Lifecycles(self.clock)
+        self.session = reference_session(seller.client_id, seller.client_secret, seller.refresh_token, scenario,
+                                         self.clock, random.Random(self.seed + 2))
         self.warehouse = Warehouse(self.clock)
-        self.book = SequenceBook()
-        self.orders: list[StoreOrder] = []          # a list, so a duplicate import would show, not hide
-        self.orders_by_status: Counter[str] = Counter()   # kept as orders move, so sampling needs no pass
-        self.by_external: dict[tuple[str, str], StoreOrder] = {}
-        self.by_id: dict[str, StoreOrder] = {}
         self.skus: dict[str, list[str]] = {"fba": [], "mfn": [], "seller_flex": []}
         self.dimensions: dict[str, dict] = {}
-        self.flex_dirty: set[str] = set()
-        self.mfn_dirty: set[str] = set()
         self.customer_orders: dict[str, int] = {}
         self.end_of_orders = scenario["run"]["days"] * 86_400
-        self.push: dict = {}
-        self.fba_pool: dict[str, int] = {}
         self.stock()
-        self.webstore_inbox = simpy.Store(self.env)   # new webstore orders, for the integration to send to FBA
 
     def stock(self) -> None:
         """The catalog: FBA SKUs stocked at Amazon, merchant SKUs in the warehouse (and listed at Amazon with the
@@ -124,34 +175,3 @@ class World:
                         ledger.set_quantity(sku, self.location, stock, sequence=self.book.take(sku, self.location))
                 self.skus[pool].append(sku)
         self.flex_set = set(self.skus["seller_flex"])
-
-    @property
-    def location(self) -> str:
-        return self.scenario["catalog"]["location"]
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    # the integration's store orders: every status change through the store_order machine
-    def add_order(self, source: str, external_id: str, lines: list[tuple[str, int]], promised: float) -> StoreOrder:
-        order = StoreOrder(id=f"{source[:2].upper()}-{len(self.orders) + 1:07d}", source=source,
-                           external_id=external_id, lines=lines, created=self.env.now, promised=promised)
-        self.lifecycles.store_order.restore(order)
-        self.orders_by_status[order.status] += 1
-        self.orders.append(order)
-        self.by_external[(source, external_id)] = order
-        self.by_id[order.id] = order
-        return order
-
-    def fire(self, order: StoreOrder, trigger: str) -> None:
-        before = order.status
-        self.lifecycles.store_order.fire(order, trigger)
-        self.orders_by_status[before] -= 1
-        self.orders_by_status[order.status] += 1
-
-    def can_fire(self, order: StoreOrder, trigger: str) -> bool:
-        return self.lifecycles.store_order.can_fire(order, trigger)
-
-    def perform(self, workflow):
-        """Run a workflow through the reliable session on the simulated transport (a SimPy process body)."""
-        return self.transport.run(reliable(workflow, self.session))

@@ -45,8 +45,10 @@ class Response:
 
 @dataclass(frozen=True)
 class Wait:
-    """Let `seconds` of time pass (a poll interval, a back-off)."""
+    """Let `seconds` of time pass (a poll interval, a back-off). `on_wire` waits are the client's own pacing and
+    back-off, in real seconds; the others are the marketplace's time (they differ only when it runs faster)."""
     seconds: float
+    on_wire: bool = False
 
 
 Effect = Request | Wait

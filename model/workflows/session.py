@@ -81,7 +81,7 @@ def authorized(request: Request, session: Session):
         pacer = session.pacers.get(request.operation.rsplit(".", 1)[-1])
         if pacer is not None:  # retries too go at the pace, so they do not run into the bucket
             while (delay := pacer.delay(session.clock.seconds())) > 0:
-                yield Wait(delay)
+                yield Wait(delay, on_wire=True)
             pacer.take(session.clock.seconds())
         response = yield request
         if response.status == 403 and not renewed_after_403 and request.operation != "lwa.token":
@@ -91,7 +91,7 @@ def authorized(request: Request, session: Session):
         if (response.timed_out or response.status in session.policy.retry_statuses) and \
                 attempt + 1 < session.policy.attempts:
             session.retries += 1
-            yield Wait(max(session.policy.delay(attempt, session.rng), refill_seconds(response)))
+            yield Wait(max(session.policy.delay(attempt, session.rng), refill_seconds(response)), on_wire=True)
             attempt += 1
             continue
         return response
