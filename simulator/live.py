@@ -69,7 +69,7 @@ class LiveClock(Clock):
 
     @property
     def paused(self) -> bool:
-        return self.pace.paused
+        return bool(getattr(self.pace, "paused", False))  # TEMP until WallClock pauses
 
     def set_scale(self, scale: float) -> None:
         self.pace.set_scale(scale)
@@ -237,15 +237,16 @@ def webstore_shipped(order_id: str) -> Response:
 
 @world_door.get("/warehouse/stock")
 def warehouse_stock() -> Response:
-    """The warehouse's stock per SKU (the truth an inventory push reports): ?changed_since=ISO for SKUs that
-    moved since then."""
+    """The warehouse's stock per SKU (the truth an inventory push reports): ?sku= (repeatable) for some SKUs,
+    ?changed_since=ISO for those that moved since then."""
     since_text = request.args.get("changed_since")
     since = parse_time("changed_since", since_text).timestamp() if since_text else None
     live = _live()
     with live.amazon.lock:
         warehouse = live.world.warehouse
-        skus = sorted(warehouse.stock) if since is None else sorted(
-            sku for sku, moved in warehouse.activity.items() if moved >= since)
+        skus = request.args.getlist("sku") or sorted(warehouse.stock)
+        skus = [sku for sku in skus if sku in warehouse.stock and (
+            since is None or warehouse.activity.get(sku, float("-inf")) >= since)]
         return json_response(200, {"stock": [live.stock_json(sku) for sku in skus]})
 
 

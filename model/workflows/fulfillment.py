@@ -48,11 +48,12 @@ def next_step(auto_send: bool, released: datetime, now: datetime) -> str:
 
 
 def request_body(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> dict:
-    """createFulfillmentOrder's body from an integration order: {id, created (ISO), method, address, lines}."""
+    """createFulfillmentOrder's body from an integration order: {id, created (ISO), method, address, lines}, and
+    `displayable_id`, the order number the customer knows (the shop's), when it is not the integration's own."""
     method = order["method"]
     if method not in shipping_map:
         raise ValueError(f"shipping method {method!r} is not mapped to Amazon's Standard, Expedited or Priority")
-    return {"sellerFulfillmentOrderId": order["id"], "displayableOrderId": order["id"],
+    return {"sellerFulfillmentOrderId": order["id"], "displayableOrderId": order.get("displayable_id", order["id"]),
             "displayableOrderDate": order["created"], "displayableOrderComment": "Thank you for your order",
             "shippingSpeedCategory": shipping_map[method], "destinationAddress": order["address"],
             "fulfillmentAction": "Ship", "fulfillmentPolicy": order.get("policy", "FillOrKill"),

@@ -141,7 +141,7 @@ def _release(world: World, order: StoreOrder, at: float, batch: list):
 
 def _request(world: World, order: StoreOrder) -> dict:
     created = to_datetime(world.start.timestamp() + order.created).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"id": order.id, "created": created,
+    return {"id": order.id, "displayable_id": order.external_id, "created": created,
             "method": order.method, "address": order.address, "lines": order.lines}
 
 
