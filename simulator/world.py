@@ -13,7 +13,7 @@ from faker import Faker
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
-from model.clock import VirtualClock
+from model.clock import Clock, VirtualClock
 from model.lifecycles import Lifecycles
 from model.workflows.pacing import Pacer
 from model.workflows.seller_flex import SequenceBook
@@ -70,6 +70,19 @@ class Warehouse:
         self.on_hand[sku] -= units
 
 
+def amazon_for(scenario: dict, clock: Clock | None = None) -> MockAmazon:
+    """Amazon's mock with the scenario's settings, limits and faults. The mock checks those free-form keys itself,
+    so this is also how they are validated without running anything."""
+    try:
+        amazon = MockAmazon(clock=clock, base_url="http://mock.sim", seed=scenario["run"]["seed"],
+                            limits=scenario["limits"], faults=scenario["faults"])
+        amazon.update_settings(scenario["amazon"])
+        amazon.notifications.configure_faults(scenario["notification_faults"])
+    except ValueError as error:
+        raise ScenarioError(f"scenario: {error}") from None
+    return amazon
+
+
 class World:
     def __init__(self, scenario: dict):
         self.scenario = scenario
@@ -79,13 +92,7 @@ class World:
         self.env = simpy.Environment()
         self.clock = VirtualClock(START)
         self.clock.follow(self.env)
-        try:
-            self.amazon = MockAmazon(clock=self.clock, base_url="http://mock.sim", seed=self.seed,
-                                     limits=scenario["limits"], faults=scenario["faults"])
-            self.amazon.update_settings(scenario["amazon"])
-            self.amazon.notifications.configure_faults(scenario["notification_faults"])
-        except ValueError as error:  # the mock checks its own settings, limits and faults
-            raise ScenarioError(f"scenario: {error}") from None
+        self.amazon = amazon_for(scenario, self.clock)
         self.metrics = Metrics()
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
