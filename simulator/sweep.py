@@ -52,11 +52,11 @@ class Run:
 
 @dataclass(frozen=True)
 class Plan:
-    """A sweep checked from end to end: the scenario as loaded, its name, the grid as written, the seeds, and every
-    run, grid point by grid point (each point's runs in seed order)."""
+    """A sweep checked from end to end: the scenario as loaded, its name, the grid's keys, the seeds, and every run,
+    grid point by grid point (each point's runs in seed order)."""
     scenario: dict
     name: str
-    grid: dict[str, list[str]]
+    grid_keys: list[str]
     seeds: list[int]
     runs: list[Run]
 
@@ -105,18 +105,24 @@ def plan(scenario_name: str, seeds: str, grid: Sequence[str] = (), settings: Seq
     if any(setting.partition("=")[0].strip() == "run.seed" for setting in settings):
         raise SweepError("--set run.seed: give the seeds with --seeds")
     scenario = scenarios.load(scenario_name)
-    name = scenarios.apply_overrides(scenario, list(settings))["name"]
+    name = _checked(scenario, settings)["name"]
     runs: list[Run] = []
     for combination in itertools.product(*values.values()):
         assignments = [f"{key}={value}" for key, value in zip(values, combination)]
         try:
-            resolved = scenarios.apply_overrides(scenario, [*settings, *assignments])
-            amazon_for(resolved)
+            resolved = _checked(scenario, [*settings, *assignments])
         except scenarios.ScenarioError as error:
             raise scenarios.ScenarioError(f"--grid point {' '.join(assignments)}: {error}") from None
         point = {key: _setting(resolved, key) for key in values}
         runs.extend(Run(point, seed, (*settings, *assignments, f"run.seed={seed}")) for seed in seed_list)
-    return Plan(scenario, name, values, seed_list, runs)
+    return Plan(scenario, name, list(values), seed_list, runs)
+
+
+def _checked(scenario: dict, overrides: Sequence[str]) -> dict:
+    """The scenario with its overrides, checked as a run would check it, short of running."""
+    resolved = scenarios.apply_overrides(scenario, list(overrides))
+    amazon_for(resolved)
+    return resolved
 
 
 def _setting(scenario: dict, key: str) -> Any:
@@ -240,7 +246,7 @@ def write(plan: Plan, rows: list[dict[str, Any]], out: Path) -> list[Path]:
     pyarrow.csv.write_csv(table, out / "sweep.csv")
     found = points(plan, rows)
     document = {"scenario": plan.name, "seeds": plan.seeds,
-                "grid": {key: _values(found, key) for key in plan.grid},
+                "grid": {key: _values(found, key) for key in plan.grid_keys},
                 "runs": len(rows), "failed": sum(row["error"] is not None for row in rows), "points": found}
     (out / "sweep.json").write_text(json.dumps(document, indent=2) + "\n")
     return [out / "sweep.parquet", out / "sweep.csv", out / "sweep.json", *plots(plan, rows, found, out)]
@@ -263,7 +269,7 @@ def plots(plan: Plan, rows: list[dict[str, Any]], found: list[dict[str, Any]], o
     from matplotlib import pyplot as plt
 
     made = []
-    for key in plan.grid or [""]:
+    for key in plan.grid_keys or [""]:
         figure, axes = plt.subplots(2, 3, figsize=(12, 6.5))
         if key:
             figure.suptitle(f"{plan.name}: median and p95 over {len(plan.seeds)} seeds against {key}")
@@ -288,7 +294,7 @@ def _histograms(axes: list[Axes], rows: list[dict[str, Any]]) -> None:
 
 
 def _against(axes: list[Axes], plan: Plan, found: list[dict[str, Any]], key: str) -> None:
-    others = [other for other in plan.grid if other != key]
+    others = [other for other in plan.grid_keys if other != key]
     series: dict[str, list[dict[str, Any]]] = {}
     for point in found:
         series.setdefault(", ".join(f"{other}={point['grid'][other]}" for other in others), []).append(point)
@@ -311,19 +317,20 @@ def _against(axes: list[Axes], plan: Plan, found: list[dict[str, Any]], key: str
 def summary(plan: Plan, rows: list[dict[str, Any]]) -> str:
     """The table printed at the end: a line per grid point (runs, failures, p50 / p95 of the shown figures), then the
     first failures' errors."""
-    header = [*plan.grid, "runs", "failed", *SHOWN.values()]
+    header = [*plan.grid_keys, "runs", "failed", *SHOWN.values()]
     table = [header]
     for point in points(plan, rows):
+        grid_values = [str(point["grid"][key]) for key in plan.grid_keys]
         spreads = [point["figures"][name] for name in SHOWN]
-        table.append([*(str(point["grid"][key]) for key in plan.grid), str(point["runs"]), str(point["failed"]),
-                      *("-" if s["p50"] is None else f"{s['p50']:.4g} / {s['p95']:.4g}" for s in spreads)])
+        cells = ["-" if spread["p50"] is None else f"{spread['p50']:.4g} / {spread['p95']:.4g}" for spread in spreads]
+        table.append([*grid_values, str(point["runs"]), str(point["failed"]), *cells])
     widths = [max(len(line[column]) for line in table) for column in range(len(header))]
     lines = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in table]
     failures = [row for row in rows if row["error"] is not None]
-    shape = f"{len(plan.runs) // len(plan.seeds)} grid points x " if plan.grid else ""
+    shape = f"{len(plan.runs) // len(plan.seeds)} grid points x " if plan.grid_keys else ""
     lines.append(f"{len(rows)} runs ({shape}{len(plan.seeds)} seeds), {len(failures)} failed; "
                  "cells are p50 / p95 over seeds")
     for row in failures[:5]:
-        where = "".join(f" {key}={row[key]}" for key in plan.grid)
+        where = "".join(f" {key}={row[key]}" for key in plan.grid_keys)
         lines.append(f"  failed: seed {row['seed']}{where}: {row['error']}")
     return "\n".join(lines)

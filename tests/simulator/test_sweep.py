@@ -163,6 +163,7 @@ def test_a_failing_run_is_a_row_with_its_error_and_the_sweep_goes_on(monkeypatch
     (["--seeds", "1", "--grid", "catalog.skus=10,many"], "'catalog.skus' must be a number"),
     (["--seeds", "1", "--grid", "amazon.verification_secs=3"], "unknown setting 'verification_secs'"),
     (["--seeds", "1", "--grid", "catalog.fba_share=0.5,0.9"], "catalog.fba_share=0.9: "),
+    (["--seeds", "1", "--set", "amazon.verification_secs=3"], "run_sim.py: scenario: unknown setting"),
     (["--seeds", "5-3"], "the range 5-3 is empty"),
     (["--seeds", ""], "write seeds like"),
     ([], "required: --seeds"),
@@ -220,9 +221,8 @@ def test_real_dask_scheduler_and_worker_processes_give_the_same_rows(serial: Pat
         arguments = ["sweep", "default", "--seeds", "1-2", *one_point, *(f"--set={setting}" for setting in TINY)]
         assert run_sim.main([*arguments, "--scheduler", address, "--no-progress", "--out", str(tmp_path)]) == 0
     finally:
-        for process in processes:
+        for process in reversed(processes):  # the worker first: without a scheduler it lingers, reconnecting
             process.send_signal(signal.SIGTERM)
-        for process in processes:
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
