@@ -82,16 +82,17 @@ def sweep(argv: list[str]) -> int:
                            "(p50, p95, max per grid point) and plots. Exit code 1 if any run failed (its row holds "
                            "the error), 2 for bad input.")
     parser.add_argument("scenario", help=f"a named scenario ({', '.join(scenarios.available())}) or a .toml file")
-    parser.add_argument("--seeds", required=True, help="seeds to run, e.g. 1-200, 3, 1,5,9 or 1-4,10")
+    parser.add_argument("--seeds", required=True, metavar="RANGES", help="seeds to run, e.g. 1-200, 3, 1,5,9 or 1-4,10")
     parser.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                         help="values of one scenario key to sweep, e.g. integration.flex_push_rate=3,6,12 "
                              "(repeatable: every combination runs)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario key in every run, as for a single run (repeatable)")
-    parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://HOST:8786): run on that cluster")
-    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core); "
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="a Dask scheduler's address (tcp://HOST:8786): run on that cluster")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core); "
                         "0 runs the sweep serially in this process, without Dask")
-    parser.add_argument("--out", default="out", help="folder for the sweep's files (default: out)")
+    parser.add_argument("--out", default="out", metavar="DIR", help="folder for the sweep's files (default: out)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
