@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from simulator.metrics import percentile
 from simulator.world import World
@@ -82,6 +83,42 @@ def build(world: World, wall_seconds: float) -> dict:
                     "tokens_revoked": metrics.counters["tokens.revoked"]},
         "failures": {k.split(".", 1)[1]: v for k, v in sorted(metrics.counters.items()) if k.startswith("failed.")},
     }
+
+
+#: The figures that compare runs, each one number from report.json (None where a run has none, e.g. no push).
+HEADLINE: dict[str, Callable[[dict], float | int | None]] = {
+    "orders_placed": lambda r: sum(r["orders"]["placed"].values()),
+    "orders_lost": lambda r: r["orders"]["lost"],
+    "orders_duplicated": lambda r: r["orders"]["duplicated"],
+    "oversell_events": lambda r: r["orders"]["oversell_events"],
+    "sales_lost_no_stock": lambda r: r["orders"]["sales_lost_no_stock"],
+    "fulfillment_requests_sent": lambda r: r["fulfillment_requests"]["sent"],
+    "fulfillment_requests_rejected": lambda r: r["fulfillment_requests"]["rejected"],
+    "fulfillment_requests_duplicated": lambda r: r["fulfillment_requests"]["duplicated"],
+    "push_skus": lambda r: r["push"]["skus"],
+    "push_seconds": lambda r: r["push"]["seconds"],
+    "push_floor_seconds": lambda r: r["push"]["floor_seconds"],
+    "push_ratio": lambda r: r["push"]["ratio"],
+    "sla_checked": lambda r: r["sla"]["checked"],
+    "sla_breaches": lambda r: r["sla"]["breaches"],
+    "order_to_ship_p50_hours": lambda r: r["sla"]["order_to_ship_hours"]["p50"],
+    "order_to_ship_p95_hours": lambda r: r["sla"]["order_to_ship_hours"]["p95"],
+    "order_to_ship_max_hours": lambda r: r["sla"]["order_to_ship_hours"]["max"],
+    "drift_mfn_mean": lambda r: r["inventory"].get("mfn", {}).get("mean_drift"),
+    "drift_seller_flex_mean": lambda r: r["inventory"].get("seller_flex", {}).get("mean_drift"),
+    "api_calls": lambda r: sum(operation["calls"] for operation in r["calls"].values()),
+    "throttled_calls": lambda r: r["throttled_calls"],
+    "faulted_calls": lambda r: r["faulted_calls"],
+    "token_renewals": lambda r: r["session"]["token_renewals"],
+    "retries": lambda r: r["session"]["retries"],
+    "simulated_seconds": lambda r: r["simulated_seconds"],
+    "wall_seconds": lambda r: r["wall_seconds"],
+}
+
+
+def headline(report: dict) -> dict[str, float | int | None]:
+    """report.json as one flat row of its headline figures: what a sweep tabulates and compares across runs."""
+    return {name: pick(report) for name, pick in HEADLINE.items()}
 
 
 def write(world: World, report: dict, out: Path) -> list[Path]:

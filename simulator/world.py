@@ -31,6 +31,20 @@ def _webstore_address(fake: Faker) -> dict:
             "countryCode": "US", "phone": fake.numerify("###-###-####")}
 
 
+def amazon_for(scenario: dict, clock: Clock | None = None, base_url: str = "http://mock.sim",
+               wire_clock: Clock | None = None) -> MockAmazon:
+    """Amazon's mock with the scenario's settings, limits and faults. The mock checks those free-form keys itself,
+    so this is also how they are validated without running anything."""
+    try:
+        amazon = MockAmazon(clock=clock, base_url=base_url, seed=scenario["run"]["seed"], wire_clock=wire_clock,
+                            limits=scenario["limits"], faults=scenario["faults"])
+        amazon.update_settings(scenario["amazon"])
+        amazon.notifications.configure_faults(scenario["notification_faults"])
+    except ValueError as error:  # the mock checks its own settings, limits and faults
+        raise ScenarioError(f"scenario: {error}") from None
+    return amazon
+
+
 def reference_session(client_id: str, client_secret: str, refresh_token: str, scenario: dict, clock: Clock,
                       rng: random.Random) -> Session:
     """The reference integration's session: tokens renewed on `clock` (the wire's), paced to the scenario's push
@@ -116,13 +130,7 @@ class World(IntegrationState):
             clock.follow(self.env)
         self.clock = clock
         self.start = to_datetime(clock.seconds() - self.env.now)   # the instant env.now counts from
-        try:
-            self.amazon = MockAmazon(clock=self.clock, base_url=base_url, seed=self.seed, wire_clock=wire_clock,
-                                     limits=scenario["limits"], faults=scenario["faults"])
-            self.amazon.update_settings(scenario["amazon"])
-            self.amazon.notifications.configure_faults(scenario["notification_faults"])
-        except ValueError as error:  # the mock checks its own settings, limits and faults
-            raise ScenarioError(f"scenario: {error}") from None
+        self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock)
         super().__init__(self.env, self.clock, scenario)
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)
