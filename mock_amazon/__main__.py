@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base_url = f"http://{args.host}:{args.port}"
     amazon = MockAmazon(store=Store(args.db), clock=WallClock(scale=args.clock_scale), base_url=base_url,
-                        seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale))
+                        seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale),
+                        wire_time=WallClock().seconds)
     sellers = amazon.auth.sellers()
     for index in range(len(sellers), args.sellers):
         seller = amazon.create_seller()

@@ -25,6 +25,7 @@ from mock_amazon.apis.listings.backend import ListingsBackend
 from mock_amazon.apis.notifications.backend import NotificationsBackend
 from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
+from mock_amazon.apis.sqs.backend import SqsBackend
 from mock_amazon.auth import Auth, Seller
 from mock_amazon.errors import NotFound
 from mock_amazon.faults import Faults
@@ -92,9 +93,12 @@ class Settings:
 class MockAmazon:
     def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
-                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None):
+                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
+                 wire_time: Callable[[], float] | None = None):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
-        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds)."""
+        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds);
+        `wire_time` is the wire's time in seconds, which SQS's visibility timeouts and long polls run on (the
+        standalone server gives wall time; by default it is the marketplace's clock)."""
         self.store = store or Store()
         self.clock = clock or VirtualClock()
         self.base_url = base_url.rstrip("/")
@@ -112,12 +116,14 @@ class MockAmazon:
         self.limits.configure(limits)
         self.faults.configure(faults or [])
         self.wait = wait
+        self.wire_time = wire_time or self.clock.seconds
         self.lock = threading.RLock()
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
         self._earliest_timer = -math.inf  # no timer is due before this (a lower bound; -inf: ask the store)
         self.documents = Documents(self)
+        self.sqs = SqsBackend(self)
         self.notifications = NotificationsBackend(self)
         self.listings = ListingsBackend(self)
         self.orders = OrdersBackend(self)
