@@ -4,9 +4,11 @@ SQS's shape, and queue state in SQLite. The wire's time is a VirtualClock moved 
 deterministic; two long-poll tests wait about a second of real time each."""
 from __future__ import annotations
 
+import ast
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -380,7 +382,7 @@ def test_queues_can_be_purged_and_deleted_and_calls_may_go_to_the_queue_url(sqs:
     assert sqs.error("GetQueueUrl", QueueName="orders")[0] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
-def test_queue_state_survives_a_restart(tmp_path: Any) -> None:
+def test_queue_state_survives_a_restart(tmp_path: Path) -> None:
     path = str(tmp_path / "mock.sqlite3")
     wire = VirtualClock(start=1_800_000_000.0)
     first = MockAmazon(store=Store(path), clock=VirtualClock(), base_url="http://mock.test", wire_time=wire.seconds)
@@ -394,3 +396,15 @@ def test_queue_state_survives_a_restart(tmp_path: Any) -> None:
     wire.advance(30)
     [back] = again.sqs.receive_message(URL, system_attributes=("ApproximateReceiveCount",))
     assert back["MessageId"] == received["MessageId"] and back["Attributes"] == {"ApproximateReceiveCount": "2"}
+
+
+def test_the_mock_imports_no_aws_library() -> None:
+    """boto3 and the AWS CLI are test dependencies only: the mock speaks SQS's wire protocol by itself."""
+    root = Path(__file__).resolve().parents[2] / "mock_amazon"
+    aws = {"boto3", "botocore", "awscli", "s3transfer", "aiobotocore"}
+    found = sorted(f"{path.relative_to(root)}: {name}" for path in root.rglob("*.py")
+                   for node in ast.walk(ast.parse(path.read_text()))
+                   for name in ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                   if name.split(".")[0] in aws)
+    assert found == []
