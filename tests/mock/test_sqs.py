@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from flask.testing import FlaskClient
@@ -362,11 +363,47 @@ def test_malformed_requests_are_refused_never_a_500(sqs: Sqs, http: FlaskClient)
         "SerializationException;Sender"
     no_target = http.post("/", data=b"{}")
     assert no_target.status_code == 400 and no_target.headers["x-amzn-query-error"] == "InvalidAction;Sender"
-    query = http.post("/", data={"Action": "ListQueues", "Version": "2012-11-05"})
-    assert query.status_code == 400 and b"<Code>InvalidAction</Code>" in query.get_data()
     sqs("CreateQueue", QueueName="dup", Attributes={"VisibilityTimeout": "5"})
     assert sqs("CreateQueue", QueueName="dup", Attributes={"VisibilityTimeout": "5"})["QueueUrl"].endswith("/dup")
     assert sqs.error("CreateQueue", QueueName="dup", Attributes={"VisibilityTimeout": "6"})[0] == "QueueAlreadyExists"
+
+
+def test_the_query_protocol_runs_the_same_actions(http: FlaskClient, sp: Caller) -> None:
+    """SQS's older protocol, as SDKs from before its JSON protocol send it: a form in, XML out."""
+    subscribe(sp, "ORDER_CHANGE")
+    ns = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
+
+    def query(action: str, path: str = "/", status: int = 200, **form: str) -> ElementTree.Element:
+        response = http.post(path, data={"Action": action, "Version": "2012-11-05", **form})
+        assert response.status_code == status and response.content_type == "text/xml", response.get_data()
+        return ElementTree.fromstring(response.get_data())
+
+    sent = query("SendMessage", QueueUrl=URL, MessageBody="a & <b>", **{
+        "MessageAttribute.1.Name": "timestamp", "MessageAttribute.1.Value.DataType": "Number",
+        "MessageAttribute.1.Value.StringValue": "1493147359900"})
+    assert sent.findtext("sqs:SendMessageResult/sqs:MD5OfMessageAttributes", namespaces=ns) == \
+        "235c5c510d26fb653d073faed50ae77c"
+    received = query("ReceiveMessage", QueueUrl=URL, VisibilityTimeout="0", MaxNumberOfMessages="10", **{
+        "AttributeName.1": "All", "MessageAttributeName.1": "All"})
+    [message] = received.findall("sqs:ReceiveMessageResult/sqs:Message", ns)
+    assert message.findtext("sqs:Body", namespaces=ns) == "a & <b>"
+    attributes = {a.findtext("sqs:Name", namespaces=ns): a.findtext("sqs:Value", namespaces=ns)
+                  for a in message.findall("sqs:Attribute", ns)}
+    assert attributes["ApproximateReceiveCount"] == "1" and attributes["SenderId"] == "000000000000"
+    assert message.findtext("sqs:MessageAttribute/sqs:Value/sqs:StringValue", namespaces=ns) == "1493147359900"
+    deleted = query("DeleteMessageBatch", QueueUrl=URL, **{
+        "DeleteMessageBatchRequestEntry.1.Id": "one",
+        "DeleteMessageBatchRequestEntry.1.ReceiptHandle": message.findtext("sqs:ReceiptHandle", namespaces=ns)})
+    assert deleted.findtext("sqs:DeleteMessageBatchResult/sqs:DeleteMessageBatchResultEntry/sqs:Id",
+                            namespaces=ns) == "one"
+    on_path = query("GetQueueAttributes", "/sqs/us-east-1/123456789012/orders", **{
+        "AttributeName.1": "QueueArn", "AttributeName.2": "ApproximateNumberOfMessages"})
+    assert [(a.findtext("sqs:Name", namespaces=ns), a.findtext("sqs:Value", namespaces=ns))
+            for a in on_path.iterfind("sqs:GetQueueAttributesResult/sqs:Attribute", ns)] == [
+        ("QueueArn", ARN), ("ApproximateNumberOfMessages", "0")]
+    refused = query("GetQueueUrl", status=400, QueueName="nope")
+    assert refused.findtext("sqs:Error/sqs:Code", namespaces=ns) == "AWS.SimpleQueueService.NonExistentQueue"
+    assert refused.findtext("sqs:Error/sqs:Type", namespaces=ns) == "Sender"
 
 
 def test_queues_can_be_purged_and_deleted_and_calls_may_go_to_the_queue_url(sqs: Sqs, http: FlaskClient,

@@ -1,10 +1,10 @@
-"""SQS over its JSON protocol, the one current botocore and the AWS CLI speak: `POST /` (or to a queue URL) with
-`X-Amz-Target: AmazonSQS.<Action>` and a JSON body; answers in `application/x-amz-json-1.0`, errors as
+"""SQS over its JSON protocol, the one current botocore and the AWS CLI speak: `POST /` (or to a queue URL)
+with `X-Amz-Target: AmazonSQS.<Action>` and a JSON body; answers in `application/x-amz-json-1.0`, errors as
 `{"__type", "message"}` with the `x-amzn-query-error` header that botocore turns into SQS's error code.
 
 SQS is not an SP-API operation, so this is a plain blueprint outside the pipeline. Signatures are accepted
 without being checked, as local AWS emulators do; the signed region only chooses between queues of one name.
-A request in SQS's older query protocol (`Action=...` as a form) is answered with an error saying so.
+SQS's older query protocol (`Action=...` as a form, answers in XML) runs the same actions through query.py.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, request
 
+from mock_amazon.apis.sqs import query
 from mock_amazon.apis.sqs.backend import (
     DEFAULT_ACCOUNT,
     MAX_DELAY_SECONDS,
@@ -65,50 +66,51 @@ Action = Callable[[SqsBackend, Params, Caller], Params]
 @blueprint.post("/")
 @blueprint.post("/sqs/<region>/<account>/<name>")
 def serve(**queue_path: str) -> Response:
-    """Every SQS action: the queue URL's path stands for QueueUrl when the body names none."""
+    """Every SQS action, in either protocol; the queue URL's path stands for QueueUrl when the request names none."""
     amazon = current_amazon()
     with amazon.lock:
         headers = {"x-amzn-RequestId": amazon.request_id()}
+    target = request.headers.get("X-Amz-Target", "")
+    if not target.startswith(TARGET_PREFIX) and "Action" in request.form:
+        name = request.form["Action"]
+        try:
+            answer = _run(name, query.parse(request.form), queue_path)
+            return Response(query.render(name, answer, headers["x-amzn-RequestId"]), 200, headers,
+                            content_type="text/xml")
+        except SqsError as error:
+            return Response(query.error(error, headers["x-amzn-RequestId"]), error.status, headers,
+                            content_type="text/xml")
     try:
-        target = request.headers.get("X-Amz-Target", "")
         if not target.startswith(TARGET_PREFIX):
-            if "Action" in request.values:
-                return _query_protocol_refused(headers)
-            raise InvalidAction("An SQS request names its action in the X-Amz-Target header (AmazonSQS.<Action>).")
-        name = target.removeprefix(TARGET_PREFIX)
-        action = ACTIONS.get(name)
-        if action is None:
-            raise InvalidAction(f"The action {name} is not valid for this endpoint (served: {', '.join(ACTIONS)}).")
-        params = _body()
-        if queue_path and "QueueUrl" not in params:
-            params["QueueUrl"] = request.path
-        caller = Caller.from_headers()
-        if action is receive_message:  # a long poll: it takes the lock for each look and waits outside it
-            answer = action(amazon.sqs, params, caller)
-        else:
-            with amazon.lock:
-                amazon.run_due()
-                with amazon.store.transaction():
-                    answer = action(amazon.sqs, params, caller)
+            raise InvalidAction("An SQS request names its action in the X-Amz-Target header (AmazonSQS.<Action>), "
+                                "or in the query protocol's Action form field.")
+        answer = _run(target.removeprefix(TARGET_PREFIX), _body(), queue_path)
         return Response(json.dumps(answer), status=200, headers=headers, content_type=JSON_PROTOCOL)
     except SqsError as error:
-        return _error(error, headers)
-    except Exception:  # a bug in the mock: still SQS's shape, and logged loudly
-        log.exception("unhandled error in SQS %s", request.headers.get("X-Amz-Target"))
-        return _error(InternalError("An internal error occurred."), headers)
+        return Response(json.dumps(error.body()), status=error.status, headers={**headers, **error.headers()},
+                        content_type=JSON_PROTOCOL)
 
 
-def _error(error: SqsError, headers: dict[str, str]) -> Response:
-    return Response(json.dumps(error.body()), status=error.status, headers={**headers, **error.headers()},
-                    content_type=JSON_PROTOCOL)
-
-
-def _query_protocol_refused(headers: dict[str, str]) -> Response:
-    body = ('<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error>'
-            "<Type>Sender</Type><Code>InvalidAction</Code><Message>This mock speaks SQS's JSON protocol "
-            "(X-Amz-Target: AmazonSQS.&lt;Action&gt;), as current AWS SDKs do; the query protocol is not served."
-            f"</Message><Detail/></Error><RequestId>{headers['x-amzn-RequestId']}</RequestId></ErrorResponse>")
-    return Response(body, status=400, headers=headers, content_type="text/xml")
+def _run(name: str, params: Params, queue_path: dict[str, str]) -> Params:
+    """One action, whichever protocol brought it; a bug in the mock becomes SQS's InternalError, logged loudly."""
+    action = ACTIONS.get(name)
+    if action is None:
+        raise InvalidAction(f"The action {name} is not valid for this endpoint (served: {', '.join(ACTIONS)}).")
+    if queue_path and "QueueUrl" not in params:
+        params["QueueUrl"] = request.path
+    amazon, caller = current_amazon(), Caller.from_headers()
+    try:
+        if action is receive_message:  # a long poll: it takes the lock for each look and waits outside it
+            return action(amazon.sqs, params, caller)
+        with amazon.lock:
+            amazon.run_due()
+            with amazon.store.transaction():
+                return action(amazon.sqs, params, caller)
+    except SqsError:
+        raise
+    except Exception:
+        log.exception("unhandled error in SQS %s", name)
+        raise InternalError("An internal error occurred.") from None
 
 
 def _body() -> Params:
