@@ -373,35 +373,36 @@ def test_the_query_protocol_runs_the_same_actions(http: FlaskClient, sp: Caller)
     subscribe(sp, "ORDER_CHANGE")
     ns = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
 
-    def query(action: str, path: str = "/", status: int = 200, **form: str) -> ElementTree.Element:
+    def query(action: str, form: dict[str, str | None], path: str = "/", status: int = 200) -> ElementTree.Element:
         response = http.post(path, data={"Action": action, "Version": "2012-11-05", **form})
         assert response.status_code == status and response.content_type == "text/xml", response.get_data()
         return ElementTree.fromstring(response.get_data())
 
-    sent = query("SendMessage", QueueUrl=URL, MessageBody="a & <b>", **{
-        "MessageAttribute.1.Name": "timestamp", "MessageAttribute.1.Value.DataType": "Number",
-        "MessageAttribute.1.Value.StringValue": "1493147359900"})
+    sent = query("SendMessage", {"QueueUrl": URL, "MessageBody": "a & <b>", "MessageAttribute.1.Name": "timestamp",
+                                 "MessageAttribute.1.Value.DataType": "Number",
+                                 "MessageAttribute.1.Value.StringValue": "1493147359900"})
     assert sent.findtext("sqs:SendMessageResult/sqs:MD5OfMessageAttributes", namespaces=ns) == \
         "235c5c510d26fb653d073faed50ae77c"
-    received = query("ReceiveMessage", QueueUrl=URL, VisibilityTimeout="0", MaxNumberOfMessages="10", **{
-        "AttributeName.1": "All", "MessageAttributeName.1": "All"})
+    received = query("ReceiveMessage", {"QueueUrl": URL, "VisibilityTimeout": "0", "MaxNumberOfMessages": "10",
+                                        "AttributeName.1": "All", "MessageAttributeName.1": "All"})
     [message] = received.findall("sqs:ReceiveMessageResult/sqs:Message", ns)
     assert message.findtext("sqs:Body", namespaces=ns) == "a & <b>"
     attributes = {a.findtext("sqs:Name", namespaces=ns): a.findtext("sqs:Value", namespaces=ns)
                   for a in message.findall("sqs:Attribute", ns)}
     assert attributes["ApproximateReceiveCount"] == "1" and attributes["SenderId"] == "000000000000"
     assert message.findtext("sqs:MessageAttribute/sqs:Value/sqs:StringValue", namespaces=ns) == "1493147359900"
-    deleted = query("DeleteMessageBatch", QueueUrl=URL, **{
-        "DeleteMessageBatchRequestEntry.1.Id": "one",
+    deleted = query("DeleteMessageBatch", {
+        "QueueUrl": URL, "DeleteMessageBatchRequestEntry.1.Id": "one",
         "DeleteMessageBatchRequestEntry.1.ReceiptHandle": message.findtext("sqs:ReceiptHandle", namespaces=ns)})
     assert deleted.findtext("sqs:DeleteMessageBatchResult/sqs:DeleteMessageBatchResultEntry/sqs:Id",
                             namespaces=ns) == "one"
-    on_path = query("GetQueueAttributes", "/sqs/us-east-1/123456789012/orders", **{
-        "AttributeName.1": "QueueArn", "AttributeName.2": "ApproximateNumberOfMessages"})
+    on_path = query("GetQueueAttributes", {"AttributeName.1": "QueueArn",
+                                           "AttributeName.2": "ApproximateNumberOfMessages"},
+                    path="/sqs/us-east-1/123456789012/orders")
     assert [(a.findtext("sqs:Name", namespaces=ns), a.findtext("sqs:Value", namespaces=ns))
             for a in on_path.iterfind("sqs:GetQueueAttributesResult/sqs:Attribute", ns)] == [
         ("QueueArn", ARN), ("ApproximateNumberOfMessages", "0")]
-    refused = query("GetQueueUrl", status=400, QueueName="nope")
+    refused = query("GetQueueUrl", {"QueueName": "nope"}, status=400)
     assert refused.findtext("sqs:Error/sqs:Code", namespaces=ns) == "AWS.SimpleQueueService.NonExistentQueue"
     assert refused.findtext("sqs:Error/sqs:Type", namespaces=ns) == "Sender"
 
