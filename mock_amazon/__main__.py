@@ -76,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(args.db)
     except sqlite3.Error as error:
         parser.error(f"--db {args.db}: {error}")
-    amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url,
-                        seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale))
+    amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url, seed=args.seed,
+                        wait=lambda seconds: time.sleep(seconds / args.clock_scale),
+                        wire_clock=WallClock() if args.clock_scale != 1 else None)  # the wire keeps real time
     # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
     server = bind(create_app(amazon), args)
     if server is None:

@@ -16,6 +16,7 @@ from mock_amazon.apis.lwa import routes as lwa
 from mock_amazon.apis.notifications import routes as notifications
 from mock_amazon.apis.orders import routes as orders
 from mock_amazon.apis.reports import routes as reports
+from mock_amazon.apis.sqs import routes as sqs
 from mock_amazon.control import control
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
@@ -34,7 +35,7 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
     app = Flask("mock_amazon")
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
-    for blueprint in (lwa.blueprint, documents.blueprint, control, *(api.blueprint for api in APIS)):
+    for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, *(api.blueprint for api in APIS)):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)

@@ -25,6 +25,7 @@ from mock_amazon.apis.listings.backend import ListingsBackend
 from mock_amazon.apis.notifications.backend import NotificationsBackend
 from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
+from mock_amazon.apis.sqs.backend import SqsBackend
 from mock_amazon.auth import Auth, Seller
 from mock_amazon.errors import NotFound
 from mock_amazon.faults import Faults
@@ -98,8 +99,9 @@ class MockAmazon:
         `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds).
 
         `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
-        wire: access-token lifetimes and rate-limit refill. They are one clock unless the marketplace runs faster
-        than real time, when the wire keeps real time, because clients cache tokens and pace themselves by it."""
+        wire: access-token lifetimes, rate-limit refill, SQS visibility timeouts and long polls. They are one clock
+        unless the marketplace runs faster than real time, when the wire keeps real time, because clients cache
+        tokens, pace themselves and wait on queues by it."""
         self.store = store or Store()
         self.clock = clock or VirtualClock()
         self.wire_clock = wire_clock or self.clock
@@ -124,6 +126,7 @@ class MockAmazon:
         self._event_time: float | None = None
         self._earliest_timer = -math.inf  # no timer is due before this (a lower bound; -inf: ask the store)
         self.documents = Documents(self)
+        self.sqs = SqsBackend(self)
         self.notifications = NotificationsBackend(self)
         self.listings = ListingsBackend(self)
         self.orders = OrdersBackend(self)

@@ -2,7 +2,8 @@
 
 Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
 queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
-blobs (report and feed documents), tokens, sellers and the traffic log have tables of their own.
+blobs (report and feed documents), tokens, sellers, the traffic log, and SQS queues and their messages (on the
+wire's time, see apis/sqs/backend.py) have tables of their own.
 
 SQLite is the record; `live` holds the entities already decoded from it (an identity map), so a read costs a
 dictionary lookup, not a JSON decode. A rolled-back transaction forgets every entity it handed out, so the next
@@ -47,6 +48,15 @@ CREATE TABLE IF NOT EXISTS traffic (
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
     request_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sqs_queues (
+    arn TEXT PRIMARY KEY, region TEXT NOT NULL, account TEXT NOT NULL, name TEXT NOT NULL, attributes TEXT NOT NULL,
+    created REAL NOT NULL, modified REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sqs_messages (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL, body TEXT NOT NULL,
+    attributes TEXT, sender TEXT NOT NULL, sent REAL NOT NULL, visible_at REAL NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0, first_received REAL, dead_letter_source TEXT,
+    seller_id TEXT, destination_id TEXT, notification_type TEXT, via TEXT, delivered REAL);
+CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue, sequence);
 """
 
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
@@ -79,7 +89,8 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
+            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs",
+                          "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
 

@@ -101,7 +101,8 @@ class LiveWorld:
                  on_step: Callable[[LiveWorld], None] | None = None):
         self.env = simpy.Environment()
         self.clock = LiveClock(self.env, WallClock(scale=scale))
-        self.world = World(scenario, env=self.env, clock=self.clock, base_url=base_url, wire_clock=WallClock())
+        self.world = World(scenario, env=self.env, clock=self.clock, base_url=base_url,
+                           wire_clock=WallClock() if scale != 1 else None)  # the wire keeps real time
         self.amazon: MockAmazon = self.world.amazon
         start_actors(self.world, reference_integration=False)
         self.lag = Lag()

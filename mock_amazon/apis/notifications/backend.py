@@ -1,14 +1,19 @@
 """Notifications: destinations and subscriptions per seller's application, and delivery on the clock.
 
-A destination is an SQS queue (by ARN) or an EventBridge bus, as in Amazon's model. The testbed stands in for
-SQS: every queue is an in-process queue in the store, readable (and emptied) through the control API; a queue
-ARN may also be mapped to an HTTP webhook, which receives each message as a POST. Delivery is a timer, so fault
-rules can drop, delay, duplicate or reorder notifications:
+A destination is an SQS queue (by ARN) or an EventBridge bus, as in Amazon's model. Delivery is a timer on the
+marketplace's clock, so fault rules can drop, delay, duplicate or reorder notifications:
 `{"type": "ORDER_CHANGE" | "*", "action": "drop" | "delay" | "duplicate" | "reorder", "seconds": 60,
   "probability": 1.0, "count": null}`.
+
+A delivered notification goes into the mock's SQS queue that the destination's ARN names (apis/sqs), where a
+connector reads it with an AWS SDK and the testbed through `receive` (`GET /_testbed/notifications`): the queue
+is the one store of delivered messages. An EventBridge destination's notifications arrive as EventBridge events
+in the queue `arn:aws:sqs:REGION:ACCOUNT:sp-api-eventbridge` of its account, as if a rule on the partner event
+bus routed them there. A queue ARN may also be mapped to an HTTP webhook, which receives each message as a POST.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from mock_amazon.apis.sqs.backend import UUID, Origin, parse_queue_arn
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound
 from mock_amazon.faults import applies, read_rule
@@ -32,6 +38,7 @@ SUPPORTED = ("ORDER_CHANGE", "FULFILLMENT_ORDER_STATUS", "FBA_INVENTORY_AVAILABI
              "REPORT_PROCESSING_FINISHED", "FEED_PROCESSING_FINISHED", "EXTERNAL_FULFILLMENT_SHIPMENT_STATUS_CHANGE",
              "EXTERNAL_FULFILLMENT_RETURN_STATUS_CHANGE")
 ACTIONS = ("drop", "delay", "duplicate", "reorder")
+EVENTBRIDGE_QUEUE = "sp-api-eventbridge"  # where an EventBridge destination's events are routed, per account
 
 
 @dataclass(kw_only=True, eq=False)
@@ -50,13 +57,10 @@ class Subscription(Entity):
 
 @dataclass(kw_only=True, eq=False)
 class Message(Entity):
-    """A notification on its way to a destination, or already delivered there."""
+    """A notification on its way to a destination; once delivered it is a message in an SQS queue instead."""
     notification_type: str
     destination_id: str
     body: dict
-    sequence: int = 0             # publication order: messages delivered at the same moment keep it
-    delivered: float | None = None
-    read: bool = False
 
 
 @dataclass
@@ -105,21 +109,26 @@ class NotificationsBackend:
     def create_destination(self, seller_id: str, name: str, specification: dict) -> Destination:
         if "sqs" in specification:
             arn = specification["sqs"]["arn"]
-            if not arn.startswith("arn:aws:sqs:"):
-                raise InvalidInput(f"{arn} is not an SQS queue ARN.", "resourceSpecification.sqs.arn")
             resource = {"sqs": {"arn": arn}}
         elif "eventBridge" in specification:
             bridge = specification["eventBridge"]
             resource = {"eventBridge": {"name": f"aws.partner/sellingpartnerapi.amazon.com/{bridge['accountId']}/"
                                                 f"{name}", "region": bridge["region"],
                                         "accountId": bridge["accountId"]}}
+            arn = eventbridge_queue(resource["eventBridge"])
         else:
             raise InvalidInput("resourceSpecification needs sqs or eventBridge.", "resourceSpecification")
         for existing in self.destinations.scan(seller_id):
             if existing.resource == resource:
                 raise Conflict("A destination for this resource already exists.", existing.id)
+        try:
+            parse_queue_arn(arn)
+        except ValueError as error:
+            where = "resourceSpecification.sqs.arn" if "sqs" in resource else "resourceSpecification.eventBridge"
+            raise InvalidInput(f"{error}.", where) from None
+        self.amazon.sqs.ensure_queue(arn)
         now = self.amazon.clock.seconds()
-        destination = Destination(id=self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id,
+        destination = Destination(id=self.amazon.new_id(UUID), seller_id=seller_id,
                                   created=now, updated=now, name=name, resource=resource)
         return self.destinations.add(destination)
 
@@ -136,7 +145,7 @@ class NotificationsBackend:
             raise Conflict(f"A subscription for {notification_type} already exists.", notification_type)
         now = self.amazon.clock.seconds()
         subscription = Subscription(
-            id=self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh"), seller_id=seller_id, created=now,
+            id=self.amazon.new_id(UUID), seller_id=seller_id, created=now,
             updated=now, notification_type=notification_type, destination_id=body["destinationId"],
             payload_version=body["payloadVersion"], processing_directive=body.get("processingDirective"))
         return self.subscriptions.add(subscription)
@@ -175,12 +184,10 @@ class NotificationsBackend:
                 delay = self.amazon.rng.uniform(1.0, max(rule.seconds, 1.0))
         sent = []
         for _ in range(copies):
-            message_id = self.amazon.new_id("hhhhhhhh-hhhh-4hhh-hhhh-hhhhhhhhhhhh")
+            message_id = self.amazon.new_id(UUID)
             body = envelope(notification_type, payload, subscription, message_id, seller_id, at)
-            sequence = self.amazon.store.setting("message_sequence", 0) + 1
-            self.amazon.store.set_setting("message_sequence", sequence)
             self.messages.add(Message(id=message_id, seller_id=seller_id, created=at, updated=at,
-                                      notification_type=notification_type, sequence=sequence,
+                                      notification_type=notification_type,
                                       destination_id=subscription.destination_id, body=body))
             self.amazon.schedule(at + delay, "notification.deliver", seller_id, message_id)
             sent.append(message_id)
@@ -193,39 +200,42 @@ class NotificationsBackend:
         return None
 
     def _deliver(self, seller_id: str, message_id: str, at: float) -> None:
+        """The notification leaves Amazon: into the destination's queue (and to the queue's webhook, if any)."""
         message = self.messages.load(seller_id, message_id)
-        message.delivered = at
-        message.updated = at
-        self.messages.save(message)
+        self.amazon.store.delete("message", seller_id, message_id)
         destination = self.destinations.find(seller_id, message.destination_id)
-        arn = (destination.resource.get("sqs") or {}).get("arn") if destination else None
+        if destination is None:
+            log.info("dropped %s for %s: its destination is gone", message.notification_type, seller_id)
+            return
+        origin = Origin(seller_id, destination.id, message.notification_type, "sqs", at)
+        if "sqs" in destination.resource:
+            arn, body = destination.resource["sqs"]["arn"], message.body
+        else:
+            bridge = destination.resource["eventBridge"]
+            arn, origin = eventbridge_queue(bridge), dataclasses.replace(origin, via="eventBridge")
+            body = {"version": "0", "id": self.amazon.new_id(UUID), "detail-type": message.notification_type,
+                    "source": bridge["name"], "account": bridge["accountId"], "time": iso(at),
+                    "region": bridge["region"], "resources": [], "detail": message.body}
+        try:
+            self.amazon.sqs.deliver(arn, json.dumps(body), message_id, origin)
+        except ValueError as error:  # a destination stored before its ARN was checked
+            log.warning("dropped %s for %s: %s", message.notification_type, seller_id, error)
+            return
         if arn in self.webhooks:
             try:
-                requests.post(self.webhooks[arn], json=message.body, timeout=5)
+                requests.post(self.webhooks[arn], json=body, timeout=5)
             except requests.RequestException as error:  # the queue keeps it; the webhook's failure is logged
                 log.warning("webhook %s failed: %s", self.webhooks[arn], error)
 
     def receive(self, seller_id: str | None = None, destination_id: str | None = None, consume: bool = True,
                 limit: int = 100) -> list[dict]:
-        """Delivered, unread messages in delivery order (like SQS ReceiveMessage and DeleteMessage)."""
-        rows = self.amazon.store.execute("SELECT seller_id, doc FROM entities WHERE kind='message'").fetchall()
-        waiting = []
-        for owner, doc in rows:
-            message = json.loads(doc)
-            if message["delivered"] is None or message["read"]:
-                continue
-            if seller_id and owner != seller_id or destination_id and message["destination_id"] != destination_id:
-                continue
-            waiting.append((message["delivered"], message["sequence"], owner, message))
-        chosen = sorted(waiting, key=lambda w: w[:2])[:limit]
-        if consume:
-            for _, _, owner, message in chosen:
-                stored = self.messages.load(owner, message["id"])
-                stored.read = True
-                self.messages.save(stored)
-        found = [message for *_, message in chosen]
-        return [{"message_id": m["id"], "destination_id": m["destination_id"], "type": m["notification_type"],
-                 "delivered": iso(m["delivered"]), "body": m["body"]} for m in found]
+        """Delivered notifications still in their queues, in delivery order; `consume` deletes them there."""
+        return self.amazon.sqs.notifications(seller_id, destination_id, consume, limit)
+
+
+def eventbridge_queue(bridge: dict) -> str:
+    """The queue an EventBridge destination's events are routed to: one per account and region."""
+    return f"arn:aws:sqs:{bridge['region']}:{bridge['accountId']}:{EVENTBRIDGE_QUEUE}"
 
 
 def envelope(notification_type: str, payload: dict, subscription: Subscription, message_id: str,
