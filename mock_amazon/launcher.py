@@ -44,7 +44,7 @@ class Server:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("mock_amazon exited: " + self.process.stderr.read())
+                    raise RuntimeError("mock_amazon exited: " + self.process.stderr.read()) from None
                 time.sleep(0.05)  # waiting for a real server socket, not for simulated time
         raise RuntimeError("mock_amazon is not listening")
 

@@ -212,7 +212,8 @@ def _scalar(name: str, declared: dict, value: str) -> Any:
             number = int(value)
         except ValueError:
             raise InvalidInput(f"'{name}' must be an integer, not {value!r}.", name) from None
-        if "minimum" in declared and number < declared["minimum"] or "maximum" in declared and number > declared["maximum"]:
+        if ("minimum" in declared and number < declared["minimum"]
+                or "maximum" in declared and number > declared["maximum"]):
             raise InvalidInput(f"'{name}' must be between {declared.get('minimum')} and "
                                f"{declared.get('maximum')}, not {number}.", name)
         return number

@@ -76,7 +76,8 @@ def flat_file(bodies: list[dict]) -> bytes:
                       "AddressFieldOne": address.get("addressLine1", ""), "AddressCity": address.get("city", ""),
                       "AddressCountryCode": address.get("countryCode", ""),
                       "AddressStateOrRegion": address.get("stateOrRegion", ""),
-                      "AddressPostalCode": address.get("postalCode", ""), "AddressPhoneNumber": address.get("phone", ""),
+                      "AddressPostalCode": address.get("postalCode", ""),
+                      "AddressPhoneNumber": address.get("phone", ""),
                       "FulfillmentAction": body.get("fulfillmentAction", "Ship"),
                       "FulfillmentPolicy": body.get("fulfillmentPolicy", "FillOrKill")}
             rows.append("\t".join(values.get(column, "") for column in MCF_COLUMNS))

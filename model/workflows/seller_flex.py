@@ -120,10 +120,11 @@ def ship(shipment: dict, dimensions: dict[str, dict]):
     packages = []
     for item in shipment["lineItems"]:
         size = dimensions[item["merchantSku"]]
-        for unit in range(item["numberOfUnits"]):
+        for _ in range(item["numberOfUnits"]):
             packages.append({
                 "id": f"P{len(packages) + 1}",
-                "dimensions": {k: {"value": f"{size[k]:g}", "dimensionUnit": "CM"} for k in ("length", "width", "height")},
+                "dimensions": {k: {"value": f"{size[k]:g}", "dimensionUnit": "CM"}
+                               for k in ("length", "width", "height")},
                 "weight": {"value": f"{size['weight']:g}", "weightUnit": "KG"},
                 "packageLineItems": [{"packageLineItemId": item["shipmentLineItemId"], "quantity": 1}]})
     path = {"shipmentId": shipment_id}

@@ -190,7 +190,8 @@ def shipment_importer(world: World):
             shipped[order.id] = shipped.get(order.id, 0) + line.quantity
             order.tracking.append(line.tracking)
             if shipped[order.id] >= sum(units for _, units in order.lines) and world.can_fire(order, "ship_fully"):
-                order.shipped_at = (datetime.fromisoformat(line.ship_date.replace("Z", "+00:00")) - START).total_seconds()
+                shipped_on = datetime.fromisoformat(line.ship_date.replace("Z", "+00:00"))
+                order.shipped_at = (shipped_on - START).total_seconds()
                 world.fire(order, "ship_fully")
         stale = [o for o in world.orders if o.source == "webstore" and o.status == "acknowledged"
                  and env.now - o.created > 86_400]
@@ -339,7 +340,7 @@ def sampler(world: World):
             if number:
                 world.metrics.sample(f"orders.{status}", env.now, number)
         ledger = world.amazon.ledger(seller)
-        for pool, where, channel in (("seller_flex", location, "MFN"), ("mfn", "DEFAULT", "MFN")):
+        for pool, where in (("seller_flex", location), ("mfn", "DEFAULT")):
             skus = world.skus[pool][:400]
             if not skus:
                 continue

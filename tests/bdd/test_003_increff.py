@@ -450,8 +450,8 @@ def pulls_replacement(bdd):
 def returns(bdd):
     seller = bdd.seller.seller_id
     bdd.control.put("/_testbed/settings", json={"ef_return_reject_chance": 0.0})
-    first = bdd.control.post("/_testbed/external-fulfillment/returns",
-                             json={"seller_id": seller, "shipment_id": bdd.shipped[0]}).json
+    bdd.control.post("/_testbed/external-fulfillment/returns",
+                     json={"seller_id": seller, "shipment_id": bdd.shipped[0]})
     second = bdd.control.post("/_testbed/external-fulfillment/returns",
                               json={"seller_id": seller, "shipment_id": bdd.shipped[1]}).json
     bdd.control.post(f"/_testbed/external-fulfillment/returns/{second['return_id']}/cancel",

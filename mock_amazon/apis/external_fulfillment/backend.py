@@ -260,14 +260,17 @@ class ExternalFulfillmentBackend:
             ledger.reserve(sku, location_id, units)
         shipment = Shipment(
             id=amazon.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
-            marketplace_id=amazon.auth.seller(seller_id).marketplace_id, buyer_order_id=amazon.new_id("40#-#######-#######"),
+            marketplace_id=amazon.auth.seller(seller_id).marketplace_id,
+            buyer_order_id=amazon.new_id("40#-#######-#######"),
             line_items=items, expected_ship=at + 86_400,
             ship_to=_indian_address(fake) if fake is not None else self.customers.pick(self.fake.random),
             shipment_type=shipment_type, original=original, reserved=reserved)
         self.shipments.add(shipment)
         amazon.schedule(at + amazon.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)
-        if amazon.settings.ef_customer_cancel_chance and amazon.rng.random() < amazon.settings.ef_customer_cancel_chance:
-            amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels", seller_id, shipment.id)
+        cancel_chance = amazon.settings.ef_customer_cancel_chance
+        if cancel_chance and amazon.rng.random() < cancel_chance:
+            amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels",
+                            seller_id, shipment.id)
         return shipment
 
     def _accept(self, seller_id: str, shipment_id: str, at: float) -> None:
@@ -439,7 +442,8 @@ class ExternalFulfillmentBackend:
                                        f"{where}.packageLineItems.packageLineItemId")
                 packed[line["packageLineItemId"]] += line["quantity"]
             if len(body["packageLineItems"]) == 1 and body["packageLineItems"][0]["quantity"] == 1:
-                sku = next(i["sku"] for i in shipment.line_items if i["id"] == body["packageLineItems"][0]["packageLineItemId"])
+                only = body["packageLineItems"][0]["packageLineItemId"]
+                sku = next(i["sku"] for i in shipment.line_items if i["id"] == only)
                 listing = self.amazon.listings.items.find(shipment.seller_id, sku)
                 if listing is not None and listing.dimensions and _differs(size, listing.dimensions, tolerance):
                     raise DimensionMismatch(sku, f"Packing failed: {where} measures {_describe(size)}, the listing "
@@ -563,7 +567,8 @@ class ExternalFulfillmentBackend:
                       merchant_sku=line["sku"], units=line["units"], return_type=return_type,
                       return_sub_type=sub_type, fulfillment_location_id=shipment.location_id,
                       return_location_id=shipment.location_id, shipment_id=shipment_id,
-                      customer_order_id=shipment.buyer_order_id, reason=reason, rma_id=self.amazon.new_id("RMA########"),
+                      customer_order_id=shipment.buyer_order_id, reason=reason,
+                      rma_id=self.amazon.new_id("RMA########"),
                       reverse_tracking={"carrierName": "ATS", "trackingId": self.amazon.new_id("RATS##########")},
                       forward_tracking={"carrierName": label["carrier"], "trackingId": label["tracking"]}
                       if label else None)
@@ -578,7 +583,8 @@ class ExternalFulfillmentBackend:
         lifecycle = self.amazon.lifecycles["return"]
         with self.returns.editing(seller_id, return_id) as item:
             if item.status == "DELIVERED":
-                trigger = "reject" if self.amazon.rng.random() < self.amazon.settings.ef_return_reject_chance else "process"
+                rejected = self.amazon.rng.random() < self.amazon.settings.ef_return_reject_chance
+                trigger = "reject" if rejected else "process"
             else:
                 trigger = next((t for t in RETURN_PATH if lifecycle.can_fire(item, t)), None)
             if trigger is None:
@@ -588,7 +594,8 @@ class ExternalFulfillmentBackend:
                 self._restock(item, at)
         self._announce_return(item, at)
         if not lifecycle.is_final(item):
-            self.amazon.schedule(at + self.amazon.settings.ef_return_step_seconds, "ef.return_step", seller_id, return_id)
+            self.amazon.schedule(at + self.amazon.settings.ef_return_step_seconds, "ef.return_step",
+                                 seller_id, return_id)
 
     def _restock(self, item: Return, at: float) -> None:
         if item.status == "PROCESSED":  # a sellable return goes back on the shelf it left

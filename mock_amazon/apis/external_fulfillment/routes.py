@@ -75,7 +75,8 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
     if shipment.cancellation:
         body["reason"] = shipment.cancellation["reason"]
     if shipment.invoice:
-        body["invoiceInfo"] = {"invoiceId": shipment.invoice["id"], "creationDateTime": iso(shipment.invoice["created"])}
+        body["invoiceInfo"] = {"invoiceId": shipment.invoice["id"],
+                               "creationDateTime": iso(shipment.invoice["created"])}
     if shipment.original:
         body["shipmentInfo"]["originalShipmentInfo"] = {
             "id": shipment.original["id"], "locationId": shipment.original["location_id"],

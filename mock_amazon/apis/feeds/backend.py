@@ -29,7 +29,8 @@ class Feed(Entity):
 class FeedsBackend:
     def __init__(self, amazon: MockAmazon) -> None:
         self.amazon = amazon
-        self.feeds: Collection[Feed] = Collection(amazon.store, "feed", Feed, amazon.lifecycles.processing, label="feed")
+        self.feeds: Collection[Feed] = Collection(amazon.store, "feed", Feed, amazon.lifecycles.processing,
+                                                  label="feed")
         amazon.on("feed.start", self._start)
         amazon.on("feed.finish", self._finish)
 

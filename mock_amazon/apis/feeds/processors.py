@@ -77,7 +77,8 @@ def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
     return list(reader)
 
 
-def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: bytes,
+                               feed_id: str) -> tuple[bool, bytes, str]:
     rows, outcome = _read(content, MCF_REQUIRED)
     if rows is None:
         return True, outcome.render(), FLAT_REPORT

@@ -167,7 +167,8 @@ class FulfillmentOutboundBackend:
             with self.orders.editing(seller_id, order_id) as stored:
                 self._fire(stored, "receive", now)
                 if stored.fulfillment_action == "Ship":
-                    self.amazon.schedule(now + self.amazon.settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
+                    self.amazon.schedule(now + self.amazon.settings.mcf_planning_seconds, "mcf.plan",
+                                         seller_id, order_id)
         return self.orders.load(seller_id, order_id), True
 
     # Amazon's side
@@ -403,7 +404,8 @@ class FulfillmentOutboundBackend:
                                  "shippingWeightCalculationMethod": "Package"})
                 days = TRANSIT_DAYS.get(speed, 5)
             preview = {"shippingSpeedCategory": speed, "isFulfillable": not unfulfillable, "isCODCapable": False,
-                       "marketplaceId": request.get("marketplaceId") or self.amazon.auth.seller(seller_id).marketplace_id,
+                       "marketplaceId": (request.get("marketplaceId")
+                                         or self.amazon.auth.seller(seller_id).marketplace_id),
                        "estimatedShippingWeight": {"unit": "KG", "value": f"{0.5 * max(len(fine), 1):.1f}"},
                        "estimatedFees": [{"name": "FBAPerUnitFulfillmentFee",
                                           "amount": {"currencyCode": "USD", "value": "5.40"}}],
@@ -411,7 +413,8 @@ class FulfillmentOutboundBackend:
             if fine:
                 preview["fulfillmentPreviewShipments"] = [{
                     "earliestShipDate": iso(now + 3600), "latestShipDate": iso(now + 86_400),
-                    "earliestArrivalDate": iso(now + days * 86_400), "latestArrivalDate": iso(now + (days + 2) * 86_400),
+                    "earliestArrivalDate": iso(now + days * 86_400),
+                    "latestArrivalDate": iso(now + (days + 2) * 86_400),
                     "fulfillmentPreviewItems": fine}]
             if unfulfillable:
                 preview["orderUnfulfillableReasons"] = ["InventoryUnavailable"]

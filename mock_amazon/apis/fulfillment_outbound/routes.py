@@ -95,7 +95,8 @@ def submit_fulfillment_order_status_update(call: Call):
     target = call.params["body"].get("fulfillmentOrderStatus")
     if not target:
         raise InvalidInput("fulfillmentOrderStatus is required.", "fulfillmentOrderStatus")
-    call.amazon.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"], target)
+    call.amazon.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"],
+                                                  target)
     return 200, {}
 
 

@@ -45,8 +45,9 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
 
 
 def submission(call: Call, listing: Listing) -> dict:
-    return {"sku": listing.sku, "status": "ACCEPTED", "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
-            "issues": [], "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
+    return {"sku": listing.sku, "status": "ACCEPTED",
+            "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"), "issues": [],
+            "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
 
 
 @api.operation("getListingsItem")
@@ -87,9 +88,9 @@ def search_listings_items(call: Call):
             raise InvalidInput(f"identifiersType {kind} is not supported by this mock; use SKU or ASIN.",
                                "identifiersType")
         wanted = set(p["identifiers"])
-        listings = [l for l in listings if (l.sku if kind == "SKU" else l.asin) in wanted]
+        listings = [item for item in listings if (item.sku if kind == "SKU" else item.asin) in wanted]
     if p.get("withStatus"):
-        listings = [l for l in listings if ("BUYABLE" in p["withStatus"]) == (l.status == "ACTIVE")]
+        listings = [item for item in listings if ("BUYABLE" in p["withStatus"]) == (item.status == "ACTIVE")]
     page_size = p.get("pageSize", 10)
     if not 1 <= page_size <= 20:
         raise InvalidInput(f"'pageSize' must be between 1 and 20, not {page_size}.", "pageSize")
@@ -98,7 +99,7 @@ def search_listings_items(call: Call):
         raise InvalidInput("pageToken is not valid.", "pageToken")
     page = listings[start:start + page_size]
     body = {"numberOfResults": len(listings),
-            "items": [item_json(call, l, p.get("includedData") or DEFAULT_INCLUDED) for l in page]}
+            "items": [item_json(call, item, p.get("includedData") or DEFAULT_INCLUDED) for item in page]}
     if start + page_size < len(listings):
         body["pagination"] = {"nextToken": str(start + page_size)}
     return 200, body

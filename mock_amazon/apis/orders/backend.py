@@ -130,7 +130,8 @@ class OrdersBackend:
                 return  # cancelled meanwhile
             self._fire(order, "verify_payment", at)
             if order.fulfillment_channel == "AFN":
-                self.amazon.schedule(at + self.amazon.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
+                self.amazon.schedule(at + self.amazon.settings.afn_ship_seconds, "order.amazon_ships",
+                                     seller_id, order_id)
 
     def _amazon_ships(self, seller_id: str, order_id: str, at: float) -> None:
         """Amazon's fulfilment centre ships what is left of an AFN order, sometimes only part of it."""
@@ -254,8 +255,8 @@ class OrdersBackend:
                                    "carrier_name": detail.get("carrierName"),
                                    "shipping_method": detail.get("shippingMethod"),
                                    "tracking_number": detail["trackingNumber"], "ship_date": detail["shipDate"],
-                                   "items": [{"order_item_id": l["orderItemId"], "quantity": l["quantity"]}
-                                             for l in detail["orderItems"]]})
+                                   "items": [{"order_item_id": item["orderItemId"], "quantity": item["quantity"]}
+                                             for item in detail["orderItems"]]})
             self._fire(order, "confirm_shipment", self.amazon.clock.seconds())
 
     def acknowledge(self, seller_id: str, order_id: str, merchant_order_id: str | None, success: bool) -> AmazonOrder:
@@ -294,7 +295,8 @@ def order_change(order: AmazonOrder, at: float) -> dict:
         "OrderChangeType": "OrderStatusChange",
         "OrderChangeTrigger": {"TimeOfOrderChange": iso(at), "ChangeReason": "Order status changed"},
         "Summary": {
-            "MarketplaceId": order.marketplace_id, "OrderStatus": order.status, "PurchaseDate": iso(order.purchase_date),
+            "MarketplaceId": order.marketplace_id, "OrderStatus": order.status,
+            "PurchaseDate": iso(order.purchase_date),
             "DestinationPostalCode": order.ship_to.get("postal_code"), "FulfillmentType": order.fulfillment_channel,
             "OrderType": order.order_type, "NumberOfItemsShipped": order.quantity_shipped,
             "NumberOfItemsUnshipped": order.quantity_unshipped, "EarliestShipDate": iso(order.purchase_date),
