@@ -5,18 +5,18 @@ Tests pass an in-process `send` and a `wait` that advances the shared virtual cl
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
-from model.workflows.protocol import Request, Response, Wait, Workflow
+from model.workflows.protocol import R, Request, Response, Wait, Workflow
 
 
-def run(workflow: Workflow, send: Callable[[Request], Response], wait: Callable[[float], None]) -> Any:
+def run(workflow: Workflow[R], send: Callable[[Request], Response], wait: Callable[[float], None]) -> R:
     try:
-        effect = workflow.send(None)
+        effect = next(workflow)
         while True:
             if isinstance(effect, Wait):
                 wait(effect.seconds)
-                effect = workflow.send(None)
+                effect = next(workflow)
             else:
                 effect = workflow.send(send(effect))
     except StopIteration as finished:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generator
+from typing import Any, Generator, TypeVar
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,11 @@ class Wait:
 
 
 Effect = Request | Wait
-Workflow = Generator[Effect, Response | None, Any]
+R = TypeVar("R")
+#: A workflow that returns an R (`Workflow[R]`; plain `Workflow` returns Any). It yields effects and is sent the
+#: Response to each Request; what a Wait gives back is None, and no workflow reads it. A driver starts it, and
+#: resumes it after a Wait, with next().
+Workflow = Generator[Effect, Response, R]
 
 
 class WorkflowError(Exception):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from model.lifecycles import Lifecycle
+from model.lifecycles import Lifecycle, Stateful
 from model.workflows import orders
-from model.workflows.protocol import Request
+from model.workflows.protocol import Request, Workflow
 
 
 @dataclass(eq=False)
@@ -21,11 +21,11 @@ class ChannelOrder:
     amazon_order_id: str
     amazon_status: str
     shown: bool = False
-    store_order: object | None = None
+    store_order: StoreOrder | None = None
 
 
 @dataclass(eq=False)
-class StoreOrder:
+class StoreOrder(Stateful):
     id: str
     amazon_order_id: str
     total: str
@@ -45,7 +45,7 @@ class SalesChannel:
         return [r for r in self.records.values() if r.shown]
 
 
-def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
+def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[SalesChannel]:
     """One import run: every order updated since `since`, all pages."""
     found = yield from orders.list_orders(since, marketplace_id)
     for summary in found:
@@ -53,7 +53,7 @@ def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIK
     return channel
 
 
-def _take(channel: SalesChannel, summary: dict):
+def _take(channel: SalesChannel, summary: dict) -> Workflow[None]:
     order_id, status = summary["AmazonOrderId"], summary["OrderStatus"]
     afn = summary.get("FulfillmentChannel") == "AFN"
     if afn and status != "Shipped":
@@ -83,10 +83,13 @@ def _take(channel: SalesChannel, summary: dict):
     record.store_order, record.shown = store_order, True
 
 
-def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tracking: str, ship_date: datetime):
+def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tracking: str,
+                  ship_date: datetime) -> Workflow[StoreOrder]:
     """F004-3: the store ships with a tracking number; Amazon gets it and tells the buyer."""
     record = channel.records[amazon_order_id]
     store_order = record.store_order
+    if store_order is None:
+        raise ValueError(f"order {amazon_order_id} is not shown in the store yet")
     items = [{"OrderItemId": item_id, "QuantityOrdered": units} for _, units, item_id in store_order.lines]
     yield from orders.post_tracking(amazon_order_id, items, carrier, tracking, ship_date)
     channel.store_orders.fire(store_order, "ship_fully")
