@@ -4,6 +4,7 @@ report saying why); otherwise DONE, with a result per request or message."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_amazon.apis import processing
@@ -65,7 +66,7 @@ class FeedsBackend:
 
     def _finish(self, seller_id: str, feed_id: str, at: float) -> None:
         with self.feeds.editing(seller_id, feed_id) as feed:
-            content = self.amazon.documents.content(seller_id, feed.input_document_id)
+            content = self.amazon.documents.content(seller_id, feed.input_document_id) or b""  # create() saw it
             fatal, report, content_type = PROCESSORS[feed.feed_type](self.amazon, seller_id, content, feed.id)
             result_id = self.create_document(seller_id, content_type)
             self.amazon.documents.upload(result_id, report, content_type)
@@ -86,6 +87,7 @@ class FeedsBackend:
         self.amazon.notifications.publish(feed.seller_id, "FEED_PROCESSING_FINISHED",
                                         {"feedProcessingFinishedNotification": finished}, at)
 
-    def search(self, seller_id: str, types, statuses, page_size: int, since, until, token) -> tuple[list, str | None]:
+    def search(self, seller_id: str, types: list[str] | None, statuses: list[str] | None, page_size: int,
+               since: datetime | None, until: datetime | None, token: str | None) -> tuple[list[Feed], str | None]:
         return processing.search(self.feeds, seller_id, lambda feed: feed.feed_type, types, statuses, page_size,
                                  since, until, token, self.amazon.now(), "feedTypes")

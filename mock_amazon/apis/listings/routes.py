@@ -1,10 +1,12 @@
 """Listings Items 2021-08-01."""
 from __future__ import annotations
 
+from typing import Any
+
 from mock_amazon.apis.listings.backend import MFN_LOCATION, Listing
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("listings", "listingsItems_2021-08-01")
 DEFAULT_INCLUDED = ["summaries"]
@@ -18,7 +20,7 @@ def _seller(call: Call) -> str:
 
 def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
     marketplace = call.seller.marketplace_id
-    body = {"sku": listing.sku}
+    body: dict[str, Any] = {"sku": listing.sku}
     if "summaries" in included:
         body["summaries"] = [{
             "marketplaceId": marketplace, "asin": listing.asin, "productType": listing.product_type,
@@ -51,26 +53,26 @@ def submission(call: Call, listing: Listing) -> dict:
 
 
 @api.operation("getListingsItem")
-def get_listings_item(call: Call):
+def get_listings_item(call: Call) -> Answer:
     listing = call.amazon.listings.items.load(_seller(call), call.params["sku"])
     return 200, item_json(call, listing, call.params.get("includedData") or DEFAULT_INCLUDED)
 
 
 @api.operation("putListingsItem")
-def put_listings_item(call: Call):
+def put_listings_item(call: Call) -> Answer:
     body = call.params["body"]
     listing = call.amazon.listings.put(_seller(call), call.params["sku"], body["productType"], body["attributes"])
     return 200, submission(call, listing)
 
 
 @api.operation("patchListingsItem")
-def patch_listings_item(call: Call):
+def patch_listings_item(call: Call) -> Answer:
     listing = call.amazon.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
     return 200, submission(call, listing)
 
 
 @api.operation("deleteListingsItem")
-def delete_listings_item(call: Call):
+def delete_listings_item(call: Call) -> Answer:
     seller_id = _seller(call)
     listing = call.amazon.listings.items.load(seller_id, call.params["sku"])
     call.amazon.listings.delete(seller_id, call.params["sku"])
@@ -78,7 +80,7 @@ def delete_listings_item(call: Call):
 
 
 @api.operation("searchListingsItems")
-def search_listings_items(call: Call):
+def search_listings_items(call: Call) -> Answer:
     p = call.params
     seller_id = _seller(call)
     listings = list(call.amazon.listings.items.scan(seller_id))

@@ -5,6 +5,7 @@ Not modelled: report schedules (createReportSchedule and friends) and report opt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_amazon.apis import processing
@@ -79,7 +80,8 @@ class ReportsBackend:
         self.amazon.notifications.publish(report.seller_id, "REPORT_PROCESSING_FINISHED",
                                         {"reportProcessingFinishedNotification": finished}, at)
 
-    def search(self, seller_id: str, types, statuses, page_size: int, since, until, token) -> tuple[list, str | None]:
+    def search(self, seller_id: str, types: list[str] | None, statuses: list[str] | None, page_size: int,
+               since: datetime | None, until: datetime | None, token: str | None) -> tuple[list[Report], str | None]:
         return processing.search(self.reports, seller_id, lambda report: report.report_type, types, statuses,
                                  page_size, since, until, token, self.amazon.now(), "reportTypes")
 
