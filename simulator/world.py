@@ -14,19 +14,20 @@ from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
 from model.clock import VirtualClock
-from model.lifecycles import Lifecycles
+from model.lifecycles import Lifecycles, Stateful
 from model.workflows.pacing import Pacer
+from model.workflows.protocol import R, Workflow
 from model.workflows.seller_flex import SequenceBook
 from model.workflows.session import Session, reliable
 from simulator.metrics import Metrics
 from simulator.scenario import ScenarioError
-from simulator.transport import Latency, Transport
+from simulator.transport import Latency, Steps, Transport
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)   # a Monday
 
 
 @dataclass(eq=False)
-class StoreOrder:
+class StoreOrder(Stateful):
     """An order on the integration's side; its status belongs to the store_order machine."""
     id: str
     source: str                 # amazon, webstore, seller_flex
@@ -180,6 +181,6 @@ class World:
     def can_fire(self, order: StoreOrder, trigger: str) -> bool:
         return self.lifecycles.store_order.can_fire(order, trigger)
 
-    def perform(self, workflow):
+    def perform(self, workflow: Workflow[R]) -> Steps[R]:
         """Run a workflow through the reliable session on the simulated transport (a SimPy process body)."""
         return self.transport.run(reliable(workflow, self.session))

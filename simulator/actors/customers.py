@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from mock_amazon.errors import ApiError
+from simulator.transport import Steps
 from simulator.world import World
 
 CHANNELS = ("amazon_fba", "amazon_mfn", "webstore", "seller_flex")
 
 
-def shoppers(world: World):
+def shoppers(world: World) -> Steps[None]:
     """Customers across the channels until the ordering period ends."""
     customers = world.scenario["customers"]
     profile = customers["daily_profile"]
