@@ -20,9 +20,8 @@ import sys
 import time
 from typing import NoReturn
 
-import waitress
 from flask import Flask
-from waitress.server import BaseWSGIServer
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from mock_amazon.app import create_app
 from mock_amazon.auth import Seller
@@ -32,6 +31,8 @@ from mock_amazon.store import Store
 from model.clock import WallClock
 from simulator import scenario as scenarios
 from simulator.live import LiveWorld
+
+Server = BaseWSGIServer | MultiSocketServer
 
 
 class Parser(argparse.ArgumentParser):
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def serve(server: BaseWSGIServer) -> None:
+def serve(server: Server) -> None:
     try:
         server.run()
     except KeyboardInterrupt:
@@ -104,10 +105,10 @@ def serve(server: BaseWSGIServer) -> None:
         server.close()
 
 
-def bind(app: Flask, args: argparse.Namespace) -> BaseWSGIServer | None:
+def bind(app: Flask, args: argparse.Namespace) -> Server | None:
     """The server, its socket bound; None (and one line on stderr) when the address cannot be had."""
     try:
-        server: BaseWSGIServer = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+        server: Server = create_server(app, host=args.host, port=args.port, threads=args.threads,
                                                         ident="mock_amazon")
         return server
     except OSError as error:

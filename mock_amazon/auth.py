@@ -5,10 +5,12 @@ Each access token belongs to one seller; every call made with it sees only that 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from mock_amazon.errors import Unauthorized
+from mock_amazon.errors import NotFound, Unauthorized
 from mock_amazon.store import Store
+from model.clock import Clock
 
 TOKEN_SECONDS = 3600
 CODE_SECONDS = 300  # an authorization code must be exchanged within five minutes, once
@@ -43,7 +45,7 @@ class LwaError(Exception):
 
 
 class Auth:
-    def __init__(self, store: Store, clock, rng: random.Random):
+    def __init__(self, store: Store, clock: Clock, rng: random.Random):
         self.store, self.clock, self.rng = store, clock, rng
 
     def _code(self, alphabet: str, length: int) -> str:
@@ -74,6 +76,13 @@ class Auth:
                                  "FROM sellers WHERE seller_id=?", (seller_id,)).fetchone()
         return None if row is None else Seller(*row)
 
+    def known_seller(self, seller_id: str) -> Seller:
+        """`seller(seller_id)` where the seller must exist: NotFound if it does not."""
+        seller = self.seller(seller_id)
+        if seller is None:
+            raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
+        return seller
+
     def authorize(self, seller_id: str) -> str:
         """The seller consents in Seller Central: Amazon redirects to the application with an
         spapi_oauth_code, which the application exchanges (grant_type=authorization_code) for the refresh
@@ -85,7 +94,7 @@ class Auth:
                            (code, seller_id, self.clock.seconds() + CODE_SECONDS))
         return code
 
-    def exchange(self, form) -> dict:
+    def exchange(self, form: Mapping[str, str]) -> dict:
         """POST /auth/o2/token: grant_type=refresh_token for a seller's data, authorization_code once when the
         seller authorizes the application, or client_credentials with a scope for the grantless operations
         (notification destinations). The mock gives each seller an application of their own, so a grantless
@@ -127,4 +136,7 @@ class Auth:
             raise Unauthorized()
         if row[1] <= self.clock.seconds():
             raise Unauthorized(details="The access token you provided has expired.")
-        return self.seller(row[0])
+        seller = self.seller(row[0])
+        if seller is None:  # cannot happen while sellers and their tokens are only ever wiped together
+            raise Unauthorized()
+        return seller

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import requests
 
 from mock_amazon.app import ROUTES, create_app
 from mock_amazon.auth import LwaError, Seller
+from mock_amazon.core import MockAmazon
 from mock_amazon.pipeline import invoke
 from model.clock import Clock
 from model.workflows.protocol import Request, Response
@@ -25,7 +26,7 @@ TIMEOUT_STATUSES = (504,)
 class InProcess:
     """Calls the mock's pipeline directly: same auth, limits, faults and validation as over HTTP."""
 
-    def __init__(self, amazon):
+    def __init__(self, amazon: MockAmazon):
         self.amazon = amazon
 
     def __call__(self, request: Request) -> Response:
@@ -37,7 +38,7 @@ class InProcess:
                 except LwaError as error:
                     return Response(400, error.body())
         if request.operation in ("document.get", "document.put"):
-            document_id = request.url.rsplit("/_documents/", 1)[-1]
+            document_id = _url(request).rsplit("/_documents/", 1)[-1]
             with amazon.lock:
                 if request.operation == "document.put":
                     ok = amazon.documents.upload(document_id, request.body, request.content_type)
@@ -62,10 +63,10 @@ class OverHttp:
             if request.operation == "lwa.token":
                 answer = self.http.post(f"{self.base_url}/auth/o2/token", data=request.body, timeout=self.timeout)
             elif request.operation == "document.get":
-                answer = self.http.get(request.url, timeout=self.timeout)
+                answer = self.http.get(_url(request), timeout=self.timeout)
                 return Response(answer.status_code, answer.content, dict(answer.headers))
             elif request.operation == "document.put":
-                answer = self.http.put(request.url, data=request.body, timeout=self.timeout,
+                answer = self.http.put(_url(request), data=request.body, timeout=self.timeout,
                                        headers={"content-type": request.content_type or "application/octet-stream"})
                 return Response(answer.status_code, None, dict(answer.headers))
             else:
@@ -84,6 +85,12 @@ class OverHttp:
                         timed_out=answer.status_code in TIMEOUT_STATUSES)
 
 
+def _url(request: Request) -> str:
+    if request.url is None:
+        raise ValueError(f"{request.operation} needs the document's url")
+    return request.url
+
+
 @dataclass(frozen=True)
 class ControlReply:
     status_code: int
@@ -94,18 +101,18 @@ class Control:
     """The control API: `control.post("/_testbed/orders", json={...})` answers a ControlReply, whether the mock
     runs in-process (through Flask's test client: the same routes, no sockets) or at a URL."""
 
-    def __init__(self, amazon=None, base_url: str | None = None, timeout: float = 30.0):
+    def __init__(self, amazon: MockAmazon | None = None, base_url: str | None = None, timeout: float = 30.0):
         if (amazon is None) == (base_url is None):
             raise ValueError("give the in-process mock or the base URL of a running one")
         if amazon is not None:
             self._test_client = create_app(amazon).test_client()
-        else:
+        elif base_url is not None:
             self._http, self._base_url, self._timeout = requests.Session(), base_url.rstrip("/"), timeout
 
     def request(self, method: str, path: str, json: Any = None, query: dict | None = None) -> ControlReply:
         if hasattr(self, "_test_client"):
-            answer = self._test_client.open(path, method=method, json=json, query_string=query)
-            return ControlReply(answer.status_code, answer.get_json(silent=True))
+            tested = self._test_client.open(path, method=method, json=json, query_string=query)
+            return ControlReply(tested.status_code, tested.get_json(silent=True))
         answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout)
         return ControlReply(answer.status_code, answer.json() if answer.content else None)
 
@@ -154,7 +161,8 @@ def connector_environment(base_url: str, seller: Seller) -> dict[str, str]:
             "SP_API_SELLER_ID": seller.seller_id, "SP_API_MARKETPLACE_ID": seller.marketplace_id}
 
 
-def live_driver(url: str | None = None, credentials: dict | None = None):
+def live_driver(url: str | None = None,
+                credentials: dict | None = None) -> tuple[OverHttp, Callable[[float], None], Session]:
     """What `model.workflows.driver.run` needs to drive a workflow against a running mock: `(send, wait,
     session)`. The URL comes from the argument or $SP_API_MOCK_URL; the credentials from the argument or
     $LWA_APP_ID, $LWA_CLIENT_SECRET and $SP_API_REFRESH_TOKEN. Waiting moves the mock's clock."""

@@ -3,8 +3,9 @@ the same operations in Python."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal, overload
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from mock_amazon.errors import ApiError, InvalidInput
 from mock_amazon.pipeline import current_amazon, json_response
@@ -23,7 +24,14 @@ def _body() -> dict:
     return data
 
 
-def _number(data: dict, key: str, default=None, minimum: float = 0, integer: bool = False):
+@overload
+def _number(data: dict, key: str, default: float | None = None, minimum: float = 0, *,
+            integer: Literal[True]) -> int: ...
+@overload
+def _number(data: dict, key: str, default: float | None = None, minimum: float = 0,
+            integer: Literal[False] = False) -> float: ...
+def _number(data: dict, key: str, default: float | None = None, minimum: float = 0,
+            integer: bool = False) -> float:
     value = data.get(key, default)
     kinds = (int,) if integer else (int, float)
     if value is None or isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
@@ -32,45 +40,45 @@ def _number(data: dict, key: str, default=None, minimum: float = 0, integer: boo
 
 
 @control.errorhandler(ApiError)
-def api_error(error: ApiError):
+def api_error(error: ApiError) -> Response:
     return json_response(error.http_status, error.body())
 
 
 @control.errorhandler(ValueError)
-def value_error(error: ValueError):
+def value_error(error: ValueError) -> Response:
     return json_response(400, InvalidInput(str(error), "body").body())
 
 
 @control.post("/reset")
-def reset():
+def reset() -> Response:
     current_amazon().reset()
     return json_response(200, {"reset": True})
 
 
 @control.get("/clock")
-def clock():
+def clock() -> Response:
     amazon = current_amazon()
     return json_response(200, {"now": amazon.clock.now().isoformat(), "seconds": amazon.clock.seconds(),
                                "next_due": amazon.next_due()})
 
 
 @control.post("/clock/advance")
-def advance():
+def advance() -> Response:
     return json_response(200, current_amazon().advance(_number(_body(), "seconds")))
 
 
 @control.post("/sellers")
-def create_seller():
+def create_seller() -> Response:
     return json_response(201, current_amazon().create_seller().credentials())
 
 
 @control.get("/sellers")
-def list_sellers():
+def list_sellers() -> Response:
     return json_response(200, {"sellers": [s.credentials() for s in current_amazon().auth.sellers()]})
 
 
 @control.post("/sellers/<seller_id>/authorize")
-def authorize(seller_id: str):
+def authorize(seller_id: str) -> Response:
     """The seller consents to the application in Seller Central; the answer is what Amazon's redirect carries
     (spapi_oauth_code, selling_partner_id), to be exchanged at /auth/o2/token with grant_type=authorization_code."""
     amazon = current_amazon()
@@ -80,7 +88,7 @@ def authorize(seller_id: str):
 
 
 @control.post("/seed")
-def seed():
+def seed() -> Response:
     data = _body()
     seller_id = data.get("seller_id")
     if not isinstance(seller_id, str):
@@ -91,24 +99,24 @@ def seed():
 
 
 @control.post("/orders")
-def place_order():
+def place_order() -> Response:
     """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel"}."""
     data = _body()
     amazon = current_amazon()
     lines = data.get("lines")
-    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+    if not isinstance(lines, list) or not lines or not all(isinstance(line, dict) for line in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, quantity}.", "lines")
     with amazon.lock, amazon.store.transaction():
         if amazon.auth.seller(str(data.get("seller_id"))) is None:
             raise InvalidInput("'seller_id' names no seller.", "seller_id")
-        order = amazon.orders.place(data["seller_id"], [(l.get("sku"), l.get("quantity")) for l in lines],
+        order = amazon.orders.place(data["seller_id"], [(line.get("sku"), line.get("quantity")) for line in lines],
                                     channel=data.get("channel", "MFN"),
                                     shipment_category=data.get("shipment_category", "Standard"))
     return json_response(201, {"order_id": order.id, "status": order.status})
 
 
 @control.put("/rate-limits")
-def rate_limits():
+def rate_limits() -> Response:
     """{"limits": {"getOrders": {"rate": 1, "burst": 5}}, "lifted": false}: replaces every override."""
     data = _body()
     limits = data.get("limits", {})
@@ -122,7 +130,7 @@ def rate_limits():
 
 
 @control.put("/faults")
-def faults():
+def faults() -> Response:
     """{"faults": [rule, ...], "seed": 7}; see mock_amazon/faults.py for a rule's keys."""
     data = _body()
     rules = data.get("faults", [])
@@ -133,12 +141,12 @@ def faults():
 
 
 @control.put("/settings")
-def settings():
+def settings() -> Response:
     return json_response(200, dataclasses.asdict(current_amazon().update_settings(_body())))
 
 
 @control.get("/traffic")
-def traffic():
+def traffic() -> Response:
     since = request.args.get("since", "0")
     if not since.isdigit():
         raise InvalidInput("'since' must be a request number.", "since")
@@ -146,7 +154,7 @@ def traffic():
 
 
 @control.put("/notification-faults")
-def notification_faults():
+def notification_faults() -> Response:
     """{"faults": [{"type", "action": "drop"|"delay"|"duplicate"|"reorder", "seconds", "probability", "count"}]}"""
     rules = _body().get("faults", [])
     if not isinstance(rules, list):
@@ -156,7 +164,7 @@ def notification_faults():
 
 
 @control.put("/webhooks")
-def webhooks():
+def webhooks() -> Response:
     """{"webhooks": {"<sqs queue ARN>": "http://host/path"}}: deliver that queue's messages by POST too."""
     mapping = _body().get("webhooks", {})
     if not isinstance(mapping, dict):
@@ -166,7 +174,7 @@ def webhooks():
 
 
 @control.get("/notifications")
-def read_notifications():
+def read_notifications() -> Response:
     """Delivered notifications, oldest first; ?seller_id=&destination_id=&consume=false&limit=100."""
     consume = request.args.get("consume", "true")
     if consume not in ("true", "false"):
@@ -183,7 +191,7 @@ def read_notifications():
 
 
 @control.post("/listings/<seller_id>/<sku>/deactivate")
-def deactivate_listing(seller_id: str, sku: str):
+def deactivate_listing(seller_id: str, sku: str) -> Response:
     """Amazon makes a listing inactive: {"reason": "..."}."""
     reason = _body().get("reason") or "Amazon made this listing inactive."
     listing = current_amazon().listings.deactivate(seller_id, sku, reason)
@@ -191,7 +199,7 @@ def deactivate_listing(seller_id: str, sku: str):
 
 
 @control.post("/external-fulfillment/locations")
-def add_location():
+def add_location() -> Response:
     """{"seller_id", "location_id", "name"}: a seller-flex site."""
     data = _body()
     location = current_amazon().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
@@ -200,7 +208,7 @@ def add_location():
 
 
 @control.put("/external-fulfillment/listings")
-def map_listing():
+def map_listing() -> Response:
     """{"seller_id", "merchant_sku", "client_sku", "asin", "channel", "dimensions": {length, width, height, weight}}"""
     data = _body()
     mapping = current_amazon().external_fulfillment.map_listing(
@@ -211,23 +219,23 @@ def map_listing():
 
 
 @control.post("/external-fulfillment/shipments")
-def place_shipment():
+def place_shipment() -> Response:
     """Amazon places a seller-flex order: {"seller_id", "location_id", "lines": [{"sku", "units"}],
     "shipment_type": "NEW"|"REPLACEMENT"|"EXCHANGE", "original_id"}."""
     data = _body()
     lines = data.get("lines")
-    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+    if not isinstance(lines, list) or not lines or not all(isinstance(line, dict) for line in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, units}.", "lines")
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         shipment = amazon.external_fulfillment.place(
-            _seller(data), str(data.get("location_id") or ""), [(l.get("sku"), l.get("units")) for l in lines],
+            _seller(data), str(data.get("location_id") or ""), [(line.get("sku"), line.get("units")) for line in lines],
             shipment_type=str(data.get("shipment_type") or "NEW"), original_id=data.get("original_id"))
     return json_response(201, {"shipment_id": shipment.id, "status": shipment.status})
 
 
 @control.post("/external-fulfillment/shipments/<shipment_id>/cancel")
-def customer_cancels(shipment_id: str):
+def customer_cancels(shipment_id: str) -> Response:
     """The customer cancels through the marketplace: {"seller_id", "reason"}."""
     data = _body()
     amazon = current_amazon()
@@ -238,7 +246,7 @@ def customer_cancels(shipment_id: str):
 
 
 @control.post("/external-fulfillment/returns")
-def open_return():
+def open_return() -> Response:
     """{"seller_id", "shipment_id", "return_type": "CUSTOMER"|"REJECT", "sub_type", "reason"}"""
     data = _body()
     amazon = current_amazon()
@@ -250,7 +258,7 @@ def open_return():
 
 
 @control.post("/external-fulfillment/returns/<return_id>/cancel")
-def cancel_return(return_id: str):
+def cancel_return(return_id: str) -> Response:
     data = _body()
     item = current_amazon().external_fulfillment.cancel_return(_seller(data), return_id)
     return json_response(200, {"return_id": item.id, "status": item.status})

@@ -13,26 +13,30 @@ import contextlib
 import dataclasses
 import functools
 from datetime import datetime
-from typing import Generic, Iterator, TypeVar
+from typing import Any, Generic, Iterator, TypeVar, overload
 
 from mock_amazon.errors import NotFound
 from mock_amazon.store import Store
 from model.clock import to_datetime
-from model.lifecycles import Lifecycle, Step
+from model.lifecycles import Lifecycle, Stateful, Step
 
 
 @dataclasses.dataclass(eq=False)  # entities compare by identity, as the machines expect
-class Entity:
+class Entity(Stateful):
     id: str
     seller_id: str
     created: float
     updated: float
-    history: list = dataclasses.field(default_factory=list)
+    history: list[Step] = dataclasses.field(default_factory=list)
 
 
 E = TypeVar("E", bound=Entity)
 
 
+@overload
+def iso(seconds: float) -> str: ...
+@overload
+def iso(seconds: float | None) -> str | None: ...
 @functools.lru_cache(maxsize=65_536)  # the same instants are formatted again and again (reports, listings)
 def iso(seconds: float | None) -> str | None:
     """Amazon's timestamp format: UTC to the second, with a Z."""
@@ -112,12 +116,25 @@ class Collection(Generic[E]):
                 raise
             self.save(entity)
 
-    def scan(self, seller_id: str, **filters) -> Iterator[E]:
+    def scan(self, seller_id: str, **filters: Any) -> Iterator[E]:
         for entity_id in self.store.scan_ids(self.kind, seller_id, **filters):
             entity = self.find(seller_id, entity_id)
             if entity is not None:
                 yield entity
 
-    def fire(self, entity: E, trigger: str, at: float, **details) -> str:
+    # the lifecycle
+    def fire(self, entity: E, trigger: str, at: float, **details: Any) -> str:
+        lifecycle = self._lifecycle()
         entity.updated = at
-        return self.lifecycle.fire(entity, trigger, at=to_datetime(at), **details)
+        return lifecycle.fire(entity, trigger, at=to_datetime(at), **details)
+
+    def can_fire(self, entity: E, trigger: str) -> bool:
+        return self._lifecycle().can_fire(entity, trigger)
+
+    def allows(self, entity: E, trigger: str) -> bool:
+        return self._lifecycle().allows(entity, trigger)
+
+    def _lifecycle(self) -> Lifecycle:
+        if self.lifecycle is None:
+            raise TypeError(f"{self.label}s have no lifecycle")
+        return self.lifecycle

@@ -55,7 +55,7 @@ class Unprocessable(ApiError):
 class QuotaExceeded(ApiError):
     http_status, kind, code = 429, "throttled", "QuotaExceeded"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("You exceeded your quota for the requested resource.")
 
 

@@ -11,11 +11,22 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from mock_amazon.spec import Operation
 
 
-def read_rule(cls, data, where: str):
+class Rule(Protocol):
+    """What `read_rule` and `applies` need of a rule dataclass (FaultRule, a notification rule)."""
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    probability: float
+    count: int | None
+
+
+R = TypeVar("R", bound=Rule)
+
+
+def read_rule(cls: type[R], data: object, where: str) -> R:
     """A rule dataclass from its JSON form: known keys only, a probability in [0, 1], a count >= 0."""
     if not isinstance(data, dict):
         raise ValueError(f"{where} must be an object")
@@ -30,7 +41,7 @@ def read_rule(cls, data, where: str):
     return rule
 
 
-def applies(rule, rng: random.Random) -> bool:
+def applies(rule: Rule, rng: random.Random) -> bool:
     """Whether a matching rule strikes this time: the next `count` times, with `probability`."""
     if rule.count == 0:
         return False

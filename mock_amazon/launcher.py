@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+from typing import Any
 
 import requests
 
@@ -29,13 +30,17 @@ class Server:
         self.port = free_port()
         self.process = subprocess.Popen([sys.executable, "-m", "mock_amazon", "--port", str(self.port), *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None  # a pipe, as asked
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError("mock_amazon did not start: " + self.process.stderr.read())
+            raise RuntimeError("mock_amazon did not start: " + self._errors())
         self.info = json.loads(line)
         self.base_url = self.info["base_url"]  # the line comes once the socket is bound: no waiting needed
 
-    def control(self, method: str, path: str, body=None):
+    def _errors(self) -> str:
+        return self.process.stderr.read() if self.process.stderr is not None else ""
+
+    def control(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         response = requests.request(method, f"{self.base_url}/_testbed{path}", json=body, timeout=30)
         return response.status_code, response.json()
 
@@ -46,7 +51,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         for stream in (self.process.stdout, self.process.stderr):
-            stream.close()
+            if stream is not None:
+                stream.close()
 
 
 def main(argv: list[str] | None = None) -> int:

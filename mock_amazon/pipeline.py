@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 
 from mock_amazon.auth import Seller
 from mock_amazon.core import MockAmazon
@@ -31,7 +31,9 @@ class Call:
     params: dict[str, Any]
 
 
-Handler = Callable[[Call], "tuple[int, Any]"]
+#: What a handler answers: the HTTP status and the JSON body (None: no body).
+Answer = tuple[int, Any]
+Handler = Callable[[Call], Answer]
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Exchange:
     path: str
     path_args: dict[str, Any]
     query: MultiDict[str, str]
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] | Headers
     body: bytes | None = None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_amazon.spec import Operation, rate_limits
+from model.clock import Clock
 
 # Operations the models give no usage plan for (sandbox-only ones, External Fulfillment).
 FALLBACK = {"rate": 1.0, "burst": 5}
@@ -23,7 +24,7 @@ class Bucket:
 
 
 class RateLimiter:
-    def __init__(self, clock):
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.buckets: dict[tuple[str, str], Bucket] = {}
         self.overrides: dict[str, dict] = {}

@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import fastjsonschema
 import jsonschema
 
 from mock_amazon.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import Headers, MultiDict
 
 MODELS_ENV = "SP_API_MODELS"
 RATE_LIMITS_ENV = "SP_API_RATE_LIMITS"  # a rate-limits.json elsewhere than beside the models
@@ -112,14 +115,14 @@ def validator(model: str, schema: dict) -> jsonschema.Draft4Validator:
 
 
 @functools.cache
-def _fast_validator(model: str, schema_json: str):
+def _fast_validator(model: str, schema_json: str) -> Callable[[Any], Any] | None:
     try:
         return fastjsonschema.compile(schema_for(model, json.loads(schema_json)))
     except Exception:  # a schema it cannot compile is left to jsonschema alone
         return None
 
 
-def _fast_check(model: str, schema: dict, document) -> bool:
+def _fast_check(model: str, schema: dict, document: Any) -> bool:
     """A compiled pre-check (many times faster); jsonschema decides, and words the error, when it fails."""
     check = _fast_validator(model, json.dumps(schema, sort_keys=True))
     if check is None:
@@ -133,7 +136,8 @@ def _fast_check(model: str, schema: dict, document) -> bool:
 
 # Requests ------------------------------------------------------------------------------------------------------
 
-def parse_request(op: Operation, path_args: dict, query, headers, body: bytes | None) -> dict[str, Any]:
+def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], headers: Mapping[str, str] | Headers,
+                  body: bytes | None) -> dict[str, Any]:
     """Parameters of `op`, typed as the model declares them; InvalidInput names the first bad one.
 
     Query parameters the model does not declare are ignored, as Amazon does (real clients add some).
@@ -144,6 +148,7 @@ def parse_request(op: Operation, path_args: dict, query, headers, body: bytes | 
         if where == "body":
             values[name] = _parse_body(op, parameter, body)
             continue
+        raw: list[Any]
         if where == "path":
             raw = [path_args.get(name)]
         elif where == "header":
@@ -167,8 +172,11 @@ def _parse_body(op: Operation, parameter: dict, body: bytes | None) -> Any:
         return None
     try:
         document = json.loads(body)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InvalidInput(f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.", name) from None
+    except UnicodeDecodeError as exc:  # bytes that are no Unicode text at all (json.loads decodes them first)
+        raise InvalidInput(f"The request body is not valid JSON: {exc.reason} at position {exc.start}.",
+                           name) from None
     if document in (None, {}) and not parameter.get("required"):
         return None  # an optional body sent empty, as SDKs do, is no body
     if _fast_check(op.model, parameter["schema"], document):
@@ -212,7 +220,8 @@ def _scalar(name: str, declared: dict, value: str) -> Any:
             number = int(value)
         except ValueError:
             raise InvalidInput(f"'{name}' must be an integer, not {value!r}.", name) from None
-        if "minimum" in declared and number < declared["minimum"] or "maximum" in declared and number > declared["maximum"]:
+        if ("minimum" in declared and number < declared["minimum"]
+                or "maximum" in declared and number > declared["maximum"]):
             raise InvalidInput(f"'{name}' must be between {declared.get('minimum')} and "
                                f"{declared.get('maximum')}, not {number}.", name)
         return number

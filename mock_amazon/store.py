@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Callable, Iterator, MutableMapping
+from types import TracebackType
+from typing import Any, Literal
 
 import orjson
 
@@ -25,7 +26,8 @@ CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
     client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS authorization_codes (code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS authorization_codes (
+    code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
     kind TEXT NOT NULL, seller_id TEXT NOT NULL, id TEXT NOT NULL, status TEXT, created REAL NOT NULL,
     updated REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, seller_id, id));
@@ -83,7 +85,7 @@ class Store:
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, args)
 
-    def transaction(self):
+    def transaction(self) -> _Transaction:
         """`with store.transaction():` commits everything inside it at once, or nothing if it raises."""
         return _Transaction(self)
 
@@ -125,18 +127,24 @@ class Store:
         """IDs of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
         if order_by not in ("created", "updated"):
             raise ValueError(order_by)
-        sql, args = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
+        sql = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"]
+        args: list[Any] = [kind, seller_id]
         if since is not None:
-            sql.append(f"AND {order_by} >= ?"); args.append(since)
+            sql.append(f"AND {order_by} >= ?")
+            args.append(since)
         if until is not None:
-            sql.append(f"AND {order_by} < ?"); args.append(until)
+            sql.append(f"AND {order_by} < ?")
+            args.append(until)
         if after is not None:
-            sql.append(f"AND ({order_by} > ? OR ({order_by} = ? AND id > ?))"); args += [after[0], after[0], after[1]]
+            sql.append(f"AND ({order_by} > ? OR ({order_by} = ? AND id > ?))")
+            args += [after[0], after[0], after[1]]
         if statuses:
-            sql.append(f"AND status IN ({','.join('?' * len(statuses))})"); args += statuses
+            sql.append(f"AND status IN ({','.join('?' * len(statuses))})")
+            args += statuses
         sql.append(f"ORDER BY {order_by}, id")
         if limit is not None:
-            sql.append("LIMIT ?"); args.append(limit)
+            sql.append("LIMIT ?")
+            args.append(limit)
         return [entity_id for (entity_id,) in self.execute(" ".join(sql), tuple(args)).fetchall()]
 
     # settings
@@ -152,14 +160,15 @@ class _Transaction:
     def __init__(self, store: Store):
         self.store = store
 
-    def __enter__(self):
+    def __enter__(self) -> Store:
         self.store.lock.acquire()
         self.nested = self.store.db.in_transaction
         if not self.nested:
             self.store.db.execute("BEGIN")
         return self.store
 
-    def __exit__(self, kind, value, traceback):
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> Literal[False]:
         try:
             if not self.nested:
                 self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
@@ -172,10 +181,11 @@ class _Transaction:
         return False
 
 
-class StoredPositions(MutableMapping):
+class StoredPositions(MutableMapping[tuple[str, str], Position]):
     """One seller's inventory positions, as the mapping that `model.inventory.Ledger` keeps them in."""
 
-    def __init__(self, store: Store, seller_id: str, now, on_write=None):
+    def __init__(self, store: Store, seller_id: str, now: Callable[[], float],
+                 on_write: Callable[[str, str], None] | None = None):
         self.store, self.seller_id, self.now, self.on_write = store, seller_id, now, on_write
 
     def __getitem__(self, key: tuple[str, str]) -> Position:
@@ -196,15 +206,15 @@ class StoredPositions(MutableMapping):
     def __delitem__(self, key: tuple[str, str]) -> None:
         self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", (self.seller_id, *key))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, str]]:
         rows = self.store.execute("SELECT sku, location FROM inventory WHERE seller_id=? ORDER BY sku, location",
                                   (self.seller_id,)).fetchall()
-        return iter([tuple(row) for row in rows])
+        return iter([(sku, location) for sku, location in rows])
 
     def __len__(self) -> int:
         return self.store.execute("SELECT COUNT(*) FROM inventory WHERE seller_id=?", (self.seller_id,)).fetchone()[0]
 
-    def values(self):
+    def values(self) -> list[Position]:  # type: ignore[override]  # a list from one query, not a view
         """Every position of the seller in one query (the mapping's default would query once per key)."""
         rows = self.store.execute(f"SELECT sku, location, {', '.join(POSITION_FIELDS)} FROM inventory "
                                   "WHERE seller_id=? ORDER BY sku, location", (self.seller_id,)).fetchall()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Protocol
 
 #: Where virtual time starts unless told otherwise: a fixed instant, so seeded runs are reproducible.
 DEFAULT_EPOCH = datetime(2026, 1, 5, 0, 0, tzinfo=timezone.utc)
@@ -22,6 +22,13 @@ def to_seconds(moment: datetime) -> float:
 
 def to_datetime(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+class Timeline(Protocol):
+    """What `VirtualClock.follow` needs of a SimPy environment: its current time, in seconds."""
+
+    @property
+    def now(self) -> float: ...
 
 
 class Clock(ABC):
@@ -65,7 +72,7 @@ class VirtualClock(Clock):
             raise RuntimeError("this clock follows a SimPy environment; move the environment instead")
         self._seconds += seconds
 
-    def follow(self, env) -> None:
+    def follow(self, env: Timeline) -> None:
         """Let a SimPy environment drive this clock: its `env.now` (seconds) counts from the current time."""
         self._seconds = self.seconds() - env.now
         self._follow = lambda: env.now
@@ -95,7 +102,7 @@ class WallClock(Clock):
 class Stopwatch:
     """Real elapsed time, for reporting how long a run took (never for anything simulated)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._started = time.perf_counter()
 
     def seconds(self) -> float:

@@ -14,7 +14,7 @@ dict; the rules live here once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Iterator, MutableMapping
+from typing import Iterable, Iterator, MutableMapping
 
 CONDITIONS = ("sellable", "unsellable", "reserved", "inbound")
 CHANNELS = ("AFN", "MFN")
@@ -66,6 +66,7 @@ class Ledger:
         """Every position (of one `channel`, if given), grouped by SKU: one pass, for reports over the whole
         catalog (a stored mapping may filter the channel with a query)."""
         in_channel = getattr(self.positions, "in_channel", None)
+        positions: Iterable[Position]
         if channel is None:
             positions = self.positions.values()
         elif in_channel is not None:
@@ -164,6 +165,6 @@ def _check_condition(condition: str) -> None:
         raise InventoryError(f"unknown condition {condition!r}; expected one of {', '.join(CONDITIONS)}")
 
 
-def _check_count(name: str, value) -> None:
+def _check_count(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InventoryError(f"{name} must be a non-negative integer, got {value!r}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model.clock import Clock
+from model.lifecycles import Stateful
 
 
 @dataclass(eq=False)
-class StoreOrder:
+class StoreOrder(Stateful):
     """An order in the seller's store; its status belongs to the store_order machine."""
     id: str
     source: str                   # where the customer ordered: amazon, webstore, seller_flex

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 
 class Metrics:
-    def __init__(self):
+    def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()

@@ -33,9 +33,9 @@ def build(world: World, wall_seconds: float) -> dict:
     per_request = Counter(o.displayable_order_id for o in mcf_orders)
 
     states = Counter(o.status for o in world.orders)
-    shipped = [o for o in world.orders if o.shipped_at is not None]
-    hours_to_ship = sorted((o.shipped_at - o.created) / 3600 for o in shipped)
-    breaches = [o for o in shipped if o.shipped_at > o.promised]
+    shipped = [(o, o.shipped_at) for o in world.orders if o.shipped_at is not None]
+    hours_to_ship = sorted((at - o.created) / 3600 for o, at in shipped)
+    breaches = [o for o, at in shipped if at > o.promised]
     traffic_throttled = amazon.store.execute("SELECT COUNT(*) FROM traffic WHERE throttled=1").fetchone()[0]
     push = world.push
     rate = integration["flex_push_rate"]

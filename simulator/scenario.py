@@ -163,8 +163,8 @@ def check(scenario: dict) -> None:
     positive("latency.mean_ms", scenario["latency"]["mean_ms"], allow_zero=True)
     integration = scenario["integration"]
     for key in ("order_poll_minutes", "inventory_sync_hours", "fba_inventory_hours", "shipment_import_hours",
-                "fulfillment_check_minutes", "flex_order_poll_seconds", "shipment_lookback_days", "flex_push_cadence_seconds",
-                "flex_push_rate", "warehouse_hours", "handling_days"):
+                "fulfillment_check_minutes", "flex_order_poll_seconds", "shipment_lookback_days",
+                "flex_push_cadence_seconds", "flex_push_rate", "warehouse_hours", "handling_days"):
         positive(f"integration.{key}", integration[key])
     if integration["push_concurrency"] < 1:
         raise ScenarioError("'integration.push_concurrency' must be at least 1")

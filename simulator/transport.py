@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any, Callable, Generator
 
 import simpy
 
-from model.workflows.protocol import Request, Wait, Workflow, perform
+from model.workflows.protocol import R, Request, Response, Wait, Workflow, perform
 from simulator.metrics import Metrics
+
+#: A SimPy process body that returns an R (`Steps[R]`): it yields SimPy events (timeouts, a store's get()).
+Steps = Generator[simpy.Event, Any, R]
 
 
 class Latency:
@@ -29,17 +33,18 @@ class Latency:
 
 
 class Transport:
-    def __init__(self, env: simpy.Environment, send, latency: Latency, metrics: Metrics):
+    def __init__(self, env: simpy.Environment, send: Callable[[Request], Response], latency: Latency,
+                 metrics: Metrics):
         self.env, self.send, self.latency, self.metrics = env, send, latency, metrics
 
-    def run(self, workflow: Workflow):
+    def run(self, workflow: Workflow[R]) -> Steps[R]:
         """A SimPy process body: `result = yield env.process(transport.run(workflow))` or `yield from`."""
         return (yield from perform(workflow, self.wait, self.call))
 
-    def wait(self, effect: Wait):
+    def wait(self, effect: Wait) -> Steps[None]:
         yield self.env.timeout(effect.seconds)
 
-    def call(self, request: Request):
+    def call(self, request: Request) -> Steps[Response]:
         round_trip = self.latency.sample()
         started = self.env.now
         yield self.env.timeout(round_trip / 2)

@@ -16,11 +16,12 @@ from model.clock import Clock, VirtualClock, to_datetime
 from model.lifecycles import Lifecycles
 from model.seller import StoreOrder, Warehouse
 from model.workflows.pacing import Pacer
+from model.workflows.protocol import R, Workflow
 from model.workflows.seller_flex import SequenceBook
 from model.workflows.session import Session, reliable
 from simulator.metrics import Metrics
 from simulator.scenario import ScenarioError
-from simulator.transport import Latency, Transport
+from simulator.transport import Latency, Steps, Transport
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)   # a Monday
 
@@ -105,7 +106,7 @@ class IntegrationState:
     def can_fire(self, order: StoreOrder, trigger: str) -> bool:
         return self.lifecycles.store_order.can_fire(order, trigger)
 
-    def perform(self, workflow):
+    def perform(self, workflow: Workflow[R]) -> Steps[R]:
         """Run a workflow through the reliable session on the transport (a SimPy process body)."""
         return self.transport.run(reliable(workflow, self.session))
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from mock_amazon.entities import Collection, Entity
+from mock_amazon.entities import Collection
 from mock_amazon.errors import InvalidInput
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.apis.feeds.backend import Feed
+    from mock_amazon.apis.reports.backend import Report
     from mock_amazon.core import MockAmazon
 
-DEFAULT_LOOKBACK = 90 * 86_400
+P = TypeVar("P", "Report", "Feed")  # what goes through the processing lifecycle
 
-P = TypeVar("P", bound=Entity)
+DEFAULT_LOOKBACK = 90 * 86_400
 
 
 def page_json(key: str, items: list[dict], next_token: str | None) -> dict:
@@ -32,7 +34,7 @@ class ProcessingBackend(Generic[P]):
 
     def __init__(self, amazon: MockAmazon, collection: Collection[P]) -> None:
         self.amazon = amazon
-        self.collection = collection
+        self.collection: Collection[P] = collection
         amazon.on(f"{self.label}.start", self._start)
         amazon.on(f"{self.label}.finish", self._finish)
 
@@ -54,23 +56,23 @@ class ProcessingBackend(Generic[P]):
     def _start(self, seller_id: str, entity_id: str, at: float) -> None:
         """IN_QUEUE -> IN_PROGRESS (unless cancelled meanwhile), and finishing scheduled."""
         with self.collection.editing(seller_id, entity_id) as entity:
-            if not self.collection.lifecycle.can_fire(entity, "start"):
+            if not self.collection.can_fire(entity, "start"):
                 return
             self.collection.fire(entity, "start", at)
-            entity.processing_start = at  # type: ignore[attr-defined]  # a field of every processed entity
+            entity.processing_start = at
         self.amazon.schedule(at + self._setting("processing"), f"{self.label}.finish", seller_id, entity_id)
 
     def _finish(self, seller_id: str, entity_id: str, at: float) -> None:
         with self.collection.editing(seller_id, entity_id) as entity:
             self.finish(entity, at)
-            entity.processing_end = at  # type: ignore[attr-defined]
+            entity.processing_end = at
         self._announce(entity, at)
 
     def cancel(self, seller_id: str, entity_id: str) -> None:
         """cancelReport / cancelFeed: only what the table lets cancel (IN_QUEUE); else 400 naming the status."""
         now = self.amazon.now()
         with self.collection.editing(seller_id, entity_id) as entity:
-            if not self.collection.lifecycle.can_fire(entity, "cancel"):
+            if not self.collection.can_fire(entity, "cancel"):
                 raise InvalidInput(f"{self.label.capitalize()} {entity_id} is {entity.status}; only IN_QUEUE "
                                    f"{self.label}s can be cancelled.", self.id_parameter)
             self.collection.fire(entity, "cancel", now)
@@ -80,7 +82,7 @@ class ProcessingBackend(Generic[P]):
         notification_type, payload_key, document_key = self.notification
         finished = {"sellerId": entity.seller_id, "accountId": entity.seller_id, self.id_parameter: entity.id,
                     self.types_parameter[:-1]: getattr(entity, self.type_attribute),
-                    "processingStatus": entity.status}  # type: ignore[attr-defined]
+                    "processingStatus": entity.status}
         document_id = getattr(entity, self.document_attribute)
         if document_id:
             finished[document_key] = document_id

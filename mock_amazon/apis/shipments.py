@@ -6,7 +6,7 @@ reads them. A record is history, not a lifecycle: it never changes once written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mock_amazon.entities import Collection, Entity
 
@@ -38,7 +38,7 @@ def shipments(amazon: MockAmazon) -> Collection[OutboundShipment]:
     return Collection(amazon.store, "shipment", OutboundShipment, label="shipment")
 
 
-def record(amazon: MockAmazon, seller_id: str, at: float, **fields) -> OutboundShipment:
+def record(amazon: MockAmazon, seller_id: str, at: float, **fields: Any) -> OutboundShipment:
     carrier, pattern = amazon.rng.choice(CARRIERS)
     shipment = OutboundShipment(id=amazon.new_id("D#########"), seller_id=seller_id, created=at, updated=at,
                         carrier=fields.pop("carrier", carrier),

@@ -1,4 +1,5 @@
 """Every lifecycle of the testbed, as data. `python -m model.lifecycles` draws them all (Mermaid)."""
+from model.clock import Clock
 from model.lifecycles import (
     amazon_order,
     fulfillment_order,
@@ -9,7 +10,7 @@ from model.lifecycles import (
     seller_flex_shipment,
     store_order,
 )
-from model.lifecycles.base import GuardRefused, IllegalTransition, Lifecycle, Step, T, Table, mermaid
+from model.lifecycles.base import GuardRefused, IllegalTransition, Lifecycle, Stateful, Step, T, Table, mermaid
 
 TABLES: dict[str, Table] = {table.name: table for table in (
     amazon_order.TABLE,
@@ -28,7 +29,19 @@ TABLES: dict[str, Table] = {table.name: table for table in (
 class Lifecycles:
     """One running Lifecycle per table, all stamping the same clock: `lifecycles.amazon_order.fire(...)`."""
 
-    def __init__(self, clock):
+    # one attribute per table of TABLES (set in __init__), declared for the type checker; "return" is a keyword,
+    # so that one is `lifecycles["return"]`
+    amazon_order: Lifecycle
+    store_order: Lifecycle
+    package: Lifecycle
+    fulfillment_order: Lifecycle
+    processing: Lifecycle
+    seller_flex_shipment: Lifecycle
+    seller_flex_package: Lifecycle
+    listing: Lifecycle
+    store_return: Lifecycle
+
+    def __init__(self, clock: Clock):
         self.clock = clock
         for name, table in TABLES.items():
             setattr(self, name, Lifecycle(table, clock))
@@ -48,5 +61,5 @@ def render_markdown() -> str:
     return "\n".join(parts)
 
 
-__all__ = ["TABLES", "Lifecycles", "Lifecycle", "Table", "T", "Step", "IllegalTransition", "GuardRefused",
-           "mermaid", "render_markdown"]
+__all__ = ["TABLES", "Lifecycles", "Lifecycle", "Stateful", "Table", "T", "Step", "IllegalTransition",
+           "GuardRefused", "mermaid", "render_markdown"]

@@ -4,22 +4,24 @@ Entities carry `fulfillment_channel` ("AFN" or "MFN") and `quantity_unshipped` (
 Merchant-fulfilled orders ship when the seller confirms shipment; Amazon-fulfilled (AFN) orders reach Shipped
 only through Amazon's own fulfilment (`fulfil_by_amazon`).
 """
+from typing import Any
+
 from model.lifecycles.base import T, Table
 
 
-def merchant_fulfilled(order) -> bool:
+def merchant_fulfilled(order: Any) -> bool:
     return order.fulfillment_channel == "MFN"
 
 
-def amazon_fulfilled(order) -> bool:
+def amazon_fulfilled(order: Any) -> bool:
     return order.fulfillment_channel == "AFN"
 
 
-def everything_shipped(order) -> bool:
+def everything_shipped(order: Any) -> bool:
     return order.quantity_unshipped == 0
 
 
-def invoice_required(order) -> bool:
+def invoice_required(order: Any) -> bool:
     return bool(getattr(order, "invoice_required", False))
 
 

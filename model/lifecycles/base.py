@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, NamedTuple
+from types import ModuleType
+from typing import Any, Callable, Iterable, NamedTuple, TypeVar, cast
 
-from transitions import Machine, MachineError
+from transitions import EventData, Machine, MachineError
 
 from model.clock import Clock
 
@@ -41,6 +42,17 @@ class Step(NamedTuple):
     trigger: str
 
 
+class Stateful:
+    """What a lifecycle's machine gives a model: `status` (set by `Lifecycle.restore`, changed only by
+    `Lifecycle.fire`) and `history`, the steps so far. Declarations for the type checker only: a model lists this
+    as a base class, and a dataclass makes no fields of a plain base class's annotations."""
+    status: str
+    history: list[Step]
+
+
+M = TypeVar("M", bound=Stateful)
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -50,7 +62,7 @@ class Table:
     final: tuple[str, ...] = ()
     doc: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         known = set(self.states)
         for row in self.transitions:
             for state in (*row.sources, row.dest):
@@ -82,8 +94,8 @@ class GuardRefused(IllegalTransition):
     """The trigger is allowed from this state, but a guard said no."""
 
 
-def _guard_condition(guard: Guard) -> Callable:
-    def condition(event) -> bool:
+def _guard_condition(guard: Guard) -> Callable[[EventData], bool]:
+    def condition(event: EventData) -> bool:
         return bool(guard(event.model))
     condition.__name__ = guard.__name__
     return condition
@@ -110,11 +122,14 @@ class Lifecycle:
             after_state_change=self._record,
         )
 
-    def _record(self, event) -> None:
+    def _record(self, event: EventData) -> None:
         at = event.kwargs.get("at") or self.clock.now()
-        event.model.history.append(Step(at, event.transition.source, event.transition.dest, event.event.name))
+        transition = event.transition
+        # after_state_change runs only for a transition, and every row of a Table has a destination
+        assert transition is not None and transition.dest is not None
+        cast(Stateful, event.model).history.append(Step(at, transition.source, transition.dest, event.event.name))
 
-    def restore(self, entity: Any, status: str | None = None) -> Any:
+    def restore(self, entity: M, status: str | None = None) -> M:
         """Put `entity` in `status` (a stored one) or the table's initial state, through the machine but without
         registering it as one of the machine's models: `fire` works on it all the same, nothing has to be
         released, and it costs a few microseconds where `Machine.add_model` costs hundreds (it binds a method
@@ -127,7 +142,7 @@ class Lifecycle:
         self.machine.set_state(status, model=entity)
         return entity
 
-    def fire(self, entity: Any, trigger: str, at: datetime | None = None, **details) -> str:
+    def fire(self, entity: Stateful, trigger: str, at: datetime | None = None, **details: Any) -> str:
         """Fire `trigger` on `entity`; return the new status or raise IllegalTransition (state unchanged).
 
         `at` stamps the history with the time the change was due, when it is applied later than that.
@@ -146,16 +161,16 @@ class Lifecycle:
             raise GuardRefused(self.table.name, state, trigger, "guard refused: " + ", ".join(names))
         return entity.status
 
-    def allows(self, entity: Any, trigger: str) -> bool:
+    def allows(self, entity: Stateful, trigger: str) -> bool:
         """Whether the table has `trigger` from the entity's state at all (guards not asked): for checks made
         before the entity is changed in ways its guards read."""
         return any(entity.status in row.sources for row in self.table.rows_for(trigger))
 
-    def can_fire(self, entity: Any, trigger: str) -> bool:
+    def can_fire(self, entity: Stateful, trigger: str) -> bool:
         return any(entity.status in row.sources and all(g(entity) for g in row.guards)
                    for row in self.table.rows_for(trigger))
 
-    def is_final(self, entity: Any) -> bool:
+    def is_final(self, entity: Stateful) -> bool:
         return entity.status in self.table.final
 
 
@@ -173,5 +188,5 @@ def mermaid(table: Table) -> str:
     return "\n".join(lines)
 
 
-def tables_in(modules: Iterable) -> dict[str, Table]:
+def tables_in(modules: Iterable[ModuleType]) -> dict[str, Table]:
     return {module.TABLE.name: module.TABLE for module in modules}

@@ -2,10 +2,12 @@
 
 Entities carry `fulfillment_action` ("Ship" or "Hold"): a held order stays Received until it is released.
 """
+from typing import Any
+
 from model.lifecycles.base import T, Table
 
 
-def action_is_ship(order) -> bool:
+def action_is_ship(order: Any) -> bool:
     return order.fulfillment_action == "Ship"
 
 

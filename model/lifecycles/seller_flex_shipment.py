@@ -6,10 +6,12 @@ it until it is packed; the marketplace may cancel it until the ship label exists
 
 Entities carry `invoice_required` and `invoice` (None until generated).
 """
+from typing import Any
+
 from model.lifecycles.base import T, Table
 
 
-def invoice_ready(shipment) -> bool:
+def invoice_ready(shipment: Any) -> bool:
     return not shipment.invoice_required or shipment.invoice is not None
 
 

@@ -5,17 +5,17 @@ Tests pass an in-process `send` and a `wait` that advances the shared virtual cl
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
-from model.workflows.protocol import Request, Response, Step, Wait, Workflow, perform
+from model.workflows.protocol import R, Request, Response, Step, Wait, Workflow, perform
 
 
-def run(workflow: Workflow, send: Callable[[Request], Response], wait: Callable[[float], None]) -> Any:
-    def on_wait(effect: Wait) -> Step:
+def run(workflow: Workflow[R], send: Callable[[Request], Response], wait: Callable[[float], None]) -> R:
+    def on_wait(effect: Wait) -> Step[None]:
         wait(effect.seconds)
         yield from ()
 
-    def on_request(request: Request) -> Step:
+    def on_request(request: Request) -> Step[Response]:
         yield from ()
         return send(request)
 
@@ -23,5 +23,6 @@ def run(workflow: Workflow, send: Callable[[Request], Response], wait: Callable[
     try:
         next(steps)  # neither side ever yields: the whole workflow runs in this one step
     except StopIteration as finished:
-        return finished.value
+        value: R = finished.value
+        return value
     raise AssertionError("a synchronous driver's steps never yield")

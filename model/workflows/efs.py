@@ -6,19 +6,20 @@ as the warehouse ships, and, optionally, sends warehouse quantities (with the ha
 person activated, only when they had activity since the last sync and at most every 12 hours.
 
 The warehouse (`ThreePlWarehouse`) is the 3PL's own system, kept in memory: the seller's `Warehouse` (stock per
-warehouse SKU, the time of each SKU's last activity) and the orders injected into it. Every order status change goes through the store_order
-lifecycle.
+warehouse SKU, the time of each SKU's last activity) and the orders injected into it. Every order status change
+goes through the store_order lifecycle.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from model.clock import Clock, to_datetime
-from model.lifecycles import Lifecycles
+from model.lifecycles import Lifecycles, Stateful
 from model.seller import Warehouse
 from model.workflows import listings, orders
-from model.workflows.protocol import Request, Wait, WorkflowError
+from model.workflows.protocol import Request, Wait, Workflow, WorkflowError
 
 #: Selling regions: the SP-API endpoint and the marketplace a new store starts with.
 REGIONS = {"NA": ("https://sellingpartnerapi-na.amazon.com", "ATVPDKIKX0DER"),
@@ -38,14 +39,14 @@ class CartItem:
 
 
 @dataclass(eq=False)
-class WarehouseOrder:
+class WarehouseOrder(Stateful):
     """An Amazon order as the 3PL holds it, injected into its warehouse; its status follows the store_order table."""
     id: str                     # the 3PL's own order number, sent to Amazon in the acknowledgement
     store: str                  # the store's nickname
     amazon_order_id: str
     method: str                 # Amazon's shipping method (ShipmentServiceLevelCategory)
     service: str | None = None  # the warehouse service it maps to
-    lines: list = field(default_factory=list)      # (Amazon SKU, warehouse SKU, units, order item ID)
+    lines: list[tuple[str, str, int, str]] = field(default_factory=list)  # Amazon SKU, warehouse SKU, units, item ID
     notes: list[str] = field(default_factory=list)
     tracking: str | None = None
 
@@ -71,7 +72,7 @@ class AmazonStore:
     last_sync: float | None = None
     log: list[tuple[float, str, str]] = field(default_factory=list)   # (time, job, what happened)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.fulfillment_latency_days < 1:
             raise ValueError("fulfillment latency is a number of days, at least 1")
         if self.inventory_sync_hours < MIN_SYNC_HOURS:
@@ -125,9 +126,9 @@ class Integration:
     warehouse: ThreePlWarehouse
     stores: dict[str, AmazonStore] = field(default_factory=dict)
     orders: dict[str, WarehouseOrder] = field(default_factory=dict)   # by Amazon order ID
-    lifecycles: Lifecycles = None
+    lifecycles: Lifecycles = None  # type: ignore[assignment]  # None: __post_init__ makes one on `clock`
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.lifecycles = self.lifecycles or Lifecycles(self.clock)
 
     def orders_of(self, nickname: str) -> list[WarehouseOrder]:
@@ -135,7 +136,7 @@ class Integration:
 
 
 def connect(integration: Integration, nickname: str, region: str, client_id: str, client_secret: str,
-            oauth_code: str, selling_partner_id: str, **settings):
+            oauth_code: str, selling_partner_id: str, **settings: Any) -> Workflow[AmazonStore]:
     """F001-1: the seller chose a region, signed in and authorized; the code Amazon's redirect carried buys the
     refresh token, stored with the store's settings under its nickname."""
     if region not in REGIONS:
@@ -152,7 +153,7 @@ def connect(integration: Integration, nickname: str, region: str, client_id: str
     return store
 
 
-def check_orders(integration: Integration, nickname: str):
+def check_orders(integration: Integration, nickname: str) -> Workflow[list[WarehouseOrder]]:
     """F001-6/8, one order check: list the orders ready to ship, read each new one, hold it when its shipping
     method is not mapped, inject it into the warehouse, and acknowledge what the warehouse took (one feed).
     An order the warehouse refused is not acknowledged and is tried again on the next check."""
@@ -206,7 +207,7 @@ def _warehouse_sku(store: AmazonStore, amazon_sku: str) -> str:
     return item.warehouse_sku if item else amazon_sku
 
 
-def post_tracking(integration: Integration, nickname: str):
+def post_tracking(integration: Integration, nickname: str) -> Workflow[list[WarehouseOrder]]:
     """F001-7: tracking of every order the warehouse shipped goes to Amazon; the order is then shipped."""
     lifecycle = integration.lifecycles.store_order
     posted = []
@@ -223,7 +224,7 @@ def post_tracking(integration: Integration, nickname: str):
     return posted
 
 
-def sync_inventory(integration: Integration, nickname: str):
+def sync_inventory(integration: Integration, nickname: str) -> Workflow[dict[str, int]]:
     """F001-2/4/5: warehouse quantities, with the handling time, for activated entries that exactly match a
     warehouse SKU and had activity since the last sync; at most every 12 hours; not at all for a store in
     Remote Fulfillment with FBA whose option is off. Returns {Amazon SKU: quantity sent}."""
@@ -250,19 +251,20 @@ def sync_inventory(integration: Integration, nickname: str):
     return sent
 
 
-def _skip(store: AmazonStore, now: float, reason: str) -> dict:
+def _skip(store: AmazonStore, now: float, reason: str) -> dict[str, int]:
     store.log.append((now, "inventory", reason))
     return {}
 
 
-def order_check(integration: Integration, nickname: str):
+def order_check(integration: Integration,
+                nickname: str) -> Workflow[tuple[list[WarehouseOrder], list[WarehouseOrder]]]:
     """What runs every order_check_minutes: take new orders, then post the tracking of what shipped."""
     taken = yield from check_orders(integration, nickname)
     posted = yield from post_tracking(integration, nickname)
     return taken, posted
 
 
-def run_schedule(integration: Integration, nickname: str, hours: float):
+def run_schedule(integration: Integration, nickname: str, hours: float) -> Workflow[list[tuple[float, str, str]]]:
     """F001-3: for `hours`, check orders (and post tracking) every order_check_minutes, and sync inventory when
     it may. Time passes only through Wait, so a test or the simulator decides what an hour is."""
     store = integration.stores[nickname]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from model.formats import MCF_COLUMNS
 from model.workflows import feeds
-from model.workflows.protocol import Request, WorkflowError, expect_ok
+from model.workflows.protocol import Request, Workflow, WorkflowError, expect_ok
 
 OUTBOUND = "fulfillmentOutbound_2020-07-01"
 MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
@@ -77,14 +77,15 @@ def flat_file(bodies: list[dict]) -> bytes:
                       "AddressFieldOne": address.get("addressLine1", ""), "AddressCity": address.get("city", ""),
                       "AddressCountryCode": address.get("countryCode", ""),
                       "AddressStateOrRegion": address.get("stateOrRegion", ""),
-                      "AddressPostalCode": address.get("postalCode", ""), "AddressPhoneNumber": address.get("phone", ""),
+                      "AddressPostalCode": address.get("postalCode", ""),
+                      "AddressPhoneNumber": address.get("phone", ""),
                       "FulfillmentAction": body.get("fulfillmentAction", "Ship"),
                       "FulfillmentPolicy": body.get("fulfillmentPolicy", "FillOrKill")}
             rows.append("\t".join(values.get(column, "") for column in MCF_COLUMNS))
     return ("\n".join(rows) + "\n").encode()
 
 
-def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS):
+def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[tuple[bool, str]]:
     """createFulfillmentOrder; idempotent by the request number, so a retry after a time-out is harmless.
     Returns (accepted, message)."""
     response = yield Request(f"{OUTBOUND}.createFulfillmentOrder", body=request_body(order, shipping_map))
@@ -96,7 +97,7 @@ def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS):
 
 
 def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: float = 3600.0,
-                 shipping_map: dict[str, str] = SHIPPING_METHODS):
+                 shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[dict[str, tuple[bool, str]]]:
     """F002-6: one flat-file feed for many requests. Returns {order id: (accepted, message)}."""
     content = flat_file([request_body(order, shipping_map) for order in orders])
     status, report = yield from feeds.submit(MCF_FEED, content, "text/tab-separated-values; charset=UTF-8",
@@ -111,7 +112,7 @@ def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: 
     return results
 
 
-def fulfillment_status(order_id: str):
+def fulfillment_status(order_id: str) -> Workflow[tuple[str, list[str]]]:
     """getFulfillmentOrder: (status, [tracking numbers])."""
     response = yield Request(f"{OUTBOUND}.getFulfillmentOrder", path={"sellerFulfillmentOrderId": order_id})
     expect_ok(response, "getFulfillmentOrder")

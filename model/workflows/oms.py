@@ -15,11 +15,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from model.clock import Clock
-from model.lifecycles import Lifecycles
+from model.lifecycles import Lifecycles, Stateful
 from model.workflows import fulfillment, orders
-from model.workflows.protocol import Request, expect_ok
+from model.workflows.protocol import Request, Workflow, expect_ok
 
 SOURCES = ("amazon", "webstore", "ebay", "groupon")
 MARKETPLACES = ("ebay", "groupon")             # tracking goes back to these channels
@@ -38,7 +39,7 @@ class OmsSettings:
 
 
 @dataclass(eq=False)
-class OmsPackage:
+class OmsPackage(Stateful):
     """A package of an OMS order: shipped by the warehouse, or sent to Amazon as a multi-channel order (fba)."""
     id: str
     order_id: str
@@ -50,7 +51,7 @@ class OmsPackage:
 
 
 @dataclass(eq=False)
-class OmsOrder:
+class OmsOrder(Stateful):
     id: str
     source: str
     channel_order_id: str
@@ -73,9 +74,9 @@ class Oms:
     packages: dict[str, OmsPackage] = field(default_factory=dict)
     emails: list[dict] = field(default_factory=list)            # outbox: e-mails to customers
     channel_updates: list[dict] = field(default_factory=list)   # outbox: tracking sent to eBay, Groupon
-    lifecycles: Lifecycles = None
+    lifecycles: Lifecycles = None  # type: ignore[assignment]  # None: __post_init__ makes one on `clock`
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.lifecycles = self.lifecycles or Lifecycles(self.clock)
 
     def is_fba(self, sku: str) -> bool:
@@ -88,7 +89,7 @@ class Oms:
         order.notes.append(f"{self.clock.now():%Y-%m-%d %H:%M} {text}")
 
 
-def pull_fba_inventory(oms: Oms, marketplace_id: str = "ATVPDKIKX0DER"):
+def pull_fba_inventory(oms: Oms, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[dict[str, int]]:
     """F000-1: with FBA enabled (and Amazon keys set), the FBA SKU list and levels, all pages; else nothing."""
     if not oms.settings.amazon_fba_enabled or oms.amazon_keys is None:
         return {}
@@ -132,7 +133,8 @@ def take_order(oms: Oms, source: str, channel_order_id: str, lines: list[tuple[s
     return order
 
 
-def import_amazon_orders(oms: Oms, since, marketplace_id: str = "ATVPDKIKX0DER"):
+def import_amazon_orders(oms: Oms, since: datetime,
+                         marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[list[OmsOrder]]:
     """Amazon.com orders come into the OMS like any other channel's (F000-2, F000-8); each once."""
     taken = {o.channel_order_id for o in oms.orders.values() if o.source == "amazon"}
     new = []
@@ -157,7 +159,7 @@ def _new_package(oms: Oms, order: OmsOrder, lines: list[tuple[str, int]], fba: b
     return package
 
 
-def send_fba_packages(oms: Oms):
+def send_fba_packages(oms: Oms) -> Workflow[None]:
     """F000-3/5: every package flagged FBA goes to Amazon as a multi-channel fulfillment order; the note says
     so, or records the error and flags the order for a person. createFulfillmentOrder is idempotent by its ID,
     so a retried call never makes a second order."""
@@ -176,7 +178,7 @@ def send_fba_packages(oms: Oms):
             _refused(oms, order, package, message)
 
 
-def collect_fba_responses(oms: Oms):
+def collect_fba_responses(oms: Oms) -> Workflow[None]:
     """F000-3/4/5/7: Amazon's answer for every package at FBA, recorded in a note."""
     for package in [p for p in oms.packages.values() if p.status == "sent_to_fba"]:
         order = oms.orders[package.order_id]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime
+from typing import Any
 
 from model.workflows import feeds
-from model.workflows.protocol import Request, WorkflowError, expect_ok
+from model.workflows.protocol import Request, Workflow, WorkflowError, expect_ok
 
 ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 
@@ -14,11 +15,11 @@ ORDERS = "ordersV0"
 
 
 def list_orders(since: datetime, marketplace_id: str = "ATVPDKIKX0DER", statuses: str | None = None,
-                channels: str | None = None):
+                channels: str | None = None) -> Workflow[list[dict]]:
     """Every order updated since `since`, all pages, optionally filtered by status and fulfillment channel."""
     found, token = [], None
     while True:
-        query = {"MarketplaceIds": marketplace_id}
+        query: dict[str, Any] = {"MarketplaceIds": marketplace_id}
         if token:
             query["NextToken"] = token
         else:
@@ -32,18 +33,18 @@ def list_orders(since: datetime, marketplace_id: str = "ATVPDKIKX0DER", statuses
             return found
 
 
-def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
+def ready_to_ship(since: datetime, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[list[dict]]:
     """Every MFN order updated since `since` that is waiting to be shipped."""
     return (yield from list_orders(since, marketplace_id, statuses="Unshipped", channels="MFN"))
 
 
-def order_items(order_id: str):
+def order_items(order_id: str) -> Workflow[list[dict]]:
     response = expect_ok((yield Request(f"{ORDERS}.getOrderItems", path={"orderId": order_id})), "getOrderItems")
     return response.body["payload"]["OrderItems"]
 
 
 def post_tracking(order_id: str, items: list[dict], carrier: str, tracking: str, ship_date: datetime,
-                  marketplace_id: str = "ATVPDKIKX0DER"):
+                  marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[str]:
     """confirmShipment with every item; a 400 saying it is already Shipped means an earlier try got through."""
     response = yield Request(f"{ORDERS}.confirmShipment", path={"orderId": order_id}, body={
         "marketplaceId": marketplace_id,
@@ -77,7 +78,7 @@ def acknowledgement_feed(acknowledgements: list[tuple[str, str, bool]]) -> bytes
 
 
 def acknowledge(acknowledgements: list[tuple[str, str, bool]], marketplace_id: str = "ATVPDKIKX0DER",
-                poll_seconds: float = 60.0):
+                poll_seconds: float = 60.0) -> Workflow[dict[str, tuple[bool, str]]]:
     """F001-6: one acknowledgement feed; returns {Amazon order ID: (acknowledged, message)} from the
     processing report. Acknowledging again is harmless, so a retried run duplicates nothing."""
     status, report = yield from feeds.submit(ACKNOWLEDGEMENT_FEED, acknowledgement_feed(acknowledgements),

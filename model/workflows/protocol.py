@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generator
+from typing import Any, Generator, TypeVar
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,27 @@ class Wait:
 
 
 Effect = Request | Wait
-Workflow = Generator[Effect, Response | None, Any]
-Step = Generator[Any, Any, Any]
+R = TypeVar("R")
+#: A workflow that returns an R (`Workflow[R]`; plain `Workflow` returns Any). It yields effects and is sent the
+#: Response to each Request; what a Wait gives back is None, and no workflow reads it. A driver starts it, and
+#: resumes it after a Wait, with next().
+Workflow = Generator[Effect, Response, R]
+#: A generator a driver runs as one step of a workflow (or a whole one): it may yield what its driver needs (a
+#: SimPy event, an Effect) and returns an R.
+Step = Generator[Any, Any, R]
 
 
-def perform(workflow: Workflow, on_wait: Callable[[Wait], Step], on_request: Callable[[Request], Step]) -> Step:
+def perform(workflow: Workflow[R], on_wait: Callable[[Wait], Step[None]],
+            on_request: Callable[[Request], Step[Response]]) -> Step[R]:
     """The one loop that steps a workflow: each Wait is handed to `on_wait`, each Request to `on_request`, whose
     return value is the Response the workflow receives. Both are generators, so a driver may itself be one (a
     SimPy process, or a workflow wrapping another); returns the workflow's value."""
     try:
-        effect = workflow.send(None)
+        effect = next(workflow)
         while True:
             if isinstance(effect, Wait):
                 yield from on_wait(effect)
-                effect = workflow.send(None)
+                effect = next(workflow)
             else:
                 effect = workflow.send((yield from on_request(effect)))
     except StopIteration as finished:

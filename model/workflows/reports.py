@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from model.workflows.fulfillment import parse_tsv
-from model.workflows.protocol import Request, Wait, WorkflowError, expect_ok
+from model.workflows.protocol import Request, Wait, Workflow, WorkflowError, expect_ok
 
 REPORTS = "reports_2021-06-30"
 SUMMARIES = "fbaInventory.getInventorySummaries"
@@ -15,10 +16,11 @@ SUMMARY_BATCH = 50
 
 
 def fetch_report(report_type: str, start: datetime | None = None, poll_seconds: float = 60.0,
-                 give_up_after: float = 3600.0, marketplace_id: str = "ATVPDKIKX0DER"):
+                 give_up_after: float = 3600.0,
+                 marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[tuple[bytes, list[dict]]]:
     """Request a report and wait for it; returns (raw bytes, rows). A report that never finishes, or ends
     CANCELLED or FATAL, raises WorkflowError (the run fails loudly rather than using stale data)."""
-    body = {"reportType": report_type, "marketplaceIds": [marketplace_id]}
+    body: dict[str, Any] = {"reportType": report_type, "marketplaceIds": [marketplace_id]}
     if start is not None:
         body["dataStartTime"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
     created = yield Request(f"{REPORTS}.createReport", body=body)
@@ -57,7 +59,7 @@ class InventoryRun:
 
 
 def fba_inventory_job(skus: list[str], include_fbm: bool = False, fetch_missing_from_api: bool = False,
-                      poll_seconds: float = 60.0, marketplace_id: str = "ATVPDKIKX0DER"):
+                      poll_seconds: float = 60.0, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[InventoryRun]:
     """F002-2..5: only SELLABLE counts, several SELLABLE rows of a SKU are summed; with include_fbm the
     merchant-fulfilled quantity is added; a SKU missing from the AFN report comes from the listings report,
     else (with the fallback flag) from the FBA Inventory API in batches of 50, else 0. A full feed every run."""
@@ -110,7 +112,8 @@ class ShippedLine:
     ship_date: str
 
 
-def import_shipments(now: datetime, lookback_days: float = 15, poll_seconds: float = 60.0):
+def import_shipments(now: datetime, lookback_days: float = 15,
+                     poll_seconds: float = 60.0) -> Workflow[list[ShippedLine]]:
     """F002-10: the fulfilled-shipments report over a look-back window; one line per shipped item (partial
     shipments are several lines), matched by order and SKU by the caller."""
     _, rows = yield from fetch_report("GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",

@@ -13,7 +13,7 @@ from datetime import datetime
 from model.lifecycles import Lifecycle
 from model.seller import StoreOrder
 from model.workflows import orders
-from model.workflows.protocol import Request
+from model.workflows.protocol import Request, Workflow
 
 
 @dataclass(eq=False)
@@ -37,7 +37,7 @@ class SalesChannel:
         return [r for r in self.records.values() if r.shown]
 
 
-def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER"):
+def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[SalesChannel]:
     """One import run: every order updated since `since`, all pages."""
     found = yield from orders.list_orders(since, marketplace_id)
     for summary in found:
@@ -45,7 +45,7 @@ def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIK
     return channel
 
 
-def _take(channel: SalesChannel, summary: dict):
+def _take(channel: SalesChannel, summary: dict) -> Workflow[None]:
     order_id, status = summary["AmazonOrderId"], summary["OrderStatus"]
     afn = summary.get("FulfillmentChannel") == "AFN"
     if afn and status != "Shipped":
@@ -77,10 +77,13 @@ def _take(channel: SalesChannel, summary: dict):
     record.store_order, record.shown = store_order, True
 
 
-def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tracking: str, ship_date: datetime):
+def ship_in_store(channel: SalesChannel, amazon_order_id: str, carrier: str, tracking: str,
+                  ship_date: datetime) -> Workflow[StoreOrder]:
     """F004-3: the store ships with a tracking number; Amazon gets it and tells the buyer."""
     record = channel.records[amazon_order_id]
     store_order = record.store_order
+    if store_order is None:
+        raise ValueError(f"order {amazon_order_id} is not shown in the store yet")
     items = [{"OrderItemId": item_id, "QuantityOrdered": units}
              for (_, units), item_id in zip(store_order.lines, store_order.item_ids)]
     yield from orders.post_tracking(amazon_order_id, items, carrier, tracking, ship_date)

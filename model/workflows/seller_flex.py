@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from model.workflows.protocol import Request, Response, WorkflowError
+from model.workflows.protocol import Request, Response, Workflow, WorkflowError
 
 INVENTORY = "externalFulfillmentInventory_2024-09-11.batchInventory"
 SHIPMENTS = "externalFulfillmentShipments_2024-09-11"
@@ -49,7 +49,8 @@ def _inventory_call(uri: str, body: dict | None = None) -> Request:
     return Request(INVENTORY, body={"requests": [{"uri": uri, "method": "POST", "body": body or {}}]})
 
 
-def push_inventory(sku: str, location: str, quantity: int, book: SequenceBook, marketplace_id: str):
+def push_inventory(sku: str, location: str, quantity: int, book: SequenceBook,
+                   marketplace_id: str) -> Workflow[PushResult]:
     """F003-2/3: one SKU per call, an absolute quantity with the next sequence number. If Amazon holds a
     newer number (another integrator, or a lost book), fetch it, catch up and send once more."""
     stale_recovered = False
@@ -77,7 +78,7 @@ def _sub_response(response: Response) -> dict:
     return response.body["responses"][0]
 
 
-def accepted_orders(location: str | None = None, status: str = "ACCEPTED"):
+def accepted_orders(location: str | None = None, status: str = "ACCEPTED") -> Workflow[list[dict]]:
     """F003-4: every shipment in `status` (new orders are taken at ACCEPTED), all pages."""
     found, token = [], None
     while True:
@@ -92,7 +93,7 @@ def accepted_orders(location: str | None = None, status: str = "ACCEPTED"):
             return found
 
 
-def confirm(shipment_id: str):
+def confirm(shipment_id: str) -> Workflow[str]:
     """F003-5: acknowledge an order. A 409 means someone (another integrator) confirmed it already."""
     response = yield Request(f"{SHIPMENTS}.processShipment", path={"shipmentId": shipment_id},
                              query={"operation": "CONFIRM"})
@@ -103,7 +104,7 @@ def confirm(shipment_id: str):
     return "confirmed"
 
 
-def reject(shipment_id: str, line_items: list[dict], reason: str = "OUT_OF_STOCK"):
+def reject(shipment_id: str, line_items: list[dict], reason: str = "OUT_OF_STOCK") -> Workflow[Response]:
     """F003-11: the seller cancels (rejects) an order it cannot fill."""
     response = yield Request(f"{SHIPMENTS}.processShipment", path={"shipmentId": shipment_id},
                              query={"operation": "REJECT"},
@@ -113,17 +114,18 @@ def reject(shipment_id: str, line_items: list[dict], reason: str = "OUT_OF_STOCK
     return response
 
 
-def ship(shipment: dict, dimensions: dict[str, dict]):
+def ship(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
     """F003-7/9: pack (one package per unit, with the four dimensions of each SKU), take a pickup slot, have the
     invoice and the label made, hand over. Returns the labels' tracking IDs, or the response that stopped it."""
     shipment_id = shipment["id"]
-    packages = []
+    packages: list[dict] = []
     for item in shipment["lineItems"]:
         size = dimensions[item["merchantSku"]]
-        for unit in range(item["numberOfUnits"]):
+        for _ in range(item["numberOfUnits"]):
             packages.append({
                 "id": f"P{len(packages) + 1}",
-                "dimensions": {k: {"value": f"{size[k]:g}", "dimensionUnit": "CM"} for k in ("length", "width", "height")},
+                "dimensions": {k: {"value": f"{size[k]:g}", "dimensionUnit": "CM"}
+                               for k in ("length", "width", "height")},
                 "weight": {"value": f"{size['weight']:g}", "weightUnit": "KG"},
                 "packageLineItems": [{"packageLineItemId": item["shipmentLineItemId"], "quantity": 1}]})
     path = {"shipmentId": shipment_id}
@@ -148,7 +150,7 @@ def ship(shipment: dict, dimensions: dict[str, dict]):
     return {"ok": True, "tracking": tracking}
 
 
-def shipment_status(shipment_id: str):
+def shipment_status(shipment_id: str) -> Workflow[dict]:
     """F003-10: the order's current status (one call, polled on a cadence)."""
     response = yield Request(f"{SHIPMENTS}.getShipment", path={"shipmentId": shipment_id})
     if not response.ok:

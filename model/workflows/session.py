@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from model.clock import Clock
 from model.workflows.pacing import Pacer
-from model.workflows.protocol import Request, Response, Step, Wait, Workflow, WorkflowError, perform
+from model.workflows.protocol import R, Request, Response, Step, Wait, Workflow, WorkflowError, perform
 
 RENEW_BEFORE_EXPIRY = 60.0
 
@@ -68,7 +68,7 @@ def refill_seconds(response: Response) -> float:
         return 0.0
 
 
-def authorized(request: Request, session: Session):
+def authorized(request: Request, session: Session) -> Workflow[Response]:
     """Perform one request with a valid token and retries; return its final response."""
     renewed_after_403 = False
     attempt = 0
@@ -97,9 +97,9 @@ def authorized(request: Request, session: Session):
         return response
 
 
-def reliable(workflow: Workflow, session: Session) -> Workflow:
+def reliable(workflow: Workflow[R], session: Session) -> Workflow[R]:
     """`workflow` with every request performed through `authorized`; Waits pass through."""
-    def pass_on(effect: Wait) -> Step:
+    def pass_on(effect: Wait) -> Step[None]:
         yield effect
 
     return (yield from perform(workflow, pass_on, lambda request: authorized(request, session)))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from mock_amazon.errors import ApiError
+from simulator.transport import Steps
 from simulator.world import World
 
 CHANNELS = ("amazon_fba", "amazon_mfn", "webstore", "seller_flex")
 
 
-def shoppers(world: World):
+def shoppers(world: World) -> Steps[None]:
     """Customers across the channels until the ordering period ends."""
     customers = world.scenario["customers"]
     profile = customers["daily_profile"]
@@ -57,7 +58,8 @@ def buy(world: World, channel: str) -> None:
 def webstore_order(world: World, sku: str, units: int) -> None:
     """An order on the merchant's own webstore for an FBA SKU: the integration sends it to Amazon (MCF)."""
     order = world.add_order("webstore", f"W{len(world.orders) + 1:07d}", [(sku, units)],
-                            promised=world.env.now + world.scenario["integration"]["handling_days"] * 86_400 + 5 * 86_400)
+                            promised=(world.env.now + world.scenario["integration"]["handling_days"] * 86_400
+                                      + 5 * 86_400))
     order.address = world.webstore_customers.pick(world.fake.random)
     order.method = world.rng.choices(("Standard", "Expedited", "Priority"), (0.7, 0.2, 0.1))[0]
     world.fire(order, "import_order")

@@ -10,7 +10,8 @@ import simpy
 from model.clock import to_datetime
 from model.seller import StoreOrder
 from model.workflows import fulfillment, listings, orders, reports, seller_flex
-from model.workflows.protocol import WorkflowError
+from model.workflows.protocol import R, Workflow, WorkflowError
+from simulator.transport import Steps
 from simulator.world import World
 
 
@@ -25,7 +26,7 @@ def _settings(world: World) -> dict:
     return world.scenario["integration"]
 
 
-def attempt(world: World, workflow, what: str):
+def attempt(world: World, workflow: Workflow[R], what: str) -> Steps[R | None]:
     """Run a workflow; a failure that survived the session's retries is counted, and None returned."""
     try:
         return (yield from world.perform(workflow))
@@ -35,7 +36,7 @@ def attempt(world: World, workflow, what: str):
 
 
 # merchant-fulfilled Amazon orders (F001-3/6/7/8, F004-1/3)
-def mfn_order_poller(world: World):
+def mfn_order_poller(world: World) -> Steps[None]:
     """Every order-check interval: orders ready to ship, their items, into the warehouse, acknowledged."""
     env, settings = world.env, _settings(world)
     since = world.start - timedelta(hours=1)
@@ -66,7 +67,7 @@ def mfn_order_poller(world: World):
 
 
 def _allocate(world: World, order: StoreOrder) -> bool:
-    done = []
+    done: list[tuple[str, int]] = []
     for sku, units in order.lines:
         if not world.warehouse.allocate(sku, units):
             for taken_sku, taken in done:
@@ -82,7 +83,7 @@ def _ship_from_warehouse(world: World, order: StoreOrder, dirty: set[str]) -> No
         dirty.add(sku)
 
 
-def mfn_warehouse(world: World, order: StoreOrder, items: list[dict]):
+def mfn_warehouse(world: World, order: StoreOrder, items: list[dict]) -> Steps[None]:
     """The warehouse picks and packs, then the tracking goes back to Amazon (F001-7)."""
     yield world.env.timeout(world.rng.uniform(0.5, 1.5) * _settings(world)["warehouse_hours"] * 3600)
     tracking = f"1Z{world.rng.randrange(10**15):015d}"
@@ -98,7 +99,7 @@ def mfn_warehouse(world: World, order: StoreOrder, items: list[dict]):
     world.fire(order, "ship_fully")
 
 
-def mfn_inventory_sync(world: World):
+def mfn_inventory_sync(world: World) -> Steps[None]:
     """At most every inventory-sync interval, only SKUs with activity since the last sync (F001-2/3/4)."""
     env, settings = world.env, _settings(world)
     while True:
@@ -113,7 +114,7 @@ def mfn_inventory_sync(world: World):
 
 
 # webstore orders through FBA (F000-3/5, F002-6..10)
-def webstore_dispatcher(world: World):
+def webstore_dispatcher(world: World) -> Steps[None]:
     """Each new webstore order is held, then sent to FBA in business hours (F002-9)."""
     settings = _settings(world)
     hours = fulfillment.BusinessHours(settings["time_zone"]) if settings["business_hours"] else None
@@ -126,7 +127,7 @@ def webstore_dispatcher(world: World):
         world.env.process(_release(world, order, (released - world.start).total_seconds(), batch))
 
 
-def _release(world: World, order: StoreOrder, at: float, batch: list):
+def _release(world: World, order: StoreOrder, at: float, batch: list[StoreOrder]) -> Steps[None]:
     yield world.env.timeout(max(0.0, at - world.env.now))
     if fulfillment.next_step(_settings(world)["auto_send"], to_datetime(world.start.timestamp() + at),
                              world.now()) == "manual":
@@ -145,7 +146,7 @@ def _request(world: World, order: StoreOrder) -> dict:
             "method": order.method, "address": order.address, "lines": order.lines}
 
 
-def _answered(world: World, order: StoreOrder, answer) -> None:
+def _answered(world: World, order: StoreOrder, answer: tuple[bool, str] | None) -> None:
     world.metrics.count("fulfillment_requests.sent")
     if answer is None:
         order.note.append("FBA request failed; will need a person")
@@ -161,7 +162,7 @@ def _answered(world: World, order: StoreOrder, answer) -> None:
         world.fire(order, "flag_for_manual")
 
 
-def _feed_sender(world: World, batch: list):
+def _feed_sender(world: World, batch: list[StoreOrder]) -> Steps[None]:
     while True:
         yield world.env.timeout(900)
         if not batch:
@@ -174,7 +175,7 @@ def _feed_sender(world: World, batch: list):
             _answered(world, order, None if results is None else results.get(order.id))
 
 
-def shipment_importer(world: World):
+def shipment_importer(world: World) -> Steps[None]:
     """The fulfilled-shipments report over a look-back window: tracking onto webstore orders (F002-10), and a
     look at requests that never shipped (F000-5)."""
     env, settings = world.env, _settings(world)
@@ -209,7 +210,7 @@ def _external(world: World, request_id: str) -> str:
     return order.external_id if order else request_id
 
 
-def fba_inventory(world: World):
+def fba_inventory(world: World) -> Steps[None]:
     """The FBA inventory job on its schedule (F002-2..5); its pool is what downstream channels would sell."""
     settings = _settings(world)
     while True:
@@ -223,7 +224,7 @@ def fba_inventory(world: World):
 
 
 # seller-flex (F003-*)
-def flex_order_poller(world: World):
+def flex_order_poller(world: World) -> Steps[None]:
     """New orders are taken at ACCEPTED, confirmed once, and go to the warehouse; a SKU the warehouse cannot
     fill is rejected (the seller's cancellation)."""
     env, settings = world.env, _settings(world)
@@ -253,12 +254,12 @@ def flex_order_poller(world: World):
         yield env.timeout(settings["flex_order_poll_seconds"])
 
 
-def _reject(shipment: dict):
+def _reject(shipment: dict) -> Workflow[bool]:
     response = yield from seller_flex.reject(shipment["id"], shipment["lineItems"])
     return response.ok
 
 
-def flex_warehouse(world: World, order: StoreOrder, shipment: dict):
+def flex_warehouse(world: World, order: StoreOrder, shipment: dict) -> Steps[None]:
     """Pick and pack; before packing, one status poll (F003-10) catches a customer's cancellation."""
     yield world.env.timeout(world.rng.uniform(0.5, 1.5) * _settings(world)["warehouse_hours"] * 3600)
     current = yield from attempt(world, seller_flex.shipment_status(order.external_id), "getShipment")
@@ -280,7 +281,7 @@ def flex_warehouse(world: World, order: StoreOrder, shipment: dict):
     world.fire(order, "ship_fully")
 
 
-def flex_pusher(world: World):
+def flex_pusher(world: World) -> Steps[None]:
     """The inventory pusher (F003-2/3): one SKU per call, paced to the merchant's rate by the session's pacer,
     several calls in flight to hide latency; first a full push of every SKU, then whatever changed, every
     cadence."""
@@ -289,7 +290,7 @@ def flex_pusher(world: World):
     initial = set(world.skus["seller_flex"]) if world.scenario["push"]["initial_full_push"] else set()
     world.push = {"skus": len(initial), "started": env.now, "accepted": 0, "finished": None, "progress": []}
 
-    def worker():
+    def worker() -> Steps[None]:
         while True:
             sku = yield queue.get()
             result = yield from attempt(world, seller_flex.push_inventory(

@@ -2,10 +2,11 @@
 what both sides hold (orders by state, inventory drift) for the report."""
 from __future__ import annotations
 
+from simulator.transport import Steps
 from simulator.world import World
 
 
-def restocker(world: World):
+def restocker(world: World) -> Steps[None]:
     """Goods arrive at the warehouse: each hour some merchant SKUs get stock (inventory activity)."""
     share = world.scenario["customers"]["restock_per_day"] / 24
     merchant = world.skus["mfn"] + world.skus["seller_flex"]
@@ -17,7 +18,7 @@ def restocker(world: World):
                 (world.flex_dirty if sku in world.flex_set else world.mfn_dirty).add(sku)
 
 
-def sampler(world: World):
+def sampler(world: World) -> Steps[None]:
     """Orders by state, and inventory drift: Amazon's sellable quantity against the warehouse's free stock."""
     env = world.env
     every = world.scenario["run"]["sample_minutes"] * 60
@@ -27,7 +28,7 @@ def sampler(world: World):
             if number:
                 world.metrics.sample(f"orders.{status}", env.now, number)
         ledger = world.amazon.ledger(seller)
-        for pool, where, channel in (("seller_flex", location, "MFN"), ("mfn", "DEFAULT", "MFN")):
+        for pool, where in (("seller_flex", location), ("mfn", "DEFAULT")):
             skus = world.skus[pool][:400]
             if not skus:
                 continue

@@ -158,8 +158,9 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
     call(N, "deleteDestination", 200, path={"destinationId": destination})
 
     me = {"sellerId": seller["seller_id"], "sku": "SWEEP-LISTING"}
-    call(L, "putListingsItem", 200, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT", "attributes": {
-        "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}})
+    call(L, "putListingsItem", 200, path=me, query={"marketplaceIds": M},
+         body={"productType": "PRODUCT", "attributes": {
+             "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}})
     call(L, "putListingsItem", 400, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT"})
     call(L, "patchListingsItem", 200, path=me, query={"marketplaceIds": M}, body={"productType": "PRODUCT", "patches": [
         {"op": "replace", "path": "/attributes/fulfillment_availability",

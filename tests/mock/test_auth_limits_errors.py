@@ -106,6 +106,8 @@ def test_enum_and_list_limits(sp):
 def test_malformed_and_oversized_bodies(sp, amazon):
     answer = sp("reports_2021-06-30", "createReport", raw_body=b"{not json")
     assert answer.status == 400 and answer.body["errors"][0]["details"] == "body"
+    answer = sp("reports_2021-06-30", "createReport", raw_body='{"reportType": "café"}'.encode("latin-1"))
+    assert answer.status == 400 and answer.body["errors"][0]["details"] == "body"  # not UTF-8: no JSON, no 500
     answer = sp("reports_2021-06-30", "createReport", body={"reportType": "GET_AFN_INVENTORY_DATA"})
     assert answer.status == 400 and "marketplaceIds" in answer.body["errors"][0]["message"]
     amazon.update_settings({"max_body_bytes": 100})

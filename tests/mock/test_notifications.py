@@ -55,7 +55,8 @@ def test_order_report_and_inventory_notifications_validate(sp, amazon, http):
     seller = amazon.seller.seller_id
     sku = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "AFN")
     order = amazon.orders.place(seller, [(sku, 1)], channel="AFN")
-    sp("reports_2021-06-30", "createReport", body={"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": ["ATVPDKIKX0DER"]})
+    sp("reports_2021-06-30", "createReport",
+       body={"reportType": "GET_AFN_INVENTORY_DATA", "marketplaceIds": ["ATVPDKIKX0DER"]})
     amazon.advance(amazon.settings.verification_seconds)
     messages = received(http)
     for message in messages:

@@ -16,7 +16,7 @@ import base64
 import contextlib
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import parse_qs, urlparse
 
 from faker import Faker
@@ -223,7 +223,7 @@ class ExternalFulfillmentBackend:
 
     # Amazon's side: forward orders
     def place(self, seller_id: str, location_id: str, lines: list[tuple[str, int]], at: float | None = None,
-              shipment_type: str = "NEW", original_id: str | None = None, fake=None) -> Shipment:
+              shipment_type: str = "NEW", original_id: str | None = None, fake: Faker | None = None) -> Shipment:
         """A customer orders from a seller-flex site: units are reserved there and the order is handed to the
         merchant (ACCEPTED) after `ef_accept_seconds`. A REPLACEMENT is a zero-value order that carries the
         original shipment."""
@@ -242,7 +242,8 @@ class ExternalFulfillmentBackend:
         if not lines:
             raise InvalidInput("An order needs at least one line.", "lines")
         ledger = amazon.ledger(seller_id)
-        items, reserved = [], {}
+        items: list[dict] = []
+        reserved: dict[str, int] = {}
         for number, (sku, units) in enumerate(lines, 1):
             listing = amazon.listings.items.find(seller_id, sku)
             if listing is None:
@@ -260,14 +261,17 @@ class ExternalFulfillmentBackend:
             ledger.reserve(sku, location_id, units)
         shipment = Shipment(
             id=amazon.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
-            marketplace_id=amazon.auth.seller(seller_id).marketplace_id, buyer_order_id=amazon.new_id("40#-#######-#######"),
+            marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id,
+            buyer_order_id=amazon.new_id("40#-#######-#######"),
             line_items=items, expected_ship=at + 86_400,
             ship_to=_indian_address(fake) if fake is not None else self.customers.pick(self.fake.random),
             shipment_type=shipment_type, original=original, reserved=reserved)
         self.shipments.add(shipment)
         amazon.schedule(at + amazon.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)
-        if amazon.settings.ef_customer_cancel_chance and amazon.rng.random() < amazon.settings.ef_customer_cancel_chance:
-            amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels", seller_id, shipment.id)
+        cancel_chance = amazon.settings.ef_customer_cancel_chance
+        if cancel_chance and amazon.rng.random() < cancel_chance:
+            amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels",
+                            seller_id, shipment.id)
         return shipment
 
     def _accept(self, seller_id: str, shipment_id: str, at: float) -> None:
@@ -294,7 +298,7 @@ class ExternalFulfillmentBackend:
         """Amazon's customers, when `ef_orders_per_hour` is on: one order of a stocked SKU, then the next."""
         ledger = self.amazon.ledger(seller_id)
         stocked = [m.id for m in self.mappings.scan(seller_id)
-                   if (ledger.get(m.id, location_id) or None) and ledger.get(m.id, location_id).sellable > 0]
+                   if (position := ledger.get(m.id, location_id)) is not None and position.sellable > 0]
         if stocked:
             self.place(seller_id, location_id, [(self.amazon.rng.choice(stocked), 1)], at=at)
         self._schedule_random_order(seller_id, location_id, at)
@@ -373,7 +377,7 @@ class ExternalFulfillmentBackend:
             self._update_package(seller_id, shipment_id, package_id, body)
 
     @contextlib.contextmanager
-    def _deactivating_mismatches(self, seller_id: str):
+    def _deactivating_mismatches(self, seller_id: str) -> Iterator[None]:
         """Packing that disagrees with the listing fails (nothing of it is stored), and the listing goes
         inactive (that is stored): seed 003's FAQ."""
         try:
@@ -439,7 +443,8 @@ class ExternalFulfillmentBackend:
                                        f"{where}.packageLineItems.packageLineItemId")
                 packed[line["packageLineItemId"]] += line["quantity"]
             if len(body["packageLineItems"]) == 1 and body["packageLineItems"][0]["quantity"] == 1:
-                sku = next(i["sku"] for i in shipment.line_items if i["id"] == body["packageLineItems"][0]["packageLineItemId"])
+                only = body["packageLineItems"][0]["packageLineItemId"]
+                sku = next(i["sku"] for i in shipment.line_items if i["id"] == only)
                 listing = self.amazon.listings.items.find(shipment.seller_id, sku)
                 if listing is not None and listing.dimensions and _differs(size, listing.dimensions, tolerance):
                     raise DimensionMismatch(sku, f"Packing failed: {where} measures {_describe(size)}, the listing "
@@ -563,7 +568,8 @@ class ExternalFulfillmentBackend:
                       merchant_sku=line["sku"], units=line["units"], return_type=return_type,
                       return_sub_type=sub_type, fulfillment_location_id=shipment.location_id,
                       return_location_id=shipment.location_id, shipment_id=shipment_id,
-                      customer_order_id=shipment.buyer_order_id, reason=reason, rma_id=self.amazon.new_id("RMA########"),
+                      customer_order_id=shipment.buyer_order_id, reason=reason,
+                      rma_id=self.amazon.new_id("RMA########"),
                       reverse_tracking={"carrierName": "ATS", "trackingId": self.amazon.new_id("RATS##########")},
                       forward_tracking={"carrierName": label["carrier"], "trackingId": label["tracking"]}
                       if label else None)
@@ -577,8 +583,10 @@ class ExternalFulfillmentBackend:
     def _return_step(self, seller_id: str, return_id: str, at: float) -> None:
         lifecycle = self.amazon.lifecycles["return"]
         with self.returns.editing(seller_id, return_id) as item:
+            trigger: str | None
             if item.status == "DELIVERED":
-                trigger = "reject" if self.amazon.rng.random() < self.amazon.settings.ef_return_reject_chance else "process"
+                rejected = self.amazon.rng.random() < self.amazon.settings.ef_return_reject_chance
+                trigger = "reject" if rejected else "process"
             else:
                 trigger = next((t for t in RETURN_PATH if lifecycle.can_fire(item, t)), None)
             if trigger is None:
@@ -588,7 +596,8 @@ class ExternalFulfillmentBackend:
                 self._restock(item, at)
         self._announce_return(item, at)
         if not lifecycle.is_final(item):
-            self.amazon.schedule(at + self.amazon.settings.ef_return_step_seconds, "ef.return_step", seller_id, return_id)
+            self.amazon.schedule(at + self.amazon.settings.ef_return_step_seconds, "ef.return_step",
+                                 seller_id, return_id)
 
     def _restock(self, item: Return, at: float) -> None:
         if item.status == "PROCESSED":  # a sellable return goes back on the shelf it left
@@ -636,7 +645,7 @@ def _package_size(body: dict, where: str) -> dict:
     return size
 
 
-def _positive(value, where: str) -> float:
+def _positive(value: Any, where: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -657,7 +666,7 @@ def _describe(size: dict) -> str:
     return f"{size['length']:g}x{size['width']:g}x{size['height']:g} cm, {size['weight']:g} kg"
 
 
-def _indian_address(fake) -> dict:
+def _indian_address(fake: Faker) -> dict:
     return {"name": fake.name(), "addressLine1": fake.street_address(), "city": fake.city(),
             "state": fake.state(), "postalCode": fake.postcode(), "countryCode": "IN",
             "phoneNumber": fake.numerify("+91##########")}

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import TYPE_CHECKING, Any
 
 from mock_amazon.apis.external_fulfillment.backend import Package, Return, Shipment
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
+
+if TYPE_CHECKING:
+    from mock_amazon.apis.listings.backend import Listing
 
 DIALECT = "external-fulfillment"
 inventory = Api("ef_inventory", "externalFulfillmentInventory_2024-09-11", DIALECT)
@@ -16,7 +20,7 @@ returns = Api("ef_returns", "externalFulfillmentReturns_2024-09-11", DIALECT)
 
 
 @inventory.operation("batchInventory")
-def batch_inventory(call: Call):
+def batch_inventory(call: Call) -> Answer:
     requests = (call.params["body"] or {}).get("requests") or []
     if not 1 <= len(requests) <= 10:
         raise InvalidInput("requests must hold 1 to 10 inventory requests.", "requests")
@@ -39,7 +43,7 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
     packages = [call.amazon.external_fulfillment.packages.load(shipment.seller_id, f"{shipment.id}/{p}")
                 for p in shipment.package_ids]
     listings = call.amazon.listings.items
-    body = {
+    body: dict[str, Any] = {
         "id": shipment.id, "locationId": shipment.location_id,
         "marketplaceAttributes": {"marketplaceId": shipment.marketplace_id, "channelName": shipment.channel_name,
                                   "merchantId": shipment.seller_id},
@@ -75,7 +79,8 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
     if shipment.cancellation:
         body["reason"] = shipment.cancellation["reason"]
     if shipment.invoice:
-        body["invoiceInfo"] = {"invoiceId": shipment.invoice["id"], "creationDateTime": iso(shipment.invoice["created"])}
+        body["invoiceInfo"] = {"invoiceId": shipment.invoice["id"],
+                               "creationDateTime": iso(shipment.invoice["created"])}
     if shipment.original:
         body["shipmentInfo"]["originalShipmentInfo"] = {
             "id": shipment.original["id"], "locationId": shipment.original["location_id"],
@@ -85,9 +90,12 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
     return body
 
 
-def _recommended(listing, item: dict) -> dict:
+def _recommended(listing: Listing | None, item: dict) -> dict:
     size = (listing.dimensions if listing and listing.dimensions else {}) or {}
-    measure = lambda key: {"value": f"{size.get(key, 0):g}", "dimensionUnit": "CM"}  # noqa: E731
+
+    def measure(key: str) -> dict:
+        return {"value": f"{size.get(key, 0):g}", "dimensionUnit": "CM"}
+
     return {"dimensions": {"length": measure("length"), "width": measure("width"), "height": measure("height")},
             "weight": {"value": f"{size.get('weight', 0):g}", "weightUnit": "KG"},
             "lineItems": [{"lineItemId": item["id"]}]}
@@ -101,7 +109,7 @@ def package_json(package: Package) -> dict:
 
 
 @shipments.operation("getShipments")
-def get_shipments(call: Call):
+def get_shipments(call: Call) -> Answer:
     p = call.params
     if p.get("paginationToken"):
         try:
@@ -119,7 +127,7 @@ def get_shipments(call: Call):
         call.seller.seller_id, order_by="updated", since=query["since"], until=query["until"],
         statuses=[query["status"]]) if not query["location"] or s.location_id == query["location"]]
     page = found[query["offset"]:query["offset"] + query["size"]]
-    body = {"shipments": [shipment_json(call, s) for s in page]}
+    body: dict[str, Any] = {"shipments": [shipment_json(call, s) for s in page]}
     if query["offset"] + query["size"] < len(found):
         token = base64.urlsafe_b64encode(json.dumps({**query, "offset": query["offset"] + query["size"]}).encode())
         body["pagination"] = {"nextToken": token.decode()}
@@ -127,34 +135,34 @@ def get_shipments(call: Call):
 
 
 @shipments.operation("getShipment")
-def get_shipment(call: Call):
+def get_shipment(call: Call) -> Answer:
     shipment = call.amazon.external_fulfillment.shipments.load(call.seller.seller_id, call.params["shipmentId"])
     return 200, shipment_json(call, shipment)
 
 
 @shipments.operation("processShipment")
-def process_shipment(call: Call):
+def process_shipment(call: Call) -> Answer:
     call.amazon.external_fulfillment.process(call.seller.seller_id, call.params["shipmentId"], call.params["operation"],
                                            call.params.get("body"))
     return 204, None
 
 
 @shipments.operation("createPackages")
-def create_packages(call: Call):
+def create_packages(call: Call) -> Answer:
     call.amazon.external_fulfillment.create_packages(call.seller.seller_id, call.params["shipmentId"],
                                                    call.params["body"]["packages"])
     return 204, None
 
 
 @shipments.operation("updatePackage")
-def update_package(call: Call):
+def update_package(call: Call) -> Answer:
     call.amazon.external_fulfillment.update_package(call.seller.seller_id, call.params["shipmentId"],
                                                   call.params["packageId"], call.params["body"])
     return 204, None
 
 
 @shipments.operation("updatePackageStatus")
-def update_package_status(call: Call):
+def update_package_status(call: Call) -> Answer:
     body = call.params.get("body") or {}
     status = body.get("status") or call.params.get("status")
     if not status:
@@ -165,23 +173,23 @@ def update_package_status(call: Call):
 
 
 @shipments.operation("retrieveShippingOptions")
-def retrieve_shipping_options(call: Call):
+def retrieve_shipping_options(call: Call) -> Answer:
     return 200, call.amazon.external_fulfillment.shipping_options(call.seller.seller_id, call.params["shipmentId"],
                                                                 call.params["packageId"])
 
 
 @shipments.operation("generateInvoice")
-def generate_invoice(call: Call):
+def generate_invoice(call: Call) -> Answer:
     return 200, call.amazon.external_fulfillment.generate_invoice(call.seller.seller_id, call.params["shipmentId"])
 
 
 @shipments.operation("retrieveInvoice")
-def retrieve_invoice(call: Call):
+def retrieve_invoice(call: Call) -> Answer:
     return 200, call.amazon.external_fulfillment.retrieve_invoice(call.seller.seller_id, call.params["shipmentId"])
 
 
 @shipments.operation("generateShipLabels")
-def generate_ship_labels(call: Call):
+def generate_ship_labels(call: Call) -> Answer:
     body = call.params.get("body") or {}
     labels = call.amazon.external_fulfillment.generate_labels(
         call.seller.seller_id, call.params["shipmentId"], call.params["operation"], call.params.get("shippingOptionId"),
@@ -190,7 +198,7 @@ def generate_ship_labels(call: Call):
 
 
 def return_json(item: Return) -> dict:
-    shipping = {"reverseTrackingInfo": item.reverse_tracking}
+    shipping: dict[str, Any] = {"reverseTrackingInfo": item.reverse_tracking}
     if item.forward_tracking:
         shipping["forwardTrackingInfo"] = item.forward_tracking
     delivered = next((step.time for step in item.history if step.dest == "DELIVERED"), None)
@@ -211,7 +219,7 @@ def return_json(item: Return) -> dict:
 
 
 @returns.operation("listReturns")
-def list_returns(call: Call):
+def list_returns(call: Call) -> Answer:
     p = call.params
     start = 0
     if p.get("nextToken"):
@@ -241,13 +249,13 @@ def list_returns(call: Call):
                 updated_until and item.updated >= updated_until.timestamp():
             continue
         found.append(item)
-    body = {"returns": [return_json(r) for r in found[start:start + size]]}
+    body: dict[str, Any] = {"returns": [return_json(r) for r in found[start:start + size]]}
     if start + size < len(found):
         body["nextToken"] = str(start + size)
     return 200, body
 
 
 @returns.operation("getReturn")
-def get_return(call: Call):
+def get_return(call: Call) -> Answer:
     return 200, return_json(call.amazon.external_fulfillment.returns.load(call.seller.seller_id,
                                                                         call.params["returnId"]))

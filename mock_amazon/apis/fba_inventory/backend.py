@@ -5,11 +5,13 @@ the merchant's DEFAULT location. Summaries add up a SKU's AFN positions; the cat
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from mock_amazon.apis.listings.backend import FULFILMENT_CENTRES, Listing
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput, NotFound
+from mock_amazon.store import StoredPositions
+from model.inventory import Ledger
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
@@ -21,7 +23,14 @@ class _Stranded:
     """A SKU with stock at Amazon and no listing."""
 
     def __init__(self, sku: str):
-        self.sku, self.asin, self.fnsku, self.title, self.updated = sku, None, None, "", 0.0
+        self.sku, self.title, self.updated = sku, "", 0.0
+        self.asin: str | None = None
+        self.fnsku: str | None = None
+
+
+def _updated(ledger: Ledger, sku: str) -> float | None:
+    """When the SKU's stock last changed: the mock's ledgers (`MockAmazon.ledger`) keep it in the store."""
+    return cast(StoredPositions, ledger.positions).updated(sku)
 
 
 class FbaInventoryBackend:
@@ -31,6 +40,7 @@ class FbaInventoryBackend:
     def summaries(self, seller_id: str, marketplace_id: str, skus: list[str] | None, since: float | None,
                   details: bool, token: str | None) -> tuple[list[dict], str | None]:
         ledger = self.amazon.ledger(seller_id)
+        items: list[Listing | _Stranded]
         if skus:  # a SKU asked for by name may be stranded: no listing, but stock at Amazon
             items = []
             for sku in skus:
@@ -41,9 +51,8 @@ class FbaInventoryBackend:
                     items.append(_Stranded(sku))
         else:
             items = [item for item in self.amazon.listings.items.scan(seller_id) if item.channel == "AFN"]
-        positions = ledger.positions
         if since is not None:
-            items = [item for item in items if (positions.updated(item.sku) or item.updated) >= since]
+            items = [item for item in items if (_updated(ledger, item.sku) or item.updated) >= since]
         start = 0
         if token:
             try:
@@ -55,15 +64,15 @@ class FbaInventoryBackend:
         more = start + PAGE_SIZE < len(items)
         return summaries, str(start + PAGE_SIZE) if more else None
 
-    def _summary(self, ledger, item: Listing, details: bool) -> dict:
+    def _summary(self, ledger: Ledger, item: Listing | _Stranded, details: bool) -> dict:
         afn = [p for p in ledger.positions_of(item.sku) if p.channel == "AFN"]
         sellable = sum(p.sellable for p in afn)
         reserved = sum(p.reserved for p in afn)
         unsellable = sum(p.unsellable for p in afn)
         inbound = sum(p.inbound for p in afn)
-        summary = {"sellerSku": item.sku, "condition": "NewItem",
-                   "lastUpdatedTime": iso(ledger.positions.updated(item.sku) or item.updated),
-                   "totalQuantity": sellable + reserved + unsellable + inbound}
+        summary: dict[str, Any] = {"sellerSku": item.sku, "condition": "NewItem",
+                                   "lastUpdatedTime": iso(_updated(ledger, item.sku) or item.updated),
+                                   "totalQuantity": sellable + reserved + unsellable + inbound}
         if item.asin:
             summary.update({"asin": item.asin, "fnSku": item.fnsku, "productName": item.title})
         if details:
@@ -93,7 +102,7 @@ class FbaInventoryBackend:
         notifications.publish(seller_id, "FBA_INVENTORY_AVAILABILITY_CHANGES", {
             "SellerId": seller_id, "FNSKU": listing.fnsku, "ASIN": listing.asin, "SKU": sku,
             "FulfillmentInventoryByMarketplace": [{
-                "MarketplaceId": self.amazon.auth.seller(seller_id).marketplace_id, "ItemName": listing.title,
+                "MarketplaceId": self.amazon.auth.known_seller(seller_id).marketplace_id, "ItemName": listing.title,
                 "FulfillmentInventory": {
                     "InboundQuantityBreakdown": {"Working": 0, "Shipped": 0,
                                                  "Receiving": sum(p.inbound for p in positions)},

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from mock_amazon.errors import InvalidInput
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("fba_inventory", "fbaInventory")
 
@@ -13,7 +13,7 @@ def _check_marketplace(call: Call, marketplace_id: str, name: str) -> None:
 
 
 @api.operation("getInventorySummaries")
-def get_inventory_summaries(call: Call):
+def get_inventory_summaries(call: Call) -> Answer:
     p = call.params
     _check_marketplace(call, p["granularityId"], "granularityId")
     for marketplace in p["marketplaceIds"]:
@@ -30,7 +30,7 @@ def get_inventory_summaries(call: Call):
 
 
 @api.operation("createInventoryItem")
-def create_inventory_item(call: Call):
+def create_inventory_item(call: Call) -> Answer:
     body = call.params["createInventoryItemRequestBody"]
     _check_marketplace(call, body["marketplaceId"], "marketplaceId")
     call.amazon.fba_inventory.create_item(call.seller.seller_id, body["sellerSku"], body["marketplaceId"],
@@ -39,7 +39,7 @@ def create_inventory_item(call: Call):
 
 
 @api.operation("addInventory")
-def add_inventory(call: Call):
+def add_inventory(call: Call) -> Answer:
     items = (call.params["addInventoryRequestBody"] or {}).get("inventoryItems") or []
     if not items:
         raise InvalidInput("inventoryItems must list at least one item.", "inventoryItems")
@@ -50,7 +50,7 @@ def add_inventory(call: Call):
 
 
 @api.operation("deleteInventoryItem")
-def delete_inventory_item(call: Call):
+def delete_inventory_item(call: Call) -> Answer:
     _check_marketplace(call, call.params["marketplaceId"], "marketplaceId")
     call.amazon.fba_inventory.delete_item(call.seller.seller_id, call.params["sellerSku"])
     return 200, {}

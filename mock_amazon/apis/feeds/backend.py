@@ -62,7 +62,7 @@ class FeedsBackend(ProcessingBackend[Feed]):
 
     def finish(self, feed: Feed, at: float) -> None:
         """Process the uploaded document; a document that cannot be read at all ends the feed FATAL."""
-        content = self.amazon.documents.content(feed.seller_id, feed.input_document_id)
+        content = self.amazon.documents.content(feed.seller_id, feed.input_document_id) or b""  # create() saw it
         fatal, report, content_type = PROCESSORS[feed.feed_type](self.amazon, feed.seller_id, content, feed.id)
         result_id = self.create_document(feed.seller_id, content_type)
         self.amazon.documents.upload(result_id, report, content_type)

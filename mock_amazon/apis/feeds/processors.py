@@ -34,8 +34,9 @@ if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
 class Outcome:
     """Per-record results of one feed, rendered as a flat-file processing report."""
 
-    def __init__(self):
-        self.processed, self.successful, self.errors = 0, 0, []
+    def __init__(self) -> None:
+        self.processed, self.successful = 0, 0
+        self.errors: list[tuple[int, str, str, str, str]] = []
 
     def fail(self, record: int, reference: str, sku: str, code: str, message: str) -> None:
         self.errors.append((record, reference, sku, code, message))
@@ -77,7 +78,8 @@ def _rows(content: bytes, required: tuple[str, ...]) -> list[dict] | str:
     return list(reader)
 
 
-def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: bytes,
+                               feed_id: str) -> tuple[bool, bytes, str]:
     rows, outcome = _read(content, MCF_REQUIRED)
     if rows is None:
         return True, outcome.render(), FLAT_REPORT
@@ -235,7 +237,7 @@ def order_acknowledgements(amazon: MockAmazon, seller_id: str, content: bytes, f
         acknowledgement = message.find("OrderAcknowledgement")
         order_id = (acknowledgement.findtext("AmazonOrderID") or "").strip() if acknowledgement is not None else ""
         status_code = (acknowledgement.findtext("StatusCode") or "").strip() if acknowledgement is not None else ""
-        if not order_id or status_code not in ("Success", "Failure"):
+        if acknowledgement is None or not order_id or status_code not in ("Success", "Failure"):
             errors.append((message_id, order_id, "Each OrderAcknowledgement needs an AmazonOrderID and a StatusCode "
                                                  "of Success or Failure."))
             continue

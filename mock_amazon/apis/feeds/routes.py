@@ -4,7 +4,7 @@ from __future__ import annotations
 from mock_amazon.apis.feeds.backend import Feed
 from mock_amazon.apis.processing import page_json
 from mock_amazon.entities import iso
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("feeds", "feeds_2021-06-30")
 
@@ -22,24 +22,24 @@ def feed_json(feed: Feed) -> dict:
 
 
 @api.operation("createFeedDocument")
-def create_feed_document(call: Call):
+def create_feed_document(call: Call) -> Answer:
     document_id = call.amazon.feeds.create_document(call.seller.seller_id, call.params["body"]["contentType"])
     return 201, {"feedDocumentId": document_id, "url": f"{call.amazon.base_url}/_documents/{document_id}"}
 
 
 @api.operation("createFeed")
-def create_feed(call: Call):
+def create_feed(call: Call) -> Answer:
     feed = call.amazon.feeds.create(call.seller.seller_id, call.params["body"])
     return 202, {"feedId": feed.id}
 
 
 @api.operation("getFeed")
-def get_feed(call: Call):
+def get_feed(call: Call) -> Answer:
     return 200, feed_json(call.amazon.feeds.feeds.load(call.seller.seller_id, call.params["feedId"]))
 
 
 @api.operation("getFeeds")
-def get_feeds(call: Call):
+def get_feeds(call: Call) -> Answer:
     p = call.params
     feeds, next_token = call.amazon.feeds.search(call.seller.seller_id, p.get("feedTypes"), p.get("processingStatuses"),
                                                p.get("pageSize", 10), p.get("createdSince"), p.get("createdUntil"),
@@ -48,12 +48,12 @@ def get_feeds(call: Call):
 
 
 @api.operation("cancelFeed")
-def cancel_feed(call: Call):
+def cancel_feed(call: Call) -> Answer:
     call.amazon.feeds.cancel(call.seller.seller_id, call.params["feedId"])
     return 200, None
 
 
 @api.operation("getFeedDocument")
-def get_feed_document(call: Call):
+def get_feed_document(call: Call) -> Answer:
     return 200, call.amazon.documents.describe(call.seller.seller_id, call.params["feedDocumentId"], "feedDocumentId",
                                              "feed document")

@@ -24,6 +24,7 @@ import pycountry
 from mock_amazon.apis import shipments
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
+from model.inventory import Ledger
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
@@ -147,7 +148,7 @@ class FulfillmentOutboundBackend:
         if problems:
             raise InvalidInput(problems[0][1], problems[0][0])
         now = self.amazon.now()
-        marketplace = request.get("marketplaceId") or self.amazon.auth.seller(seller_id).marketplace_id
+        marketplace = request.get("marketplaceId") or self.amazon.auth.known_seller(seller_id).marketplace_id
         order = FulfillmentOrder(
             id=order_id, seller_id=seller_id, created=now, updated=now,
             amazon_order_id=self.amazon.new_id("S01-#######-#######"), marketplace_id=marketplace,
@@ -167,7 +168,8 @@ class FulfillmentOutboundBackend:
             with self.orders.editing(seller_id, order_id) as stored:
                 self._fire(stored, "receive", now)
                 if stored.fulfillment_action == "Ship":
-                    self.amazon.schedule(now + self.amazon.settings.mcf_planning_seconds, "mcf.plan", seller_id, order_id)
+                    self.amazon.schedule(now + self.amazon.settings.mcf_planning_seconds, "mcf.plan",
+                                         seller_id, order_id)
         return self.orders.load(seller_id, order_id), True
 
     # Amazon's side
@@ -216,7 +218,7 @@ class FulfillmentOutboundBackend:
             self.amazon.schedule(at + settings.mcf_processing_seconds, "mcf.process", seller_id, order_id)
 
     @staticmethod
-    def _reserve(ledger, item: dict, quantity: int) -> None:
+    def _reserve(ledger: Ledger, item: dict, quantity: int) -> None:
         for position in ledger.positions_of(item["seller_sku"]):
             if quantity == 0:
                 break
@@ -229,7 +231,7 @@ class FulfillmentOutboundBackend:
 
     def _process(self, seller_id: str, order_id: str, at: float) -> None:
         with self.orders.editing(seller_id, order_id) as order:
-            if not self.orders.lifecycle.can_fire(order, "process"):
+            if not self.orders.can_fire(order, "process"):
                 return
             self._fire(order, "process", at)
         self.amazon.schedule(at + self.amazon.settings.mcf_ship_seconds, "mcf.ship", seller_id, order_id)
@@ -238,7 +240,7 @@ class FulfillmentOutboundBackend:
         """The fulfilment centres ship what was reserved: one shipment per centre, or two when Amazon splits."""
         amazon = self.amazon
         with self.orders.editing(seller_id, order_id) as order:
-            if not self.orders.lifecycle.allows(order, "complete"):
+            if not self.orders.allows(order, "complete"):
                 return
             ledger = amazon.ledger(seller_id)
             groups: dict[str, list[tuple[dict, int]]] = {}
@@ -403,7 +405,8 @@ class FulfillmentOutboundBackend:
                                  "shippingWeightCalculationMethod": "Package"})
                 days = TRANSIT_DAYS.get(speed, 5)
             preview = {"shippingSpeedCategory": speed, "isFulfillable": not unfulfillable, "isCODCapable": False,
-                       "marketplaceId": request.get("marketplaceId") or self.amazon.auth.seller(seller_id).marketplace_id,
+                       "marketplaceId": (request.get("marketplaceId")
+                                         or self.amazon.auth.known_seller(seller_id).marketplace_id),
                        "estimatedShippingWeight": {"unit": "KG", "value": f"{0.5 * max(len(fine), 1):.1f}"},
                        "estimatedFees": [{"name": "FBAPerUnitFulfillmentFee",
                                           "amount": {"currencyCode": "USD", "value": "5.40"}}],
@@ -411,7 +414,8 @@ class FulfillmentOutboundBackend:
             if fine:
                 preview["fulfillmentPreviewShipments"] = [{
                     "earliestShipDate": iso(now + 3600), "latestShipDate": iso(now + 86_400),
-                    "earliestArrivalDate": iso(now + days * 86_400), "latestArrivalDate": iso(now + (days + 2) * 86_400),
+                    "earliestArrivalDate": iso(now + days * 86_400),
+                    "latestArrivalDate": iso(now + (days + 2) * 86_400),
                     "fulfillmentPreviewItems": fine}]
             if unfulfillable:
                 preview["orderUnfulfillableReasons"] = ["InventoryUnavailable"]

@@ -1,10 +1,12 @@
 """Fulfillment Outbound 2020-07-01."""
 from __future__ import annotations
 
+from typing import Any
+
 from mock_amazon.apis.fulfillment_outbound.backend import FulfillmentOrder
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput, NotFound
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("fulfillment_outbound", "fulfillmentOutbound_2020-07-01")
 PAGE_SIZE = 50
@@ -34,19 +36,19 @@ def shipment_json(shipment: dict) -> dict:
 
 
 @api.operation("getFulfillmentPreview")
-def get_fulfillment_preview(call: Call):
+def get_fulfillment_preview(call: Call) -> Answer:
     previews = call.amazon.fulfillment_outbound.preview(call.seller.seller_id, call.params["body"])
     return 200, {"payload": {"fulfillmentPreviews": previews}}
 
 
 @api.operation("createFulfillmentOrder")
-def create_fulfillment_order(call: Call):
+def create_fulfillment_order(call: Call) -> Answer:
     call.amazon.fulfillment_outbound.create(call.seller.seller_id, call.params["body"])
     return 200, {}
 
 
 @api.operation("getFulfillmentOrder")
-def get_fulfillment_order(call: Call):
+def get_fulfillment_order(call: Call) -> Answer:
     order = call.amazon.fulfillment_outbound.orders.load(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
     return 200, {"payload": {
         "fulfillmentOrder": order_json(order),
@@ -58,7 +60,7 @@ def get_fulfillment_order(call: Call):
 
 
 @api.operation("listAllFulfillmentOrders")
-def list_all_fulfillment_orders(call: Call):
+def list_all_fulfillment_orders(call: Call) -> Answer:
     p = call.params
     if p.get("nextToken"):
         try:
@@ -71,36 +73,37 @@ def list_all_fulfillment_orders(call: Call):
         offset = 0
     orders = list(call.amazon.fulfillment_outbound.orders.scan(call.seller.seller_id, order_by="updated", since=since))
     page = orders[offset:offset + PAGE_SIZE]
-    body = {"fulfillmentOrders": [order_json(o) for o in page]}
+    body: dict[str, Any] = {"fulfillmentOrders": [order_json(o) for o in page]}
     if offset + PAGE_SIZE < len(orders):
         body["nextToken"] = f"{since!r}|{offset + PAGE_SIZE}"
     return 200, {"payload": body}
 
 
 @api.operation("updateFulfillmentOrder")
-def update_fulfillment_order(call: Call):
+def update_fulfillment_order(call: Call) -> Answer:
     call.amazon.fulfillment_outbound.update(call.seller.seller_id, call.params["sellerFulfillmentOrderId"],
                                          call.params["body"])
     return 200, {}
 
 
 @api.operation("cancelFulfillmentOrder")
-def cancel_fulfillment_order(call: Call):
+def cancel_fulfillment_order(call: Call) -> Answer:
     call.amazon.fulfillment_outbound.cancel(call.seller.seller_id, call.params["sellerFulfillmentOrderId"])
     return 200, {}
 
 
 @api.operation("submitFulfillmentOrderStatusUpdate")
-def submit_fulfillment_order_status_update(call: Call):
+def submit_fulfillment_order_status_update(call: Call) -> Answer:
     target = call.params["body"].get("fulfillmentOrderStatus")
     if not target:
         raise InvalidInput("fulfillmentOrderStatus is required.", "fulfillmentOrderStatus")
-    call.amazon.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"], target)
+    call.amazon.fulfillment_outbound.force_status(call.seller.seller_id, call.params["sellerFulfillmentOrderId"],
+                                                  target)
     return 200, {}
 
 
 @api.operation("getPackageTrackingDetails")
-def get_package_tracking_details(call: Call):
+def get_package_tracking_details(call: Call) -> Answer:
     found = call.amazon.fulfillment_outbound.find_package(call.seller.seller_id, call.params["packageNumber"])
     if found is None:
         raise NotFound(f"No package {call.params['packageNumber']}.", "packageNumber")

@@ -7,8 +7,11 @@ fulfilment attributes, offers other than the price, relationships.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from faker import Faker
 
 from mock_amazon.entities import Collection, Entity
 from mock_amazon.errors import InvalidInput
@@ -61,7 +64,7 @@ class ListingsBackend:
                           dimensions=dimensions, handling_days=handling_days, product_type=product_type)
         return self.items.add(listing)
 
-    def seed(self, seller_id: str, count: int, fake, rng) -> list[dict]:
+    def seed(self, seller_id: str, count: int, fake: Faker, rng: random.Random) -> list[dict]:
         """`count` listings with inventory: most fulfilled by Amazon across one or two centres."""
         ledger = self.amazon.ledger(seller_id)
         made = []
@@ -174,7 +177,7 @@ class ListingsBackend:
                 listing.handling_days = availability["lead_time_to_ship_max_days"]
 
 
-def _first_value(values) -> str | None:
+def _first_value(values: Any) -> str | None:
     if isinstance(values, list) and values and isinstance(values[0], dict):
         return values[0].get("value")
     return None

@@ -1,10 +1,12 @@
 """Listings Items 2021-08-01."""
 from __future__ import annotations
 
+from typing import Any
+
 from mock_amazon.apis.listings.backend import MFN_LOCATION, Listing
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("listings", "listingsItems_2021-08-01")
 DEFAULT_INCLUDED = ["summaries"]
@@ -18,7 +20,7 @@ def _seller(call: Call) -> str:
 
 def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
     marketplace = call.seller.marketplace_id
-    body = {"sku": listing.sku}
+    body: dict[str, Any] = {"sku": listing.sku}
     if "summaries" in included:
         body["summaries"] = [{
             "marketplaceId": marketplace, "asin": listing.asin, "productType": listing.product_type,
@@ -45,31 +47,32 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
 
 
 def submission(call: Call, listing: Listing) -> dict:
-    return {"sku": listing.sku, "status": "ACCEPTED", "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
-            "issues": [], "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
+    return {"sku": listing.sku, "status": "ACCEPTED",
+            "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"), "issues": [],
+            "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
 
 
 @api.operation("getListingsItem")
-def get_listings_item(call: Call):
+def get_listings_item(call: Call) -> Answer:
     listing = call.amazon.listings.items.load(_seller(call), call.params["sku"])
     return 200, item_json(call, listing, call.params.get("includedData") or DEFAULT_INCLUDED)
 
 
 @api.operation("putListingsItem")
-def put_listings_item(call: Call):
+def put_listings_item(call: Call) -> Answer:
     body = call.params["body"]
     listing = call.amazon.listings.put(_seller(call), call.params["sku"], body["productType"], body["attributes"])
     return 200, submission(call, listing)
 
 
 @api.operation("patchListingsItem")
-def patch_listings_item(call: Call):
+def patch_listings_item(call: Call) -> Answer:
     listing = call.amazon.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
     return 200, submission(call, listing)
 
 
 @api.operation("deleteListingsItem")
-def delete_listings_item(call: Call):
+def delete_listings_item(call: Call) -> Answer:
     seller_id = _seller(call)
     listing = call.amazon.listings.items.load(seller_id, call.params["sku"])
     call.amazon.listings.delete(seller_id, call.params["sku"])
@@ -77,7 +80,7 @@ def delete_listings_item(call: Call):
 
 
 @api.operation("searchListingsItems")
-def search_listings_items(call: Call):
+def search_listings_items(call: Call) -> Answer:
     p = call.params
     seller_id = _seller(call)
     listings = list(call.amazon.listings.items.scan(seller_id))
@@ -87,9 +90,9 @@ def search_listings_items(call: Call):
             raise InvalidInput(f"identifiersType {kind} is not supported by this mock; use SKU or ASIN.",
                                "identifiersType")
         wanted = set(p["identifiers"])
-        listings = [l for l in listings if (l.sku if kind == "SKU" else l.asin) in wanted]
+        listings = [item for item in listings if (item.sku if kind == "SKU" else item.asin) in wanted]
     if p.get("withStatus"):
-        listings = [l for l in listings if ("BUYABLE" in p["withStatus"]) == (l.status == "ACTIVE")]
+        listings = [item for item in listings if ("BUYABLE" in p["withStatus"]) == (item.status == "ACTIVE")]
     page_size = p.get("pageSize", 10)
     if not 1 <= page_size <= 20:
         raise InvalidInput(f"'pageSize' must be between 1 and 20, not {page_size}.", "pageSize")
@@ -98,7 +101,7 @@ def search_listings_items(call: Call):
         raise InvalidInput("pageToken is not valid.", "pageToken")
     page = listings[start:start + page_size]
     body = {"numberOfResults": len(listings),
-            "items": [item_json(call, l, p.get("includedData") or DEFAULT_INCLUDED) for l in page]}
+            "items": [item_json(call, item, p.get("includedData") or DEFAULT_INCLUDED) for item in page]}
     if start + page_size < len(listings):
         body["pagination"] = {"nextToken": str(start + page_size)}
     return 200, body

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from faker import Faker
@@ -19,7 +21,7 @@ from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
-from model.inventory import InventoryError
+from model.inventory import InventoryError, Ledger
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
@@ -73,7 +75,8 @@ class OrdersBackend:
 
     # Amazon's side
     def place(self, seller_id: str, lines: list[tuple[str, int]], channel: str, at: float | None = None,
-              fake=None, rng=None, shipment_category: str = "Standard", preorder: bool = False) -> AmazonOrder:
+              fake: Faker | None = None, rng: random.Random | None = None, shipment_category: str = "Standard",
+              preorder: bool = False) -> AmazonOrder:
         """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock."""
         amazon = self.amazon
         rng = rng or amazon.rng
@@ -95,9 +98,8 @@ class OrdersBackend:
             try:
                 if channel == "AFN":
                     location = self._reserve_afn(ledger, sku, quantity)
-                elif ledger.get(sku, MFN_LOCATION) is not None:
+                elif (position := ledger.get(sku, MFN_LOCATION)) is not None:
                     # Amazon lowers the listing's quantity as it sells; never below zero.
-                    position = ledger.get(sku, MFN_LOCATION)
                     ledger.adjust(sku, MFN_LOCATION, -min(quantity, position.sellable))
             except InventoryError as error:
                 raise InvalidInput(str(error), "quantity") from None
@@ -107,7 +109,7 @@ class OrdersBackend:
         person = _person(fake) if fake is not None else self.buyers.pick(rng)
         order = AmazonOrder(
             id=amazon.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
-            marketplace_id=amazon.auth.seller(seller_id).marketplace_id, fulfillment_channel=channel,
+            marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id, fulfillment_channel=channel,
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
             latest_ship_date=at + 2 * 86_400, order_type="Preorder" if preorder else "StandardOrder")
@@ -117,7 +119,7 @@ class OrdersBackend:
         return order
 
     @staticmethod
-    def _reserve_afn(ledger, sku: str, quantity: int) -> str:
+    def _reserve_afn(ledger: Ledger, sku: str, quantity: int) -> str:
         for position in ledger.positions_of(sku):
             if position.channel == "AFN" and position.sellable >= quantity:
                 ledger.reserve(sku, position.location, quantity)
@@ -126,17 +128,18 @@ class OrdersBackend:
 
     def _verify(self, seller_id: str, order_id: str, at: float) -> None:
         with self.orders.editing(seller_id, order_id) as order:
-            if not self.orders.lifecycle.can_fire(order, "verify_payment"):
+            if not self.orders.can_fire(order, "verify_payment"):
                 return  # cancelled meanwhile
             self._fire(order, "verify_payment", at)
             if order.fulfillment_channel == "AFN":
-                self.amazon.schedule(at + self.amazon.settings.afn_ship_seconds, "order.amazon_ships", seller_id, order_id)
+                self.amazon.schedule(at + self.amazon.settings.afn_ship_seconds, "order.amazon_ships",
+                                     seller_id, order_id)
 
     def _amazon_ships(self, seller_id: str, order_id: str, at: float) -> None:
         """Amazon's fulfilment centre ships what is left of an AFN order, sometimes only part of it."""
         amazon = self.amazon
         with self.orders.editing(seller_id, order_id) as order:
-            if not self.orders.lifecycle.allows(order, "fulfil_by_amazon"):
+            if not self.orders.allows(order, "fulfil_by_amazon"):
                 return
             lines = [i for i in order.items if i["quantity_ordered"] > i["quantity_shipped"]]
             split = order.status == "Unshipped" and order.quantity_unshipped > 1 and \
@@ -176,9 +179,11 @@ class OrdersBackend:
         return order
 
     # The seller's side: the API
-    def search(self, seller_id: str, *, created_after=None, created_before=None, updated_after=None,
-               updated_before=None, statuses=None, channels=None, marketplaces=None, page_size=100,
-               token=None, token_name="NextToken") -> tuple[list[AmazonOrder], str | None]:
+    def search(self, seller_id: str, *, created_after: datetime | None = None, created_before: datetime | None = None,
+               updated_after: datetime | None = None, updated_before: datetime | None = None,
+               statuses: list[str] | None = None, channels: list[str] | None = None,
+               marketplaces: list[str] | None = None, page_size: int = 100, token: str | None = None,
+               token_name: str = "NextToken") -> tuple[list[AmazonOrder], str | None]:
         """Orders in purchase order (or last-update order), filtered; keyset pagination in an opaque token."""
         if token:
             query = _decode_token(token, token_name)
@@ -188,6 +193,7 @@ class OrdersBackend:
                                    "CreatedAfter" if created_after is None else "LastUpdatedAfter")
             by = "created" if created_after is not None else "updated"
             since, until = (created_after, created_before) if by == "created" else (updated_after, updated_before)
+            assert since is not None  # exactly one of the two was given: checked above
             if until is not None and until <= since:
                 raise InvalidInput(f"{'CreatedBefore' if by == 'created' else 'LastUpdatedBefore'} must be later "
                                    f"than {'CreatedAfter' if by == 'created' else 'LastUpdatedAfter'}.",
@@ -195,7 +201,8 @@ class OrdersBackend:
             query = {"by": by, "since": since.timestamp(), "until": until.timestamp() if until else None,
                      "statuses": statuses, "channels": channels, "marketplaces": marketplaces,
                      "page_size": page_size, "after": None}
-        found, after = [], query["after"]
+        found: list[AmazonOrder] = []
+        after = query["after"]
         scan_after = tuple(after) if after else None
         batch_size = query["page_size"] + 1  # filters applied here may need more batches
         while len(found) <= query["page_size"]:
@@ -232,7 +239,7 @@ class OrdersBackend:
                                    "shipment confirmations.", "orderId")
             if payload["marketplaceId"] != order.marketplace_id:
                 raise InvalidInput(f"Order {order_id} belongs to marketplace {order.marketplace_id}.", "marketplaceId")
-            if not self.orders.lifecycle.allows(order, "confirm_shipment"):
+            if not self.orders.allows(order, "confirm_shipment"):
                 raise InvalidInput(f"Order {order_id} is {order.status}; only Unshipped or PartiallyShipped orders "
                                    "can be confirmed.", "orderId")
             if any(p["package_reference_id"] == detail["packageReferenceId"] for p in order.packages):
@@ -254,8 +261,8 @@ class OrdersBackend:
                                    "carrier_name": detail.get("carrierName"),
                                    "shipping_method": detail.get("shippingMethod"),
                                    "tracking_number": detail["trackingNumber"], "ship_date": detail["shipDate"],
-                                   "items": [{"order_item_id": l["orderItemId"], "quantity": l["quantity"]}
-                                             for l in detail["orderItems"]]})
+                                   "items": [{"order_item_id": item["orderItemId"], "quantity": item["quantity"]}
+                                             for item in detail["orderItems"]]})
             self._fire(order, "confirm_shipment", self.amazon.clock.seconds())
 
     def acknowledge(self, seller_id: str, order_id: str, merchant_order_id: str | None, success: bool) -> AmazonOrder:
@@ -266,7 +273,7 @@ class OrdersBackend:
                 raise InvalidInput(f"Order {order_id} is fulfilled by Amazon; only merchant-fulfilled orders are "
                                    "acknowledged.", "AmazonOrderID")
             if not success:
-                if not self.orders.lifecycle.can_fire(order, "cancel"):
+                if not self.orders.can_fire(order, "cancel"):
                     raise InvalidInput(f"Order {order_id} is {order.status} and can no longer be cancelled.",
                                        "StatusCode")
                 self._fire(order, "cancel", self.amazon.clock.seconds())
@@ -294,7 +301,8 @@ def order_change(order: AmazonOrder, at: float) -> dict:
         "OrderChangeType": "OrderStatusChange",
         "OrderChangeTrigger": {"TimeOfOrderChange": iso(at), "ChangeReason": "Order status changed"},
         "Summary": {
-            "MarketplaceId": order.marketplace_id, "OrderStatus": order.status, "PurchaseDate": iso(order.purchase_date),
+            "MarketplaceId": order.marketplace_id, "OrderStatus": order.status,
+            "PurchaseDate": iso(order.purchase_date),
             "DestinationPostalCode": order.ship_to.get("postal_code"), "FulfillmentType": order.fulfillment_channel,
             "OrderType": order.order_type, "NumberOfItemsShipped": order.quantity_shipped,
             "NumberOfItemsUnshipped": order.quantity_unshipped, "EarliestShipDate": iso(order.purchase_date),
@@ -304,7 +312,7 @@ def order_change(order: AmazonOrder, at: float) -> dict:
                             "QuantityShipped": i["quantity_shipped"]} for i in order.items]}}}
 
 
-def _person(fake) -> dict:
+def _person(fake: Faker) -> dict:
     name = fake.name()
     return {
         "buyer": {"name": name, "email": f"{fake.lexify('????????????')}@marketplace.amazon.com"},

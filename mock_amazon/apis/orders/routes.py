@@ -1,10 +1,12 @@
 """Orders v0 and Orders 2026-01-01: parameters arrive validated; this module only shapes Amazon's JSON."""
 from __future__ import annotations
 
+from typing import Any
+
 from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("orders_v0", "ordersV0")
 api_2026 = Api("orders_2026", "orders_2026-01-01")
@@ -54,14 +56,14 @@ def address_v0(order: AmazonOrder) -> dict:
 
 
 @api.operation("getOrders")
-def get_orders(call: Call):
+def get_orders(call: Call) -> Answer:
     p = call.params
     orders, next_token = call.amazon.orders.search(
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
         updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"),
         statuses=p.get("OrderStatuses"), channels=p.get("FulfillmentChannels"), marketplaces=p.get("MarketplaceIds"),
         page_size=_page_size(p.get("MaxResultsPerPage"), "MaxResultsPerPage"), token=p.get("NextToken"))
-    payload = {"Orders": [order_v0(o) for o in orders]}
+    payload: dict[str, Any] = {"Orders": [order_v0(o) for o in orders]}
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
@@ -69,7 +71,7 @@ def get_orders(call: Call):
     return 200, {"payload": payload}
 
 
-def _page_size(value, name: str) -> int:
+def _page_size(value: int | None, name: str) -> int:
     if value is None:
         return 100
     if not 1 <= value <= 100:
@@ -78,12 +80,12 @@ def _page_size(value, name: str) -> int:
 
 
 @api.operation("getOrder")
-def get_order(call: Call):
+def get_order(call: Call) -> Answer:
     return 200, {"payload": order_v0(call.amazon.orders.get(call.seller.seller_id, call.params["orderId"]))}
 
 
 @api.operation("getOrderItems")
-def get_order_items(call: Call):
+def get_order_items(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     items = [{
         "ASIN": i["asin"], "SellerSKU": i["sku"], "OrderItemId": i["order_item_id"], "Title": i["title"],
@@ -97,26 +99,26 @@ def get_order_items(call: Call):
 
 
 @api.operation("getOrderAddress")
-def get_order_address(call: Call):
+def get_order_address(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "ShippingAddress": address_v0(order)}}
 
 
 @api.operation("getOrderBuyerInfo")
-def get_order_buyer_info(call: Call):
+def get_order_buyer_info(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "BuyerEmail": order.buyer["email"],
                              "BuyerName": order.buyer["name"]}}
 
 
 @api.operation("confirmShipment")
-def confirm_shipment(call: Call):
+def confirm_shipment(call: Call) -> Answer:
     call.amazon.orders.confirm_shipment(call.seller.seller_id, call.params["orderId"], call.params["payload"])
     return 204, None
 
 
 @api.operation("updateShipmentStatus")
-def update_shipment_status(call: Call):
+def update_shipment_status(call: Call) -> Answer:
     call.amazon.orders.update_shipment_status(call.seller.seller_id, call.params["orderId"], call.params["payload"])
     return 204, None
 
@@ -126,13 +128,15 @@ def update_shipment_status(call: Call):
 STATUS_2026 = {"PendingAvailability": "PENDING_AVAILABILITY", "Pending": "PENDING", "Unshipped": "UNSHIPPED",
                "PartiallyShipped": "PARTIALLY_SHIPPED", "Shipped": "SHIPPED", "InvoiceUnconfirmed": "SHIPPED",
                "Canceled": "CANCELLED", "Unfulfillable": "UNFULFILLABLE"}
-STATUS_V0 = {}
+STATUS_V0: dict[str, list[str]] = {}
 for v0, new in STATUS_2026.items():
     STATUS_V0.setdefault(new, []).append(v0)
 
 
 def order_2026(order: AmazonOrder, included: list[str]) -> dict:
-    money_ = lambda amount: {"amount": f"{amount:.2f}", "currencyCode": order.currency}  # noqa: E731
+    def money_(amount: float) -> dict:
+        return {"amount": f"{amount:.2f}", "currencyCode": order.currency}
+
     body = {
         "orderId": order.id,
         "createdTime": iso(order.purchase_date),
@@ -170,7 +174,7 @@ def order_2026(order: AmazonOrder, included: list[str]) -> dict:
 
 
 @api_2026.operation("searchOrders")
-def search_orders(call: Call):
+def search_orders(call: Call) -> Answer:
     p = call.params
     statuses = [v0 for s in p.get("fulfillmentStatuses", []) for v0 in STATUS_V0[s]] or None
     channels = [{"AMAZON": "AFN", "MERCHANT": "MFN"}[f] for f in p.get("fulfilledBy", [])] or None
@@ -180,7 +184,7 @@ def search_orders(call: Call):
         channels=channels, marketplaces=p.get("marketplaceIds"),
         page_size=_page_size(p.get("maxResultsPerPage"), "maxResultsPerPage"), token=p.get("paginationToken"),
         token_name="paginationToken")
-    body = {"orders": [order_2026(o, p.get("includedData", [])) for o in orders]}
+    body: dict[str, Any] = {"orders": [order_2026(o, p.get("includedData", [])) for o in orders]}
     if next_token:
         body["pagination"] = {"nextToken": next_token}
     body["createdBefore" if p.get("createdAfter") else "lastUpdatedBefore"] = iso(call.amazon.clock.seconds())
@@ -188,6 +192,6 @@ def search_orders(call: Call):
 
 
 @api_2026.operation("getOrder")
-def get_order_2026(call: Call):
+def get_order_2026(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"order": order_2026(order, call.params.get("includedData", []))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mock_amazon.apis.processing import page_json
 from mock_amazon.apis.reports.backend import Report
 from mock_amazon.entities import iso
-from mock_amazon.pipeline import Api, Call
+from mock_amazon.pipeline import Answer, Api, Call
 from mock_amazon.spec import parse_time
 
 api = Api("reports", "reports_2021-06-30")
@@ -24,7 +24,7 @@ def report_json(report: Report) -> dict:
 
 
 @api.operation("createReport")
-def create_report(call: Call):
+def create_report(call: Call) -> Answer:
     spec = dict(call.params["body"])
     for key in ("dataStartTime", "dataEndTime"):
         if spec.get(key):
@@ -34,7 +34,7 @@ def create_report(call: Call):
 
 
 @api.operation("getReports")
-def get_reports(call: Call):
+def get_reports(call: Call) -> Answer:
     p = call.params
     reports, next_token = call.amazon.reports.search(
         call.seller.seller_id, p.get("reportTypes"), p.get("processingStatuses"), p.get("pageSize", 10),
@@ -43,16 +43,16 @@ def get_reports(call: Call):
 
 
 @api.operation("getReport")
-def get_report(call: Call):
+def get_report(call: Call) -> Answer:
     return 200, report_json(call.amazon.reports.reports.load(call.seller.seller_id, call.params["reportId"]))
 
 
 @api.operation("cancelReport")
-def cancel_report(call: Call):
+def cancel_report(call: Call) -> Answer:
     call.amazon.reports.cancel(call.seller.seller_id, call.params["reportId"])
     return 200, None
 
 
 @api.operation("getReportDocument")
-def get_report_document(call: Call):
+def get_report_document(call: Call) -> Answer:
     return 200, call.amazon.reports.document(call.seller.seller_id, call.params["reportDocumentId"])
