@@ -3,8 +3,9 @@ the same operations in Python."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from mock_amazon.errors import ApiError, InvalidInput
 from mock_amazon.pipeline import current_amazon, json_response
@@ -26,7 +27,7 @@ def _body() -> dict:
 def _number(data: dict, key: str, default=None, minimum: float = 0, integer: bool = False):
     value = data.get(key, default)
     kinds = (int,) if integer else (int, float)
-    if value is None or isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
+    if value is None or isinstance(value, bool) or not isinstance(value, kinds) or not minimum <= value < math.inf:
         raise InvalidInput(f"'{key}' must be {'an integer' if integer else 'a number'} of at least {minimum}.", key)
     return value
 
@@ -48,10 +49,14 @@ def reset():
 
 
 @control.get("/clock")
-def clock():
-    amazon = current_amazon()
-    return json_response(200, {"now": amazon.clock.now().isoformat(), "seconds": amazon.clock.seconds(),
-                               "next_due": amazon.next_due()})
+def clock() -> Response:
+    return json_response(200, current_amazon().clock_state())
+
+
+@control.put("/clock")
+def set_clock() -> Response:
+    """{"scale": 60} (simulated seconds per real second) and/or {"paused": true}."""
+    return json_response(200, current_amazon().set_clock(_body()))
 
 
 @control.post("/clock/advance")

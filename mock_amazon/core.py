@@ -26,7 +26,7 @@ from mock_amazon.apis.notifications.backend import NotificationsBackend
 from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.auth import Auth, Seller
-from mock_amazon.errors import NotFound
+from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
 from mock_amazon.ratelimit import RateLimiter
 from mock_amazon.store import Store, StoredPositions
@@ -205,6 +205,36 @@ class MockAmazon:
             self.clock.advance(seconds)
             ran = self.run_due()
         return {"now": self.clock.now().isoformat(), "timers_run": ran}
+
+    def clock_state(self) -> dict:
+        """Now, the next timer, and how the clock moves: `scale` simulated seconds per real second (None for a
+        virtual clock, which moves only when advanced and so is always `paused`)."""
+        with self.lock:
+            clock = self.clock
+            return {"now": clock.now().isoformat(), "seconds": clock.seconds(), "next_due": self.next_due(),
+                    "scale": clock.scale, "paused": clock.paused}
+
+    def set_clock(self, changes: dict) -> dict:
+        """Pause or resume the clock or change its scale ({"scale": 60, "paused": false}); time goes on from
+        where it was. Nothing changes unless every change is valid."""
+        unknown = sorted(set(changes) - {"scale", "paused"})
+        if unknown:
+            raise InvalidInput(f"Unknown clock field {unknown[0]!r}; known: scale, paused.", unknown[0])
+        scale, paused = changes.get("scale"), changes.get("paused")
+        if "scale" in changes and (isinstance(scale, bool) or not isinstance(scale, (int, float))
+                                   or not 0 < scale < math.inf):
+            raise InvalidInput("'scale' must be a number above 0 (simulated seconds per real second).", "scale")
+        if "paused" in changes and not isinstance(paused, bool):
+            raise InvalidInput("'paused' must be true or false.", "paused")
+        with self.lock:
+            self.run_due()  # what fell due at the old pace happens before the pace changes
+            for key, change in (("scale", self.clock.set_scale), ("paused", self.clock.set_paused)):
+                if key in changes:
+                    try:
+                        change(changes[key])
+                    except ValueError as error:  # a virtual clock has no pace to change
+                        raise InvalidInput(f"Cannot change '{key}': {error}.", key) from None
+        return self.clock_state()
 
     def create_seller(self) -> Seller:
         with self.lock, self.store.transaction():
