@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--journal-limit", type=int, default=100_000,
+                        help="journal entries kept, oldest dropped first (0: keep all)")
     args = parser.parse_args(argv)
     if args.clock_scale <= 0:
         parser.error("--clock-scale must be positive")
@@ -36,10 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sellers must not be negative")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
+    if args.journal_limit < 0:
+        parser.error("--journal-limit must not be negative")
 
     base_url = f"http://{args.host}:{args.port}"
     amazon = MockAmazon(store=Store(args.db), clock=WallClock(scale=args.clock_scale), base_url=base_url,
-                        seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale))
+                        seed=args.seed, wait=lambda seconds: time.sleep(seconds / args.clock_scale),
+                        journal_limit=args.journal_limit or None)
     sellers = amazon.auth.sellers()
     for index in range(len(sellers), args.sellers):
         seller = amazon.create_seller()

@@ -3,11 +3,13 @@ the same operations in Python."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 from flask import Blueprint, Response, request
 
-from mock_amazon.errors import ApiError, InvalidInput
+from mock_amazon.errors import ApiError, InvalidInput, NotFound
+from mock_amazon.journal import Filter
 from mock_amazon.pipeline import current_amazon, json_response
 
 control = Blueprint("control", __name__, url_prefix="/_testbed")
@@ -143,11 +145,28 @@ def settings():
 
 
 @control.get("/traffic")
-def traffic():
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise InvalidInput("'since' must be a request number.", "since")
-    return json_response(200, {"traffic": current_amazon().traffic(int(since))})
+def traffic() -> Response:
+    """The journal without bodies: ?operation=&status=&seller_id=&since_id=&limit= (since= is since_id)."""
+    journal = current_amazon().journal
+    return json_response(200, {"traffic": journal.entries(Filter.from_query(request.args)),
+                               "dropped": journal.dropped})
+
+
+@control.get("/traffic/<int:entry_id>")
+def traffic_entry(entry_id: int) -> Response:
+    entry = current_amazon().journal.entry(entry_id)
+    if entry is None:
+        raise NotFound(f"No journal entry {entry_id}.", str(entry_id))
+    return json_response(200, entry)
+
+
+@control.get("/traffic.har")
+def traffic_har() -> Response:
+    """The journal as HAR 1.2, with the same filters as /traffic."""
+    amazon = current_amazon()
+    har = amazon.journal.har(Filter.from_query(request.args), amazon.base_url)
+    return Response(json.dumps(har, separators=(",", ":")), status=200, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="traffic.har"'})
 
 
 @control.put("/notification-faults")

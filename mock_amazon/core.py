@@ -28,9 +28,10 @@ from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.auth import Auth, Seller
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
+from mock_amazon.journal import Filter, Journal
 from mock_amazon.ratelimit import RateLimiter
 from mock_amazon.store import Store, StoredPositions
-from model.clock import Clock, VirtualClock, to_datetime
+from model.clock import Clock, VirtualClock, wall_time
 from model.inventory import Ledger
 from model.lifecycles import Lifecycles
 
@@ -92,9 +93,13 @@ class Settings:
 class MockAmazon:
     def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
-                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None):
+                 faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
+                 wall: Callable[[], float] = wall_time, journal_limit: int | None = None,
+                 journal_bodies: bool = True):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
-        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds)."""
+        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds); `wall`
+        gives real POSIX seconds for the journal and snapshots (tests inject a fake); the journal keeps at most
+        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False."""
         self.store = store or Store()
         self.clock = clock or VirtualClock()
         self.base_url = base_url.rstrip("/")
@@ -112,7 +117,9 @@ class MockAmazon:
         self.limits.configure(limits)
         self.faults.configure(faults or [])
         self.wait = wait
+        self.wall = wall
         self.lock = threading.RLock()
+        self.journal = Journal(self.store, self.clock, wall, self.lock, journal_limit, journal_bodies)
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
@@ -193,6 +200,7 @@ class MockAmazon:
     def reset(self) -> None:
         with self.lock:
             self.store.wipe()
+            self.journal.forget()
             self._earliest_timer = -math.inf
             self.limits.configure()
             self.faults.configure([], seed=self.seed_value)
@@ -269,17 +277,7 @@ class MockAmazon:
         return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog],
                 "fba_skus": [p["sku"] for p in catalog if p["channel"] == "AFN"], "orders": placed}
 
-    def traffic(self, since_id: int = 0, limit: int = 1000) -> list[dict]:
-        rows = self.store.execute("SELECT id, time, seller_id, operation, method, path, status, throttled, fault, "
-                                  "request_id FROM traffic WHERE id > ? ORDER BY id LIMIT ?",
-                                  (since_id, limit)).fetchall()
-        keys = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id")
-        return [{**dict(zip(keys, row)), "time": to_datetime(row[1]).isoformat(), "throttled": bool(row[7])}
-                for row in rows]
-
-    def log(self, seller_id: str | None, operation: str, method: str, path: str, status: int, throttled: bool,
-            fault: str | None, request_id: str) -> None:
-        self.store.execute("INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, "
-                           "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (self.clock.seconds(), seller_id, operation, method, path, status, int(throttled), fault,
-                            request_id))
+    def traffic(self, since_id: int = 0, limit: int = 1000, operation: str | None = None,
+                status: str | int | None = None, seller_id: str | None = None) -> list[dict]:
+        """The journal's entries after `since_id`, oldest first, without bodies (`journal.entry(id)` has them)."""
+        return self.journal.entries(Filter(operation, status, seller_id, since_id, limit))

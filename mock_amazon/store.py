@@ -45,9 +45,11 @@ CREATE TABLE IF NOT EXISTS blobs (
 CREATE TABLE IF NOT EXISTS traffic (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
-    request_id TEXT NOT NULL);
+    request_id TEXT NOT NULL, wall REAL, query TEXT, latency REAL, detail TEXT);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Columns added since a table was first made: a store file from before gains them when opened.
+ADDED_COLUMNS = {"traffic": ("wall REAL", "query TEXT", "latency REAL", "detail TEXT")}
 
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 
@@ -67,8 +69,16 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._add_missing_columns()
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
         self.touched: set[tuple[str, str, str]] = set()  # live keys handed out inside the open transaction
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row[1] for row in self.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in present:
+                    self.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, args)

@@ -81,7 +81,8 @@ class World:
         self.clock.follow(self.env)
         try:
             self.amazon = MockAmazon(clock=self.clock, base_url="http://mock.sim", seed=self.seed,
-                                     limits=scenario["limits"], faults=scenario["faults"])
+                                     limits=scenario["limits"], faults=scenario["faults"],
+                                     journal_bodies=False)  # a journal row per call, without bodies: fast
             self.amazon.update_settings(scenario["amazon"])
             self.amazon.notifications.configure_faults(scenario["notification_faults"])
         except ValueError as error:  # the mock checks its own settings, limits and faults
