@@ -169,6 +169,28 @@ def traffic_har() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="traffic.har"'})
 
 
+@control.post("/snapshots")
+def save_snapshot() -> Response:
+    """{"name": "before-peak"}: save the whole mock under that name (replacing one of the same name)."""
+    return json_response(201, current_amazon().snapshots.save(_body().get("name")))
+
+
+@control.get("/snapshots")
+def list_snapshots() -> Response:
+    return json_response(200, {"snapshots": current_amazon().snapshots.describe()})
+
+
+@control.post("/snapshots/<name>/restore")
+def restore_snapshot(name: str) -> Response:
+    return json_response(200, current_amazon().snapshots.restore(name))
+
+
+@control.delete("/snapshots/<name>")
+def delete_snapshot(name: str) -> Response:
+    current_amazon().snapshots.delete(name)
+    return json_response(200, {"deleted": name})
+
+
 @control.put("/notification-faults")
 def notification_faults():
     """{"faults": [{"type", "action": "drop"|"delay"|"duplicate"|"reorder", "seconds", "probability", "count"}]}"""

@@ -30,6 +30,7 @@ from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
 from mock_amazon.journal import Filter, Journal
 from mock_amazon.ratelimit import RateLimiter
+from mock_amazon.snapshots import SnapshotPart, Snapshots, attributes_part, random_part
 from mock_amazon.store import Store, StoredPositions
 from model.clock import Clock, VirtualClock, wall_time
 from model.inventory import Ledger
@@ -133,6 +134,23 @@ class MockAmazon:
         self.fulfillment_outbound = FulfillmentOutboundBackend(self)
         self.feeds = FeedsBackend(self)
         self.external_fulfillment = ExternalFulfillmentBackend(self)
+        self.snapshots = Snapshots(self)
+        self.snapshot_parts: dict[str, SnapshotPart] = self._state_outside_the_store()
+        """What a snapshot saves besides the store, by name: (save, restore); others (the live world) add theirs."""
+
+    def _state_outside_the_store(self) -> dict[str, SnapshotPart]:
+        flex = self.external_fulfillment
+        return {
+            "mock": attributes_part(self, "settings", "_request_counter", "_earliest_timer"),
+            "mock.rng": random_part(self.rng),
+            "rate_limits": attributes_part(self.limits, "buckets", "overrides", "lifted"),
+            "faults": attributes_part(self.faults, "rules"),
+            "faults.rng": random_part(self.faults.rng),
+            "notifications": attributes_part(self.notifications, "faults", "webhooks"),
+            "external_fulfillment.customers": attributes_part(flex.customers, "people"),
+            "external_fulfillment.rng": random_part(flex.fake.random),
+            "journal": (self.journal.save, self.journal.restore),
+        }
 
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:

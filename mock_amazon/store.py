@@ -93,6 +93,30 @@ class Store:
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
 
+    # snapshots
+    def backup(self) -> sqlite3.Connection:
+        """A private in-memory copy of the whole database, made with SQLite's backup API."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with self.lock:
+            self.db.backup(copy)
+        return copy
+
+    def restore(self, copy: sqlite3.Connection) -> None:
+        """Make the database what `copy` holds and forget every decoded entity. IDs already handed out are never
+        handed out again: each AUTOINCREMENT sequence keeps the higher of its two values."""
+        with self.lock:
+            if self.db.in_transaction:
+                raise RuntimeError("a store cannot be restored inside a transaction")
+            sequences = self.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+            copy.backup(self.db)
+            with self.transaction():
+                for name, seq in sequences:
+                    if self.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
+                                    (seq, name)).rowcount == 0:
+                        self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+            self.live.clear()
+            self.touched.clear()
+
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
             created: float, updated: float) -> None:
