@@ -103,12 +103,12 @@ def place_order():
     data = _body()
     amazon = current_amazon()
     lines = data.get("lines")
-    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+    if not isinstance(lines, list) or not lines or not all(isinstance(line, dict) for line in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, quantity}.", "lines")
     with amazon.lock, amazon.store.transaction():
         if amazon.auth.seller(str(data.get("seller_id"))) is None:
             raise InvalidInput("'seller_id' names no seller.", "seller_id")
-        order = amazon.orders.place(data["seller_id"], [(l.get("sku"), l.get("quantity")) for l in lines],
+        order = amazon.orders.place(data["seller_id"], [(line.get("sku"), line.get("quantity")) for line in lines],
                                     channel=data.get("channel", "MFN"),
                                     shipment_category=data.get("shipment_category", "Standard"))
     return json_response(201, {"order_id": order.id, "status": order.status})
@@ -262,12 +262,12 @@ def place_shipment():
     "shipment_type": "NEW"|"REPLACEMENT"|"EXCHANGE", "original_id"}."""
     data = _body()
     lines = data.get("lines")
-    if not isinstance(lines, list) or not lines or not all(isinstance(l, dict) for l in lines):
+    if not isinstance(lines, list) or not lines or not all(isinstance(line, dict) for line in lines):
         raise InvalidInput("'lines' must be a non-empty list of {sku, units}.", "lines")
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         shipment = amazon.external_fulfillment.place(
-            _seller(data), str(data.get("location_id") or ""), [(l.get("sku"), l.get("units")) for l in lines],
+            _seller(data), str(data.get("location_id") or ""), [(line.get("sku"), line.get("units")) for line in lines],
             shipment_type=str(data.get("shipment_type") or "NEW"), original_id=data.get("original_id"))
     return json_response(201, {"shipment_id": shipment.id, "status": shipment.status})
 

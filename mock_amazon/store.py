@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
     client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS authorization_codes (code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS authorization_codes (
+    code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
     kind TEXT NOT NULL, seller_id TEXT NOT NULL, id TEXT NOT NULL, status TEXT, created REAL NOT NULL,
     updated REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, seller_id, id));
@@ -89,7 +90,8 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs", "traffic", "settings"):
+            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs",
+                          "traffic", "settings"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
 
@@ -150,16 +152,21 @@ class Store:
             raise ValueError(order_by)
         sql, args = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"], [kind, seller_id]
         if since is not None:
-            sql.append(f"AND {order_by} >= ?"); args.append(since)
+            sql.append(f"AND {order_by} >= ?")
+            args.append(since)
         if until is not None:
-            sql.append(f"AND {order_by} < ?"); args.append(until)
+            sql.append(f"AND {order_by} < ?")
+            args.append(until)
         if after is not None:
-            sql.append(f"AND ({order_by} > ? OR ({order_by} = ? AND id > ?))"); args += [after[0], after[0], after[1]]
+            sql.append(f"AND ({order_by} > ? OR ({order_by} = ? AND id > ?))")
+            args += [after[0], after[0], after[1]]
         if statuses:
-            sql.append(f"AND status IN ({','.join('?' * len(statuses))})"); args += statuses
+            sql.append(f"AND status IN ({','.join('?' * len(statuses))})")
+            args += statuses
         sql.append(f"ORDER BY {order_by}, id")
         if limit is not None:
-            sql.append("LIMIT ?"); args.append(limit)
+            sql.append("LIMIT ?")
+            args.append(limit)
         return [entity_id for (entity_id,) in self.execute(" ".join(sql), tuple(args)).fetchall()]
 
     # settings
