@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a scenario key, as run_sim.py does (with --scenario)")
     parser.add_argument("--reference-integration", action="store_true",
                         help="with --scenario: start the reference connector as a separate process")
+    parser.add_argument("--journal-limit", type=int, default=100_000,
+                        help="journal entries kept, oldest dropped first (0: keep all)")
     args = parser.parse_args(argv)
     if args.clock_scale <= 0:
         parser.error("--clock-scale must be positive")
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--port must be between 1 and 65535")
     if args.threads < 1:
         parser.error("--threads must be at least 1")
+    if args.journal_limit < 0:
+        parser.error("--journal-limit must not be negative")
 
     base_url = f"http://{args.host}:{args.port}"
     if args.scenario is not None:
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--db {args.db}: {error}")
     amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url, seed=args.seed,
                         wait=lambda seconds: time.sleep(seconds / args.clock_scale),
-                        wire_clock=WallClock() if args.clock_scale != 1 else None)  # the wire keeps real time
+                        wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
+                        journal_limit=args.journal_limit or None)
     # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
     server = bind(create_app(amazon), args)
     if server is None:

@@ -13,9 +13,9 @@ from typing import Any, Callable
 import requests
 
 from mock_amazon.app import ROUTES, create_app
-from mock_amazon.auth import LwaError, Seller
+from mock_amazon.auth import Seller
 from mock_amazon.core import MockAmazon
-from mock_amazon.pipeline import invoke
+from mock_amazon.pipeline import DOCUMENTS_PATH, download_document, exchange_token, invoke, upload_document
 from model.clock import Clock
 from model.workflows.protocol import Request, Response
 from model.workflows.session import Session
@@ -32,19 +32,15 @@ class InProcess:
     def __call__(self, request: Request) -> Response:
         amazon = self.amazon
         if request.operation == "lwa.token":
-            with amazon.lock:
-                try:
-                    return Response(200, amazon.auth.exchange(request.body))
-                except LwaError as error:
-                    return Response(400, error.body())
+            reply = exchange_token(amazon, request.body, request.headers)
+            return Response(reply.status, reply.body)
         if request.operation in ("document.get", "document.put"):
-            document_id = _url(request).rsplit("/_documents/", 1)[-1]
-            with amazon.lock:
-                if request.operation == "document.put":
-                    ok = amazon.documents.upload(document_id, request.body, request.content_type)
-                    return Response(200 if ok else 404)
-                document = amazon.documents.download(document_id)
-            return Response(404) if document is None else Response(200, document[0])
+            document_id = _url(request).rsplit(DOCUMENTS_PATH, 1)[-1]
+            if request.operation == "document.put":
+                reply = upload_document(amazon, document_id, request.body, request.content_type, request.headers)
+                return Response(reply.status)
+            reply = download_document(amazon, document_id, request.headers)
+            return Response(reply.status, reply.body if reply.status == 200 else None)
         reply = invoke(amazon, ROUTES[request.operation], request.headers.get("x-amz-access-token"), request.path,
                        request.query, request.body, request.headers)
         return Response(reply.status, reply.body, reply.headers, timed_out=reply.status in TIMEOUT_STATUSES)

@@ -3,11 +3,14 @@ the same operations in Python."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 from typing import Literal, overload
 
 from flask import Blueprint, Response, request
 
-from mock_amazon.errors import ApiError, InvalidInput
+from mock_amazon.errors import ApiError, InvalidInput, NotFound
+from mock_amazon.journal import Filter
 from mock_amazon.pipeline import current_amazon, json_response
 
 control = Blueprint("control", __name__, url_prefix="/_testbed")
@@ -34,7 +37,7 @@ def _number(data: dict, key: str, default: float | None = None, minimum: float =
             integer: bool = False) -> float:
     value = data.get(key, default)
     kinds = (int,) if integer else (int, float)
-    if value is None or isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
+    if value is None or isinstance(value, bool) or not isinstance(value, kinds) or not minimum <= value < math.inf:
         raise InvalidInput(f"'{key}' must be {'an integer' if integer else 'a number'} of at least {minimum}.", key)
     return value
 
@@ -57,9 +60,13 @@ def reset() -> Response:
 
 @control.get("/clock")
 def clock() -> Response:
-    amazon = current_amazon()
-    return json_response(200, {"now": amazon.clock.now().isoformat(), "seconds": amazon.clock.seconds(),
-                               "next_due": amazon.next_due()})
+    return json_response(200, current_amazon().clock_state())
+
+
+@control.put("/clock")
+def set_clock() -> Response:
+    """{"scale": 60} (simulated seconds per real second) and/or {"paused": true}."""
+    return json_response(200, current_amazon().set_clock(_body()))
 
 
 @control.post("/clock/advance")
@@ -147,10 +154,49 @@ def settings() -> Response:
 
 @control.get("/traffic")
 def traffic() -> Response:
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise InvalidInput("'since' must be a request number.", "since")
-    return json_response(200, {"traffic": current_amazon().traffic(int(since))})
+    """The journal without bodies: ?operation=&status=&seller_id=&since_id=&limit= (since= is since_id)."""
+    journal = current_amazon().journal
+    return json_response(200, {"traffic": journal.entries(Filter.from_query(request.args)),
+                               "dropped": journal.dropped})
+
+
+@control.get("/traffic/<int:entry_id>")
+def traffic_entry(entry_id: int) -> Response:
+    entry = current_amazon().journal.entry(entry_id)
+    if entry is None:
+        raise NotFound(f"No journal entry {entry_id}.", str(entry_id))
+    return json_response(200, entry)
+
+
+@control.get("/traffic.har")
+def traffic_har() -> Response:
+    """The journal as HAR 1.2, with the same filters as /traffic."""
+    amazon = current_amazon()
+    har = amazon.journal.har(Filter.from_query(request.args), amazon.base_url)
+    return Response(json.dumps(har, separators=(",", ":")), status=200, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="traffic.har"'})
+
+
+@control.post("/snapshots")
+def save_snapshot() -> Response:
+    """{"name": "before-peak"}: save the whole mock under that name (replacing one of the same name)."""
+    return json_response(201, current_amazon().snapshots.save(_body().get("name")))
+
+
+@control.get("/snapshots")
+def list_snapshots() -> Response:
+    return json_response(200, {"snapshots": current_amazon().snapshots.describe()})
+
+
+@control.post("/snapshots/<name>/restore")
+def restore_snapshot(name: str) -> Response:
+    return json_response(200, current_amazon().snapshots.restore(name))
+
+
+@control.delete("/snapshots/<name>")
+def delete_snapshot(name: str) -> Response:
+    current_amazon().snapshots.delete(name)
+    return json_response(200, {"deleted": name})
 
 
 @control.put("/notification-faults")

@@ -27,11 +27,13 @@ from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.apis.sqs.backend import SqsBackend
 from mock_amazon.auth import Auth, Seller
-from mock_amazon.errors import NotFound
+from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
+from mock_amazon.journal import Filter, Journal
 from mock_amazon.ratelimit import RateLimiter
+from mock_amazon.snapshots import SnapshotPart, Snapshots, attributes_part, random_part
 from mock_amazon.store import Store, StoredPositions
-from model.clock import Clock, VirtualClock, to_datetime
+from model.clock import Clock, VirtualClock, wall_time
 from model.inventory import Ledger
 from model.lifecycles import Lifecycles
 
@@ -94,9 +96,12 @@ class MockAmazon:
     def __init__(self, store: Store | None = None, clock: Clock | None = None, base_url: str = "http://127.0.0.1:8000",
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
                  faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
-                 wire_clock: Clock | None = None):
+                 wire_clock: Clock | None = None, wall: Callable[[], float] = wall_time,
+                 journal_limit: int | None = None, journal_bodies: bool = True):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
-        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds).
+        `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds); `wall`
+        gives real POSIX seconds for the journal and snapshots (tests inject a fake); the journal keeps at most
+        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False.
 
         `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
         wire: access-token lifetimes, rate-limit refill, SQS visibility timeouts and long polls. They are one clock
@@ -120,7 +125,9 @@ class MockAmazon:
         self.limits.configure(limits)
         self.faults.configure(faults or [])
         self.wait = wait
+        self.wall = wall
         self.lock = threading.RLock()
+        self.journal = Journal(self.store, self.clock, wall, self.lock, journal_limit, journal_bodies)
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
@@ -135,6 +142,23 @@ class MockAmazon:
         self.fulfillment_outbound = FulfillmentOutboundBackend(self)
         self.feeds = FeedsBackend(self)
         self.external_fulfillment = ExternalFulfillmentBackend(self)
+        self.snapshots = Snapshots(self)
+        self.snapshot_parts: dict[str, SnapshotPart] = self._state_outside_the_store()
+        """What a snapshot saves besides the store, by name: (save, restore); others (the live world) add theirs."""
+
+    def _state_outside_the_store(self) -> dict[str, SnapshotPart]:
+        flex = self.external_fulfillment
+        return {
+            "mock": attributes_part(self, "settings", "_request_counter", "_earliest_timer"),
+            "mock.rng": random_part(self.rng),
+            "rate_limits": attributes_part(self.limits, "buckets", "overrides", "lifted"),
+            "faults": attributes_part(self.faults, "rules"),
+            "faults.rng": random_part(self.faults.rng),
+            "notifications": attributes_part(self.notifications, "faults", "webhooks"),
+            "external_fulfillment.customers": attributes_part(flex.customers, "people"),
+            "external_fulfillment.rng": random_part(flex.fake.random),
+            "journal": (self.journal.save, self.journal.restore),
+        }
 
     # ids and helpers shared by the backends
     def new_id(self, pattern: str) -> str:
@@ -202,6 +226,7 @@ class MockAmazon:
     def reset(self) -> None:
         with self.lock:
             self.store.wipe()
+            self.journal.forget()
             self._earliest_timer = -math.inf
             self.limits.configure()
             self.faults.configure([], seed=self.seed_value)
@@ -214,6 +239,36 @@ class MockAmazon:
             self.clock.advance(seconds)
             ran = self.run_due()
         return {"now": self.clock.now().isoformat(), "timers_run": ran}
+
+    def clock_state(self) -> dict:
+        """Now, the next timer, and how the clock moves: `scale` simulated seconds per real second (None for a
+        virtual clock, which moves only when advanced and so is always `paused`)."""
+        with self.lock:
+            clock = self.clock
+            return {"now": clock.now().isoformat(), "seconds": clock.seconds(), "next_due": self.next_due(),
+                    "scale": clock.scale, "paused": clock.paused}
+
+    def set_clock(self, changes: dict) -> dict:
+        """Pause or resume the clock or change its scale ({"scale": 60, "paused": false}); time goes on from
+        where it was. Nothing changes unless every change is valid."""
+        unknown = sorted(set(changes) - {"scale", "paused"})
+        if unknown:
+            raise InvalidInput(f"Unknown clock field {unknown[0]!r}; known: scale, paused.", unknown[0])
+        scale, paused = changes.get("scale"), changes.get("paused")
+        if "scale" in changes and (isinstance(scale, bool) or not isinstance(scale, (int, float))
+                                   or not 0 < scale < math.inf):
+            raise InvalidInput("'scale' must be a number above 0 (simulated seconds per real second).", "scale")
+        if "paused" in changes and not isinstance(paused, bool):
+            raise InvalidInput("'paused' must be true or false.", "paused")
+        with self.lock:
+            self.run_due()  # what fell due at the old pace happens before the pace changes
+            for key, change in (("scale", self.clock.set_scale), ("paused", self.clock.set_paused)):
+                if key in changes:
+                    try:
+                        change(changes[key])
+                    except ValueError as error:  # a virtual clock has no pace to change
+                        raise InvalidInput(f"Cannot change '{key}': {error}.", key) from None
+        return self.clock_state()
 
     def create_seller(self) -> Seller:
         with self.lock, self.store.transaction():
@@ -248,17 +303,7 @@ class MockAmazon:
         return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog],
                 "fba_skus": [p["sku"] for p in catalog if p["channel"] == "AFN"], "orders": placed}
 
-    def traffic(self, since_id: int = 0, limit: int = 1000) -> list[dict]:
-        rows = self.store.execute("SELECT id, time, seller_id, operation, method, path, status, throttled, fault, "
-                                  "request_id FROM traffic WHERE id > ? ORDER BY id LIMIT ?",
-                                  (since_id, limit)).fetchall()
-        keys = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id")
-        return [{**dict(zip(keys, row)), "time": to_datetime(row[1]).isoformat(), "throttled": bool(row[7])}
-                for row in rows]
-
-    def log(self, seller_id: str | None, operation: str, method: str, path: str, status: int, throttled: bool,
-            fault: str | None, request_id: str) -> None:
-        self.store.execute("INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, "
-                           "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (self.clock.seconds(), seller_id, operation, method, path, status, int(throttled), fault,
-                            request_id))
+    def traffic(self, since_id: int = 0, limit: int = 1000, operation: str | None = None,
+                status: str | int | None = None, seller_id: str | None = None) -> list[dict]:
+        """The journal's entries after `since_id`, oldest first, without bodies (`journal.entry(id)` has them)."""
+        return self.journal.entries(Filter(operation, status, seller_id, since_id, limit))

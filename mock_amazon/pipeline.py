@@ -2,8 +2,12 @@
 
 For each request: run the timers that are due; authenticate the access token (403); take a token from the
 seller's bucket for the operation (429); apply a fault rule if one matches; parse and validate the parameters
-against Amazon's model (400); call the handler; shape the answer and log it. Blueprints only declare handlers
+against Amazon's model (400); call the handler; shape the answer and journal it. Blueprints only declare handlers
 (`Api.operation`); app.py assembles them; this module imports no blueprint.
+
+Login with Amazon's token endpoint and the document URLs are not operations, but they are Amazon's doors too:
+their paths are here as well (`exchange_token`, `download_document`, `upload_document`), so that the Flask routes
+and the in-process client go through the same code and the same journal.
 """
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from typing import Any, Callable, Mapping
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 
-from mock_amazon.auth import Seller
+from mock_amazon.auth import LwaError, Seller
 from mock_amazon.core import MockAmazon
-from mock_amazon.errors import ApiError, InvalidInput, QuotaExceeded, RequestTimeout
+from mock_amazon.errors import ApiError, InvalidInput, NotFound, QuotaExceeded, RequestTimeout
+from mock_amazon.journal import FORM, JSON, HeaderItems, Message, query_string
 from mock_amazon.spec import Operation, operation, parse_request
 
 log = logging.getLogger("mock_amazon")
@@ -95,6 +100,7 @@ class Reply:
 def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
     """The pipeline every operation goes through; see the module's docstring."""
     op, dialect = route.operation, route.dialect
+    started = amazon.wall()
     request_id = amazon.request_id()
     headers = {"x-amzn-RequestId": request_id}
     seller_id, throttled, fault = None, False, None
@@ -127,8 +133,64 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
         except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly
             log.exception("unhandled error in %s", op.key)
             status, body = 500, ApiError("An internal error occurred.").body(dialect)
-        amazon.log(seller_id, op.operation_id, op.method, exchange.path, status, throttled, fault, request_id)
+        amazon.journal.record(
+            op.operation_id, op.method, exchange.path, query_string(exchange.query), status, started, seller_id,
+            throttled, fault, request_id,
+            Message(exchange.headers, exchange.body, exchange.headers.get("content-type")),
+            Message(headers, body, None if body is None else JSON))
     return Reply(status, body, headers)
+
+
+TOKEN_PATH = "/auth/o2/token"
+DOCUMENTS_PATH = "/_documents/"
+
+
+def exchange_token(amazon: MockAmazon, form: Mapping[str, str], headers: HeaderItems) -> Reply:
+    """Login with Amazon's token endpoint: an access token for a grant, or an OAuth error (400)."""
+    started = amazon.wall()
+    seller_id = None
+    with amazon.lock:
+        try:
+            with amazon.store.transaction():
+                status, body = 200, amazon.auth.exchange(form)
+            seller_id = amazon.auth.seller_for(body["access_token"]).seller_id
+        except LwaError as error:
+            status, body = 400, error.body()
+        amazon.journal.record("lwa.token", "POST", TOKEN_PATH, "", status, started, seller_id,
+                              request=Message(headers, dict(form.items()), FORM), response=Message({}, body, JSON))
+    return Reply(status, body, {})
+
+
+def download_document(amazon: MockAmazon, document_id: str, headers: HeaderItems) -> Reply:
+    """A report or feed document's URL: its bytes, to anyone holding the URL (Amazon's are pre-signed)."""
+    started = amazon.wall()
+    with amazon.lock:
+        document = amazon.documents.download(document_id)
+        if document is None:
+            reply = Reply(404, NotFound(f"No document found with ID {document_id}.").body(), {})
+        else:
+            reply = Reply(200, document[0], {"content-type": document[1]})
+        amazon.journal.record("document.get", "GET", DOCUMENTS_PATH + document_id, "", reply.status, started,
+                              request=Message(headers, None),
+                              response=Message(reply.headers, reply.body, document[1] if document else JSON))
+    return reply
+
+
+def upload_document(amazon: MockAmazon, document_id: str, content: bytes, content_type: str | None,
+                    headers: HeaderItems) -> Reply:
+    """The PUT behind a feed document's URL."""
+    started = amazon.wall()
+    with amazon.lock:
+        if len(content) > amazon.settings.max_body_bytes:
+            reply = Reply(400, InvalidInput("The document is too large.", "body").body(), {})
+        elif not amazon.documents.upload(document_id, content, content_type):
+            reply = Reply(404, NotFound(f"No document found with ID {document_id}.").body(), {})
+        else:
+            reply = Reply(200, None, {})
+        amazon.journal.record("document.put", "PUT", DOCUMENTS_PATH + document_id, "", reply.status, started,
+                              request=Message(headers, content, content_type),
+                              response=Message({}, reply.body, None if reply.body is None else JSON))
+    return reply
 
 
 def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[str, Any] | None = None,

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS blobs (
 CREATE TABLE IF NOT EXISTS traffic (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
-    request_id TEXT NOT NULL);
+    request_id TEXT NOT NULL, wall REAL, query TEXT, latency REAL, detail TEXT);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sqs_queues (
     arn TEXT PRIMARY KEY, region TEXT NOT NULL, account TEXT NOT NULL, name TEXT NOT NULL, attributes TEXT NOT NULL,
@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS sqs_messages (
     seller_id TEXT, destination_id TEXT, notification_type TEXT, via TEXT, delivered REAL);
 CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue, sequence);
 """
+# Columns added since a table was first made: a store file from before gains them when opened.
+ADDED_COLUMNS = {"traffic": ("wall REAL", "query TEXT", "latency REAL", "detail TEXT")}
 
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 
@@ -79,8 +81,16 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._add_missing_columns()
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
         self.touched: set[tuple[str, str, str]] = set()  # live keys handed out inside the open transaction
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row[1] for row in self.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in present:
+                    self.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, args)
@@ -95,6 +105,30 @@ class Store:
                           "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
+
+    # snapshots
+    def backup(self) -> sqlite3.Connection:
+        """A private in-memory copy of the whole database, made with SQLite's backup API."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with self.lock:
+            self.db.backup(copy)
+        return copy
+
+    def restore(self, copy: sqlite3.Connection) -> None:
+        """Make the database what `copy` holds and forget every decoded entity. IDs already handed out are never
+        handed out again: each AUTOINCREMENT sequence keeps the higher of its two values."""
+        with self.lock:
+            if self.db.in_transaction:
+                raise RuntimeError("a store cannot be restored inside a transaction")
+            sequences = self.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+            copy.backup(self.db)
+            with self.transaction():
+                for name, seq in sequences:
+                    if self.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
+                                    (seq, name)).rowcount == 0:
+                        self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+            self.live.clear()
+            self.touched.clear()
 
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,

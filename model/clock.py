@@ -4,6 +4,7 @@ Rule: no module of the project but this one reads the wall clock. Everything tha
 """
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from datetime import datetime, timezone
@@ -32,7 +33,10 @@ class Timeline(Protocol):
 
 
 class Clock(ABC):
-    """Time as POSIX seconds (`seconds()`) and as an aware UTC datetime (`now()`)."""
+    """Time as POSIX seconds (`seconds()`) and as an aware UTC datetime (`now()`).
+
+    A clock that is not tied to real time (a virtual one) has no `scale` and is always `paused` in wall terms.
+    """
 
     @abstractmethod
     def seconds(self) -> float: ...
@@ -43,6 +47,26 @@ class Clock(ABC):
     @abstractmethod
     def advance(self, seconds: float) -> None:
         """Move time forward by `seconds` (never backwards)."""
+
+    @property
+    def scale(self) -> float | None:
+        """Simulated seconds per real second; None when time moves only when told."""
+        return None
+
+    @property
+    def paused(self) -> bool:
+        return True
+
+    def set_scale(self, scale: float) -> None:
+        raise ValueError("this clock moves only when advanced; it has no scale")
+
+    def set_paused(self, paused: bool) -> None:
+        if not paused:
+            raise ValueError("this clock moves only when advanced; it cannot run on its own")
+
+    def restore(self, seconds: float) -> None:
+        """Put the clock back at a saved instant (restoring a snapshot): the one way time goes backwards."""
+        raise ValueError("this clock cannot be set back")
 
 
 class VirtualClock(Clock):
@@ -77,26 +101,70 @@ class VirtualClock(Clock):
         self._seconds = self.seconds() - env.now
         self._follow = lambda: env.now
 
+    def restore(self, seconds: float) -> None:
+        if self._follow is not None:
+            raise ValueError("this clock follows a SimPy environment; it cannot be set back")
+        self._seconds = float(seconds)
+
+
+def wall_time() -> float:
+    """Real POSIX seconds: when something happened on the wire (the journal), never the simulated time."""
+    return time.time()
+
 
 class WallClock(Clock):
-    """Real time, optionally scaled (scale 60: a real second is a simulated minute), plus manual advances."""
+    """Real time, optionally scaled (scale 60: a real second is a simulated minute), plus manual advances.
 
-    def __init__(self, scale: float = 1.0, start: datetime | float | None = None):
+    It can be paused (simulated time stands still; advancing still works) and its scale changed while it runs;
+    either way `seconds()` goes on from where it was. `source` is the real time it follows (tests inject one).
+    """
+
+    def __init__(self, scale: float = 1.0, start: datetime | float | None = None,
+                 source: Callable[[], float] = wall_time):
         if scale <= 0:
             raise ValueError("scale must be positive")
-        self.scale = scale
-        self._real_origin = time.time()
+        self._scale = scale
+        self._source = source
+        self._real_origin = source()
         self._origin = self._real_origin if start is None else (
             start if isinstance(start, (int, float)) else to_seconds(start))
         self._offset = 0.0
+        self._paused = False
 
     def seconds(self) -> float:
-        return self._origin + (time.time() - self._real_origin) * self.scale + self._offset
+        if self._paused:
+            return self._origin + self._offset
+        return self._origin + (self._source() - self._real_origin) * self._scale + self._offset
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("a clock never goes backwards")
         self._offset += seconds
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_scale(self, scale: float) -> None:
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
+            raise ValueError("scale must be a positive number")
+        self._rebase(self.seconds())
+        self._scale = float(scale)
+
+    def set_paused(self, paused: bool) -> None:
+        self._rebase(self.seconds())
+        self._paused = paused
+
+    def restore(self, seconds: float) -> None:
+        self._rebase(float(seconds))
+
+    def _rebase(self, seconds: float) -> None:
+        """Count from `seconds` at this real instant, so a change of scale or pause leaves no jump."""
+        self._origin, self._real_origin, self._offset = seconds, self._source(), 0.0
 
 
 class Stopwatch:

@@ -33,12 +33,15 @@ def _webstore_address(fake: Faker) -> dict:
 
 
 def amazon_for(scenario: dict, clock: Clock | None = None, base_url: str = "http://mock.sim",
-               wire_clock: Clock | None = None) -> MockAmazon:
+               wire_clock: Clock | None = None, journal_bodies: bool = False,
+               journal_limit: int | None = None) -> MockAmazon:
     """Amazon's mock with the scenario's settings, limits and faults. The mock checks those free-form keys itself,
-    so this is also how they are validated without running anything."""
+    so this is also how they are validated without running anything. The simulator journals each call without
+    its bodies (a row per call, fast); the live world keeps them for whoever reads its journal."""
     try:
         amazon = MockAmazon(clock=clock, base_url=base_url, seed=scenario["run"]["seed"], wire_clock=wire_clock,
-                            limits=scenario["limits"], faults=scenario["faults"])
+                            limits=scenario["limits"], faults=scenario["faults"], journal_bodies=journal_bodies,
+                            journal_limit=journal_limit)
         amazon.update_settings(scenario["amazon"])
         amazon.notifications.configure_faults(scenario["notification_faults"])
     except ValueError as error:  # the mock checks its own settings, limits and faults

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from mock_amazon.auth import LwaError
-from mock_amazon.pipeline import current_amazon, json_response
+from mock_amazon.pipeline import TOKEN_PATH, current_amazon, exchange_token, json_response
 
 blueprint = Blueprint("lwa", __name__)
 
 
-@blueprint.post("/auth/o2/token")
+@blueprint.post(TOKEN_PATH)
 def token() -> Response:
-    amazon = current_amazon()
-    with amazon.lock:
-        try:
-            with amazon.store.transaction():
-                return json_response(200, amazon.auth.exchange(request.form))
-        except LwaError as error:
-            return json_response(400, error.body())
+    reply = exchange_token(current_amazon(), request.form, request.headers)
+    return json_response(reply.status, reply.body)

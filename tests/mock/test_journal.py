@@ -1,0 +1,300 @@
+"""The traffic journal: what every call at Amazon's doors looked like, filtered, with bodies (secrets redacted,
+capped), bounded, and exported as HAR 1.2."""
+import gzip
+import json
+import sqlite3
+
+import jsonschema
+import pytest
+
+from mock_amazon import MockAmazon, create_app
+from mock_amazon.client import InProcess
+from mock_amazon.journal import BODY_CAP, REDACTED, Message
+from mock_amazon.store import Store
+from model.clock import VirtualClock
+from model.workflows.protocol import Request
+from tests.conftest import login
+from tests.mock.flex import INV, LOCATION, set_up, update
+
+ORDERS = "ordersV0"
+REPORTS = "reports_2021-06-30"
+FEEDS = "feeds_2021-06-30"
+
+
+class FakeWall:
+    """Real time for the tests: every reading is `step` seconds after the one before."""
+
+    def __init__(self, start: float = 1_780_000_000.0, step: float = 0.004):
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.fixture
+def amazon():
+    """The shared fixture's mock, with a fake wall clock so latencies and wall times are known."""
+    mock = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    mock.seller = mock.create_seller()
+    mock.seed(mock.seller.seller_id, skus=12, orders=8, seed=1)
+    return mock
+
+
+def journal_text(http) -> str:
+    """Everything the journal would show anyone, as one string."""
+    entries = http.get("/_testbed/traffic?limit=100000").json["traffic"]
+    full = [http.get(f"/_testbed/traffic/{e['id']}").json for e in entries]
+    return json.dumps(full) + http.get("/_testbed/traffic.har").get_data(as_text=True)
+
+
+def test_every_call_is_journalled_with_its_bodies(sp, http, amazon):
+    answer = sp(ORDERS, "getOrders", query={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"})
+    listing = http.get("/_testbed/traffic").json
+    assert listing["dropped"] == 0
+    token_call, call = listing["traffic"][-2:]
+    assert token_call["operation"] == "lwa.token" and token_call["status"] == 200
+    assert token_call["seller_id"] == amazon.seller.seller_id and token_call["request_id"] is None
+    assert call["operation"] == "getOrders" and call["method"] == "GET" and call["path"] == "/orders/v0/orders"
+    assert call["query"] == "MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-12-01T00%3A00%3A00Z"
+    assert call["status"] == 200 and call["seller_id"] == amazon.seller.seller_id and call["throttled"] is False
+    assert call["request_id"] == answer.headers["x-amzn-RequestId"]
+    assert call["time"] == amazon.clock.now().isoformat()
+    assert call["latency_ms"] == 4.0 and call["wall_time"].startswith("2026-05-28T")
+    assert "request" not in call, "the listing leaves bodies out"
+
+    entry = http.get(f"/_testbed/traffic/{call['id']}").json
+    assert entry["response"]["text"] and json.loads(entry["response"]["text"]) == answer.body
+    assert entry["response"]["mime_type"] == "application/json" and entry["response"]["truncated"] is False
+    assert dict(entry["response"]["headers"])["x-amzn-RequestId"] == call["request_id"]
+    assert {name.lower(): value for name, value in entry["request"]["headers"]}["x-amz-access-token"] == REDACTED
+    assert entry["request"]["text"] is None and entry["request"]["size"] == 0
+    missing = http.get("/_testbed/traffic/999999")
+    assert missing.status_code == 404 and missing.json["errors"][0]["code"] == "NotFound"
+
+
+def test_filters_by_operation_status_seller_and_id(sp, http, amazon):
+    other = amazon.create_seller()
+    other_token = login(http, other)
+    sp(ORDERS, "getOrders", query={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"})
+    sp(ORDERS, "getOrder", path={"orderId": "111-0000000-0000000"})
+    http.get("/orders/v0/orders/111-0000000-0000000", headers={"x-amz-access-token": other_token})
+    everything = http.get("/_testbed/traffic").json["traffic"]
+
+    def ids(query: str) -> list[int]:
+        answer = http.get(f"/_testbed/traffic?{query}")
+        assert answer.status_code == 200, answer.json
+        return [e["id"] for e in answer.json["traffic"]]
+
+    assert ids("operation=getOrder") == [e["id"] for e in everything if e["operation"] == "getOrder"]
+    assert ids("status=404") == [e["id"] for e in everything if e["status"] == 404] and len(ids("status=404")) == 2
+    assert ids("status=2xx") == [e["id"] for e in everything if 200 <= e["status"] < 300]
+    assert ids(f"seller_id={other.seller_id}") == [e["id"] for e in everything if e["seller_id"] == other.seller_id]
+    assert ids(f"seller_id={other.seller_id}&operation=getOrder&status=404") == [everything[-1]["id"]]
+    assert ids(f"since_id={everything[-3]['id']}") == [e["id"] for e in everything[-2:]]
+    assert ids(f"since={everything[-3]['id']}") == ids(f"since_id={everything[-3]['id']}"), "the old name still works"
+    assert ids("limit=2") == [e["id"] for e in everything[:2]]
+    assert amazon.traffic(operation="getOrder", status=404) == [e for e in everything
+                                                                 if e["operation"] == "getOrder" and e["status"] == 404]
+    for query, named in [("since_id=-1", "since_id"), ("since=x", "since_id"), ("limit=0", "limit"),
+                         ("limit=100001", "limit"), ("status=600", "status"), ("status=bad", "status")]:
+        refused = http.get(f"/_testbed/traffic?{query}")
+        assert refused.status_code == 400 and refused.json["errors"][0]["details"] == named, query
+        assert refused.json["errors"][0]["code"] == "InvalidInput"
+    assert http.get("/_testbed/traffic.har?limit=0").status_code == 400
+
+
+def test_tokens_and_secrets_never_reach_the_journal(http, amazon):
+    seller = amazon.seller
+    token = login(http, seller)
+    code = http.post(f"/_testbed/sellers/{seller.seller_id}/authorize").json["spapi_oauth_code"]
+    by_code = http.post("/auth/o2/token", data={"grant_type": "authorization_code", "code": code,
+                                                "client_id": seller.client_id, "client_secret": seller.client_secret})
+    assert by_code.status_code == 200
+    wrong = http.post("/auth/o2/token", data={"grant_type": "refresh_token", "client_id": seller.client_id,
+                                              "client_secret": "wrong", "refresh_token": seller.refresh_token})
+    assert wrong.status_code == 400
+    http.get("/orders/v0/orders/111-0000000-0000000", headers={"x-amz-access-token": token,
+                                                                "Authorization": "Bearer something-secret"})
+    amazon.journal.record("createRestrictedDataToken", "POST", "/tokens/2021-03-01/restrictedDataToken", "", 200,
+                          amazon.wall(), seller.seller_id, response=Message(
+                              {}, {"restrictedDataToken": "Atz.sprdt|secret-rdt", "expiresIn": 3600}))
+    text = journal_text(http)
+    for secret in (token, by_code.json["access_token"], seller.client_secret, seller.refresh_token, code,
+                   "something-secret", "Atz.sprdt|secret-rdt"):
+        assert secret not in text
+    tokens = [e for e in amazon.traffic() if e["operation"] == "lwa.token"]
+    assert [e["status"] for e in tokens] == [200, 200, 400]
+    first = amazon.journal.entry(tokens[0]["id"])
+    assert f"client_id={seller.client_id}" in first["request"]["text"], "what is not secret stays readable"
+    assert json.loads(first["response"]["text"]) == {"access_token": REDACTED, "token_type": "bearer",
+                                                     "expires_in": 3600, "refresh_token": REDACTED}
+    error = json.loads(amazon.journal.entry(tokens[2]["id"])["response"]["text"])
+    assert error["error"] == "invalid_client"
+
+
+def test_documents_are_journalled_and_bodies_capped(sp, http, amazon):
+    document = sp(FEEDS, "createFeedDocument", body={"contentType": "text/plain; charset=UTF-8"}).body
+    path = document["url"].removeprefix("http://mock.test")
+    content = ("a" + "é" * 40_000).encode()  # two-byte characters after one: the cap falls inside one
+    assert http.put(path, data=content, content_type="text/plain; charset=UTF-8").status_code == 200
+    amazon.documents.create(amazon.seller.seller_id, "amzn1.spdoc.binary", b"report\tline\n" * 10, "text/plain",
+                            gzip_it=True)
+    assert http.get("/_documents/amzn1.spdoc.binary").status_code == 200
+    assert http.get("/_documents/amzn1.spdoc.nothing").status_code == 404
+
+    put, get, missing = amazon.traffic()[-3:]
+    assert (put["operation"], put["method"], put["path"]) == ("document.put", "PUT", path)
+    assert (get["operation"], get["status"], missing["status"]) == ("document.get", 200, 404)
+    uploaded = amazon.journal.entry(put["id"])["request"]
+    assert uploaded["size"] == len(content) and uploaded["truncated"] is True
+    assert uploaded["text"] == "a" + "é" * (BODY_CAP // 2 - 1), "cut before the character the cap splits"
+    downloaded = amazon.journal.entry(get["id"])["response"]
+    assert downloaded["encoding"] == "base64" and downloaded["mime_type"] == "application/octet-stream"
+    har = http.get("/_testbed/traffic.har").json["log"]["entries"]
+    by_id = {entry["_id"]: entry for entry in har}
+    assert by_id[get["id"]]["response"]["content"]["encoding"] == "base64"
+    assert by_id[put["id"]]["request"]["postData"]["mimeType"] == "text/plain; charset=UTF-8"
+    assert by_id[put["id"]]["request"]["bodySize"] == len(content)
+    assert gzip.decompress(amazon.documents.download("amzn1.spdoc.binary")[0]).startswith(b"report")
+
+
+def test_a_batch_refused_per_item_shows_each_result(sp, http, amazon):
+    skus = set_up(amazon)
+    answer = sp(INV, "batchInventory", body={"requests": [update(skus[0], 7, 2), update(skus[1], 3, 1)]})
+    assert answer.status == 207
+    entry = http.get("/_testbed/traffic?operation=batchInventory").json["traffic"][-1]
+    assert entry["status"] == 207
+    detail = http.get(f"/_testbed/traffic/{entry['id']}").json
+    results = json.loads(detail["response"]["text"])["responses"]
+    assert [r["status"]["statusCode"] for r in results] == [200, 400]
+    assert results[1]["body"]["actionableErrors"][0]["errorType"] == "STALE_SEQUENCE_NUMBER"
+    sent = json.loads(detail["request"]["text"])["requests"]
+    assert sent[1]["body"]["clientSequenceNumber"] == 1 and f"locationId={LOCATION}" in sent[1]["uri"]
+
+
+def test_a_bounded_journal_drops_the_oldest_and_counts_them():
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall(), journal_limit=5)
+    seller = amazon.create_seller()
+    client = create_app(amazon).test_client()
+    token = login(client, seller)
+    for n in range(7):
+        client.get(f"/orders/v0/orders/111-0000000-{n:07d}", headers={"x-amz-access-token": token})
+    answer = client.get("/_testbed/traffic").json
+    assert [e["path"][-7:] for e in answer["traffic"]] == [f"{n:07d}" for n in range(2, 7)]
+    assert answer["dropped"] == 3  # the token call and the first two reads
+    assert [e["id"] for e in answer["traffic"]] == list(range(4, 9))
+    client.post("/_testbed/reset")
+    assert client.get("/_testbed/traffic").json == {"traffic": [], "dropped": 0}
+    with pytest.raises(ValueError):
+        MockAmazon(journal_limit=0)
+
+
+def test_bodies_can_be_switched_off():
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall(), journal_bodies=False)
+    seller = amazon.create_seller()
+    client = create_app(amazon).test_client()
+    client.get("/orders/v0/orders/111-0000000-0000000", headers={"x-amz-access-token": login(client, seller)})
+    entry = client.get("/_testbed/traffic").json["traffic"][-1]
+    assert entry["operation"] == "getOrder" and entry["status"] == 404 and entry["latency_ms"] == 4.0
+    detail = client.get(f"/_testbed/traffic/{entry['id']}").json
+    assert detail["request"] is None and detail["response"] is None
+    har = client.get("/_testbed/traffic.har").json
+    jsonschema.Draft7Validator(HAR_SCHEMA).validate(har)
+    assert har["log"]["entries"][-1]["comment"] == "bodies were not recorded"
+
+
+def test_the_in_process_client_is_journalled_too():
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    seller = amazon.create_seller()
+    send = InProcess(amazon)
+    answer = send(Request("lwa.token", body={"grant_type": "refresh_token", "client_id": seller.client_id,
+                                             "client_secret": seller.client_secret,
+                                             "refresh_token": seller.refresh_token}))
+    assert answer.status == 200
+    assert send(Request("document.get", url="http://mock.test/_documents/none")).status == 404
+    assert [(e["operation"], e["status"]) for e in amazon.traffic()] == [("lwa.token", 200), ("document.get", 404)]
+    assert REDACTED in amazon.journal.entry(amazon.traffic()[0]["id"])["request"]["text"]
+
+
+def test_a_store_file_from_before_gains_the_journal_columns(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE traffic (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, "
+                "operation TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, "
+                "throttled INTEGER NOT NULL, fault TEXT, request_id TEXT NOT NULL)")
+    old.execute("INSERT INTO traffic (time, operation, method, path, status, throttled, request_id) "
+                "VALUES (1767571200, 'getOrders', 'GET', '/orders/v0/orders', 200, 0, 'r-1')")
+    old.commit()
+    old.close()
+    amazon = MockAmazon(store=Store(str(path)), clock=VirtualClock(), wall=FakeWall())
+    amazon.journal.record("getOrder", "GET", "/orders/v0/orders/1", "", 404, amazon.wall())
+    before, after = amazon.traffic()
+    assert before["request_id"] == "r-1" and before["wall_time"] is None and before["latency_ms"] is None
+    assert after["operation"] == "getOrder" and amazon.journal.entry(after["id"])["response"] is None
+
+
+# The structure HAR 1.2 requires, written from the specification (http://www.softwareishard.com/blog/har-12-spec/):
+# every required field with its type; optional ones where we write them; custom fields must start with "_".
+def _object(required: dict, optional: dict | None = None) -> dict:
+    return {"type": "object", "required": list(required),
+            "properties": {**required, **(optional or {}), "comment": {"type": "string"}},
+            "patternProperties": {"^_": {}}, "additionalProperties": False}
+
+
+_PAIRS = {"type": "array", "items": _object({"name": {"type": "string"}, "value": {"type": "string"}})}
+_ISO_8601 = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"}
+HAR_SCHEMA = _object({"log": _object({
+    "version": {"const": "1.2"},
+    "creator": _object({"name": {"type": "string"}, "version": {"type": "string"}}),
+    "entries": {"type": "array", "items": _object({
+        "startedDateTime": _ISO_8601,
+        "time": {"type": "number", "minimum": 0},
+        "request": _object({
+            "method": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+            "httpVersion": {"type": "string"}, "cookies": _PAIRS, "headers": _PAIRS, "queryString": _PAIRS,
+            "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
+        }, {"postData": _object({"mimeType": {"type": "string"}},
+                                {"text": {"type": "string"}, "params": {"type": "array"}})}),
+        "response": _object({
+            "status": {"type": "integer"}, "statusText": {"type": "string"}, "httpVersion": {"type": "string"},
+            "cookies": _PAIRS, "headers": _PAIRS,
+            "content": _object({"size": {"type": "integer"}, "mimeType": {"type": "string"}},
+                               {"text": {"type": "string"}, "encoding": {"type": "string"},
+                                "compression": {"type": "integer"}}),
+            "redirectURL": {"type": "string"}, "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
+        }),
+        "cache": _object({}, {"beforeRequest": {"type": ["object", "null"]},
+                              "afterRequest": {"type": ["object", "null"]}}),
+        "timings": _object({"send": {"type": "number"}, "wait": {"type": "number"}, "receive": {"type": "number"}},
+                           {name: {"type": "number"} for name in ("blocked", "dns", "connect", "ssl")}),
+    }, {"pageref": {"type": "string"}, "serverIPAddress": {"type": "string"}, "connection": {"type": "string"}})},
+}, {"browser": {"type": "object"}, "pages": {"type": "array"}})})
+
+
+def test_the_journal_exports_as_har_1_2(sp, http, amazon):
+    skus = set_up(amazon)
+    sp(ORDERS, "getOrders", query={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"})
+    sp(INV, "batchInventory", body={"requests": [update(skus[0], 7, 2), update(skus[1], 3, 1)]})
+    sp(ORDERS, "getOrder", path={"orderId": "111-0000000-0000000"})
+    exported = http.get("/_testbed/traffic.har")
+    assert exported.status_code == 200 and exported.mimetype == "application/json"
+    assert "traffic.har" in exported.headers["Content-Disposition"]
+    har = exported.json
+    jsonschema.Draft7Validator(HAR_SCHEMA).validate(har)
+    entries = har["log"]["entries"]
+    assert [e["_id"] for e in entries] == [e["id"] for e in amazon.traffic()], "each entry names its journal ID"
+    for entry in entries:
+        timings = entry["timings"]
+        assert entry["time"] == timings["send"] + timings["wait"] + timings["receive"]
+    orders, batch, missing = entries[-3:]
+    assert orders["request"]["url"] == ("http://mock.test/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER"
+                                        "&CreatedAfter=2025-12-01T00%3A00%3A00Z")
+    assert {"name": "CreatedAfter", "value": "2025-12-01T00:00:00Z"} in orders["request"]["queryString"]
+    assert orders["_operation"] == "getOrders" and orders["_simulatedTime"] == amazon.clock.now().isoformat()
+    assert batch["response"]["status"] == 207 and batch["response"]["statusText"] == "Multi-Status"
+    assert "STALE_SEQUENCE_NUMBER" in batch["response"]["content"]["text"]
+    assert batch["request"]["postData"]["mimeType"] == "application/json"
+    assert missing["response"]["status"] == 404 and missing["response"]["content"]["mimeType"] == "application/json"
+    only = http.get(f"/_testbed/traffic.har?operation=batchInventory&since_id={batch['_id'] - 1}").json
+    assert [e["_id"] for e in only["log"]["entries"]] == [batch["_id"]]
