@@ -81,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(args.db)
     except sqlite3.Error as error:
         parser.error(f"--db {args.db}: {error}")
-    amazon = MockAmazon(store=store, clock=WallClock(scale=args.clock_scale), base_url=base_url, seed=args.seed,
-                        wait=lambda seconds: time.sleep(seconds / args.clock_scale),
+    clock = WallClock(scale=args.clock_scale)
+    amazon = MockAmazon(store=store, clock=clock, base_url=base_url, seed=args.seed,
+                        wait=lambda seconds: time.sleep(seconds / clock.scale),  # the scale now, not at start
                         wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
                         journal_limit=args.journal_limit or None)
     # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
@@ -129,7 +130,7 @@ def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_u
     overrides = list(args.set) + ([f"run.seed={args.seed}"] if args.seed else [])
     try:
         scenario = scenarios.apply_overrides(scenarios.load(args.scenario), overrides)
-        live = LiveWorld(scenario, base_url, args.clock_scale)
+        live = LiveWorld(scenario, base_url, args.clock_scale, journal_limit=args.journal_limit or None)
     except scenarios.ScenarioError as error:
         parser.error(str(error))
     app = create_app(live.amazon)

@@ -69,7 +69,7 @@ class LiveClock(Clock):
 
     @property
     def paused(self) -> bool:
-        return bool(getattr(self.pace, "paused", False))  # TEMP until WallClock pauses
+        return self.pace.paused
 
     def set_scale(self, scale: float) -> None:
         self.pace.set_scale(scale)
@@ -97,18 +97,25 @@ class Lag:
 class LiveWorld:
     """A scenario's world inside a running mock: build it, `attach` its `/_world/` door to the app, `start` it."""
 
-    def __init__(self, scenario: dict, base_url: str, scale: float,
+    def __init__(self, scenario: dict, base_url: str, scale: float, journal_limit: int | None = None,
                  on_step: Callable[[LiveWorld], None] | None = None):
         self.env = simpy.Environment()
         self.clock = LiveClock(self.env, WallClock(scale=scale))
         self.world = World(scenario, env=self.env, clock=self.clock, base_url=base_url,
-                           wire_clock=WallClock() if scale != 1 else None)  # the wire keeps real time
+                           wire_clock=WallClock() if scale != 1 else None,  # the wire keeps real time
+                           journal_bodies=True, journal_limit=journal_limit)
         self.amazon: MockAmazon = self.world.amazon
+        self.amazon.wait = self.wait_out
         start_actors(self.world, reference_integration=False)
         self.lag = Lag()
         self.on_step = on_step
         self._stop = threading.Event()
         self._runner: threading.Thread | None = None
+
+    def wait_out(self, seconds: float) -> None:
+        """A fault's added latency (simulated seconds), waited in real time outside the lock, as the standalone
+        server does; cut short when the world stops."""
+        self._stop.wait(seconds / (self.clock.scale or 1.0))
 
     def attach(self, app: Flask) -> None:
         app.extensions["live_world"] = self

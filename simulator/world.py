@@ -123,7 +123,8 @@ class World(IntegrationState):
     on real time."""
 
     def __init__(self, scenario: dict, env: simpy.Environment | None = None, clock: Clock | None = None,
-                 base_url: str = "http://mock.sim", wire_clock: Clock | None = None):
+                 base_url: str = "http://mock.sim", wire_clock: Clock | None = None, journal_bodies: bool = False,
+                 journal_limit: int | None = None):
         self.scenario = scenario
         run = scenario["run"]
         self.seed = run["seed"]
@@ -134,7 +135,7 @@ class World(IntegrationState):
             clock.follow(self.env)
         self.clock = clock
         self.start = to_datetime(clock.seconds() - self.env.now)   # the instant env.now counts from
-        self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock)
+        self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock, journal_bodies, journal_limit)
         super().__init__(self.env, self.clock, scenario)
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)

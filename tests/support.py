@@ -10,7 +10,7 @@ import requests
 from mock_amazon.launcher import Server
 from mock_amazon.spec import models_dir, operation, validator
 
-__all__ = ["Caller", "Server", "check_against_model", "flask_sender", "http_sender", "token_for"]
+__all__ = ["HAR_SCHEMA", "Caller", "Server", "check_against_model", "flask_sender", "http_sender", "token_for"]
 
 
 def check_against_model(model: str, operation_id: str, status: int, body) -> None:
@@ -105,3 +105,41 @@ def check_notification(message: dict) -> None:
     schema = json.loads((models_dir() / NOTIFICATION_SCHEMAS[message["type"]]).read_text())
     errors = list(jsonschema.Draft7Validator(schema).iter_errors(message["body"]))
     assert not errors, f"{message['type']}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+# The structure HAR 1.2 requires, written from the specification (http://www.softwareishard.com/blog/har-12-spec/):
+# every required field with its type; optional ones where we write them; custom fields must start with "_".
+def _object(required: dict, optional: dict | None = None) -> dict:
+    return {"type": "object", "required": list(required),
+            "properties": {**required, **(optional or {}), "comment": {"type": "string"}},
+            "patternProperties": {"^_": {}}, "additionalProperties": False}
+
+
+_PAIRS = {"type": "array", "items": _object({"name": {"type": "string"}, "value": {"type": "string"}})}
+_ISO_8601 = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"}
+HAR_SCHEMA = _object({"log": _object({
+    "version": {"const": "1.2"},
+    "creator": _object({"name": {"type": "string"}, "version": {"type": "string"}}),
+    "entries": {"type": "array", "items": _object({
+        "startedDateTime": _ISO_8601,
+        "time": {"type": "number", "minimum": 0},
+        "request": _object({
+            "method": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+            "httpVersion": {"type": "string"}, "cookies": _PAIRS, "headers": _PAIRS, "queryString": _PAIRS,
+            "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
+        }, {"postData": _object({"mimeType": {"type": "string"}},
+                                {"text": {"type": "string"}, "params": {"type": "array"}})}),
+        "response": _object({
+            "status": {"type": "integer"}, "statusText": {"type": "string"}, "httpVersion": {"type": "string"},
+            "cookies": _PAIRS, "headers": _PAIRS,
+            "content": _object({"size": {"type": "integer"}, "mimeType": {"type": "string"}},
+                               {"text": {"type": "string"}, "encoding": {"type": "string"},
+                                "compression": {"type": "integer"}}),
+            "redirectURL": {"type": "string"}, "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
+        }),
+        "cache": _object({}, {"beforeRequest": {"type": ["object", "null"]},
+                              "afterRequest": {"type": ["object", "null"]}}),
+        "timings": _object({"send": {"type": "number"}, "wait": {"type": "number"}, "receive": {"type": "number"}},
+                           {name: {"type": "number"} for name in ("blocked", "dns", "connect", "ssl")}),
+    }, {"pageref": {"type": "string"}, "serverIPAddress": {"type": "string"}, "connection": {"type": "string"}})},
+}, {"browser": {"type": "object"}, "pages": {"type": "array"}})})

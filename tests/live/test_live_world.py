@@ -7,10 +7,11 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
+import jsonschema
 import pytest
 import requests
 
-from tests.support import Server
+from tests.support import HAR_SCHEMA, Server
 
 pytestmark = pytest.mark.live
 SCALE = 600
@@ -103,3 +104,13 @@ def test_every_due_webstore_order_became_exactly_one_fulfillment_order(world):
     assert due, "some webstore orders are old enough to judge"
     # the order number the customer knows (the shop's) is the fulfillment order's displayable ID
     assert [o["id"] for o in due if o["id"] not in per_order] == []
+
+
+def test_the_journal_exports_the_run_as_har(world):
+    """The connector's calls, with bodies, in the format browsers and HAR viewers open."""
+    har = requests.get(f"{world.base_url}/_testbed/traffic.har", params={"limit": 500}, timeout=30).json()
+    jsonschema.Draft7Validator(HAR_SCHEMA).validate(har)
+    entries = har["log"]["entries"]
+    assert {e["request"]["url"].split("?")[0].rsplit("/", 1)[-1] for e in entries} >= {"orders", "token"}
+    assert all(isinstance(e["_id"], int) for e in entries)
+    assert any(e["response"]["content"].get("text") for e in entries), "bodies are kept in the live world"

@@ -15,6 +15,7 @@ from model.clock import VirtualClock
 from model.workflows.protocol import Request
 from tests.conftest import login
 from tests.mock.flex import INV, LOCATION, set_up, update
+from tests.support import HAR_SCHEMA
 
 ORDERS = "ordersV0"
 REPORTS = "reports_2021-06-30"
@@ -232,44 +233,6 @@ def test_a_store_file_from_before_gains_the_journal_columns(tmp_path):
     before, after = amazon.traffic()
     assert before["request_id"] == "r-1" and before["wall_time"] is None and before["latency_ms"] is None
     assert after["operation"] == "getOrder" and amazon.journal.entry(after["id"])["response"] is None
-
-
-# The structure HAR 1.2 requires, written from the specification (http://www.softwareishard.com/blog/har-12-spec/):
-# every required field with its type; optional ones where we write them; custom fields must start with "_".
-def _object(required: dict, optional: dict | None = None) -> dict:
-    return {"type": "object", "required": list(required),
-            "properties": {**required, **(optional or {}), "comment": {"type": "string"}},
-            "patternProperties": {"^_": {}}, "additionalProperties": False}
-
-
-_PAIRS = {"type": "array", "items": _object({"name": {"type": "string"}, "value": {"type": "string"}})}
-_ISO_8601 = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"}
-HAR_SCHEMA = _object({"log": _object({
-    "version": {"const": "1.2"},
-    "creator": _object({"name": {"type": "string"}, "version": {"type": "string"}}),
-    "entries": {"type": "array", "items": _object({
-        "startedDateTime": _ISO_8601,
-        "time": {"type": "number", "minimum": 0},
-        "request": _object({
-            "method": {"type": "string"}, "url": {"type": "string", "format": "uri"},
-            "httpVersion": {"type": "string"}, "cookies": _PAIRS, "headers": _PAIRS, "queryString": _PAIRS,
-            "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
-        }, {"postData": _object({"mimeType": {"type": "string"}},
-                                {"text": {"type": "string"}, "params": {"type": "array"}})}),
-        "response": _object({
-            "status": {"type": "integer"}, "statusText": {"type": "string"}, "httpVersion": {"type": "string"},
-            "cookies": _PAIRS, "headers": _PAIRS,
-            "content": _object({"size": {"type": "integer"}, "mimeType": {"type": "string"}},
-                               {"text": {"type": "string"}, "encoding": {"type": "string"},
-                                "compression": {"type": "integer"}}),
-            "redirectURL": {"type": "string"}, "headersSize": {"type": "integer"}, "bodySize": {"type": "integer"},
-        }),
-        "cache": _object({}, {"beforeRequest": {"type": ["object", "null"]},
-                              "afterRequest": {"type": ["object", "null"]}}),
-        "timings": _object({"send": {"type": "number"}, "wait": {"type": "number"}, "receive": {"type": "number"}},
-                           {name: {"type": "number"} for name in ("blocked", "dns", "connect", "ssl")}),
-    }, {"pageref": {"type": "string"}, "serverIPAddress": {"type": "string"}, "connection": {"type": "string"}})},
-}, {"browser": {"type": "object"}, "pages": {"type": "array"}})})
 
 
 def test_the_journal_exports_as_har_1_2(sp, http, amazon):
