@@ -14,6 +14,7 @@ webstore's orders, the warehouse's stock), `/_testbed/` for whoever runs the tes
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, Conflict, InvalidInput, NotFound
 from mock_amazon.pipeline import json_response
 from mock_amazon.spec import parse_time
-from model.clock import Clock, WallClock, to_datetime
+from model.clock import Clock, WallClock, to_datetime, wall_time
 from model.seller import StoreOrder
 from simulator.run import start as start_actors
 from simulator.world import World
@@ -63,6 +64,14 @@ class LiveClock(Clock):
         self.pace.advance(seconds)
         self.catch_up()
 
+    def restore(self, seconds: float) -> None:
+        """Back to a snapshot's instant: the pace is set back and a fresh environment starts there (the world's
+        snapshot part then rebuilds its actors on it)."""
+        if seconds < self.origin:
+            raise ValueError("the snapshot is older than this world")
+        self.pace.restore(seconds)
+        self.env = simpy.Environment(initial_time=seconds - self.origin)
+
     @property
     def scale(self) -> float | None:
         return self.pace.scale
@@ -98,17 +107,18 @@ class LiveWorld:
     """A scenario's world inside a running mock: build it, `attach` its `/_world/` door to the app, `start` it."""
 
     def __init__(self, scenario: dict, base_url: str, scale: float, journal_limit: int | None = None,
-                 on_step: Callable[[LiveWorld], None] | None = None):
+                 wall: Callable[[], float] = wall_time):
+        """`wall` is the real time the pace follows (tests pass a hand-moved one)."""
         self.env = simpy.Environment()
-        self.clock = LiveClock(self.env, WallClock(scale=scale))
+        self.clock = LiveClock(self.env, WallClock(scale=scale, source=wall))
         self.world = World(scenario, env=self.env, clock=self.clock, base_url=base_url,
                            wire_clock=WallClock() if scale != 1 else None,  # the wire keeps real time
                            journal_bodies=True, journal_limit=journal_limit)
         self.amazon: MockAmazon = self.world.amazon
         self.amazon.wait = self.wait_out
         start_actors(self.world, reference_integration=False)
+        self.amazon.snapshot_parts["world"] = (self.save, self.restore)
         self.lag = Lag()
-        self.on_step = on_step
         self._stop = threading.Event()
         self._runner: threading.Thread | None = None
 
@@ -120,6 +130,14 @@ class LiveWorld:
     def attach(self, app: Flask) -> None:
         app.extensions["live_world"] = self
         app.register_blueprint(world_door)
+        app.register_blueprint(world_state)
+
+    def state(self) -> dict[str, Any]:
+        """How the world is doing, for whoever runs the test: its scenario, time, lag and orders so far."""
+        world = self.world
+        return {"scenario": world.scenario["name"], "now": self.clock.now().isoformat(),
+                "scale": self.clock.scale, "paused": self.clock.paused, "lag_seconds": self.lag.summary(),
+                "orders_placed": dict(sorted(world.customer_orders.items()))}
 
     def start(self) -> None:
         self._runner = threading.Thread(target=self._run, name="live-world", daemon=True)
@@ -135,13 +153,35 @@ class LiveWorld:
         with self.amazon.lock:
             self.clock.catch_up(MAX_STEP_SECONDS)
             self.lag.add(self.clock.behind())
-        if self.on_step is not None:
-            self.on_step(self)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.step()
             self._stop.wait(SLICE_SECONDS)  # outside the lock: requests go on while the world sleeps
+
+    # snapshots: the seller's side and the world's random streams; Amazon's side is the store's
+    def save(self) -> dict[str, Any]:
+        world = self.world
+        return {"orders": world.orders, "stock": world.warehouse.stock, "allocated": world.warehouse.allocated,
+                "activity": world.warehouse.activity, "customer_orders": world.customer_orders,
+                "rng": world.rng.getstate(), "fake": world.fake.random.getstate()}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """The world rebuilt on the environment the clock restarted at the snapshot's instant: the seller's side
+        as it was, and every actor started again from there."""
+        world = self.world
+        world.env = self.env = self.clock.env
+        world.webstore_inbox = simpy.Store(self.env)
+        world.orders = saved["orders"]
+        world.by_id = {order.id: order for order in world.orders}
+        world.by_external = {(order.source, order.external_id): order for order in world.orders}
+        world.orders_by_status = Counter(order.status for order in world.orders)
+        world.warehouse.stock, world.warehouse.allocated = saved["stock"], saved["allocated"]
+        world.warehouse.activity = saved["activity"]
+        world.customer_orders = saved["customer_orders"]
+        world.rng.setstate(saved["rng"])
+        world.fake.random.setstate(saved["fake"])
+        start_actors(world, reference_integration=False)
 
     # what /_world/ serves
     def webstore_orders(self, since: float | None, limit: int) -> list[dict]:
@@ -165,6 +205,19 @@ class LiveWorld:
 
 def _iso(seconds: float) -> str:
     return to_datetime(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# the world as the tester sees it: /_testbed/world --------------------------------------------------------------
+
+world_state = Blueprint("world_state", __name__, url_prefix="/_testbed")
+
+
+@world_state.get("/world")
+def world_status() -> Response:
+    """The live world's scenario, time, lag behind the pace (simulated seconds per step) and orders placed."""
+    live = _live()
+    with live.amazon.lock:
+        return json_response(200, live.state())
 
 
 # the seller's own systems, simulated: /_world/ ---------------------------------------------------------------
