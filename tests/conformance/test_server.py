@@ -57,11 +57,17 @@ def test_state_survives_a_restart(tmp_path):
     (["--clock-scale", "0"], "--clock-scale must be positive"),
     (["--threads", "0"], "--threads must be at least 1"),
     (["--db", "/no/such/folder/mock.sqlite3"], "--db /no/such/folder/mock.sqlite3: unable to open"),
+    (["--port", "abc"], "argument --port: invalid int value: 'abc'"),
+    (["--scenario", "nope"], "no scenario 'nope'"),
+    (["--scenario", "live-demo", "--set", "run.days=-1"], "'run.days' must be positive"),
+    (["--scenario", "live-demo", "--db", "/tmp/mock.sqlite3"], "--db does not go with --scenario"),
+    (["--reference-integration"], "--set and --reference-integration go with --scenario"),
 ])
 def test_bad_arguments_get_a_clear_message(arguments, message):
     result = subprocess.run([sys.executable, "-m", "mock_amazon", *arguments], capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, "one clear line"
 
 
 def test_a_port_in_use_is_one_line_and_exit_2_and_changes_nothing(tmp_path):
