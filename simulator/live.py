@@ -140,6 +140,9 @@ class LiveWorld:
                 "orders_placed": dict(sorted(world.customer_orders.items()))}
 
     def start(self) -> None:
+        """The world starts moving now: the time spent building it does not count as lag."""
+        with self.amazon.lock:
+            self.clock.pace.restore(self.clock.seconds())
         self._runner = threading.Thread(target=self._run, name="live-world", daemon=True)
         self._runner.start()
 
