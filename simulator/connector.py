@@ -11,6 +11,7 @@ real-time environment at the world's scale. Its session paces and backs off in r
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ from collections.abc import Generator
 from types import FrameType
 from typing import Any, NoReturn
 
+import boto3
 import requests
 import simpy
 import simpy.rt
@@ -33,6 +35,7 @@ from simulator.metrics import Metrics
 from simulator.world import IntegrationState, reference_session
 
 WATCH_SECONDS = 60.0   # simulated seconds between two looks at the shop's new orders and the warehouse's moves
+ORDER_QUEUE = "arn:aws:sqs:us-east-1:000000000000:reference-connector-orders"   # where its ORDER_CHANGE arrive
 
 
 class HttpTransport:
@@ -128,6 +131,26 @@ class Connector(IntegrationState):
         integration.start(self)  # type: ignore[arg-type]  # a Connector offers what the schedules use of a World
         self.env.process(self.shop_watcher())
         self.env.process(self.stock_watcher())
+        self.env.process(self.order_notifications())
+
+    def order_notifications(self) -> Generator[Any, Any, None]:
+        """ORDER_CHANGE through the mock's SQS, read with boto3 as a production connector reads its queue: an
+        order that became Unshipped is taken at once instead of at the next poll (which stays, for what a lost
+        notification would miss). A message is deleted only once handled, so a crash means redelivery."""
+        subscribed = yield from self.perform(subscribe(ORDER_QUEUE, "ORDER_CHANGE"))
+        if not subscribed:
+            return
+        queue = boto3.client("sqs", endpoint_url=self.base_url, region_name="us-east-1",
+                             aws_access_key_id="connector", aws_secret_access_key="connector")
+        queue_url = queue.get_queue_url(QueueName=ORDER_QUEUE.rsplit(":", 1)[-1])["QueueUrl"]
+        while True:
+            for message in queue.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+                change = json.loads(message["Body"])["Payload"]["OrderChangeNotification"]
+                summary = {"AmazonOrderId": change["AmazonOrderId"], **change.get("Summary", {})}
+                if summary.get("OrderStatus") == "Unshipped" and summary.get("FulfillmentType") == "MFN":
+                    yield from integration.take_amazon_order(self, summary)  # type: ignore[arg-type]
+                queue.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            yield self.env.timeout(WATCH_SECONDS / 2)
 
     def shop_watcher(self) -> Generator[Any, Any, None]:
         """New webstore orders become the integration's store orders, to send to FBA."""
@@ -159,6 +182,18 @@ class Connector(IntegrationState):
             for entry in moved:
                 (self.flex_dirty if entry["sku"] in self.flex_set else self.mfn_dirty).add(entry["sku"])
             since = looked
+
+
+def subscribe(queue_arn: str, notification_type: str) -> Workflow[bool]:
+    """A destination for the queue, and the notification type subscribed to it (an existing subscription is kept)."""
+    destination = yield Request("notifications.createDestination", body={
+        "name": notification_type.lower(), "resourceSpecification": {"sqs": {"arn": queue_arn}}})
+    if not destination.ok:
+        return False
+    subscription = yield Request("notifications.createSubscription", path={"notificationType": notification_type},
+                                 body={"payloadVersion": "1.0",
+                                       "destinationId": destination.body["payload"]["destinationId"]})
+    return subscription.ok or subscription.status == 409
 
 
 def credentials_from_environment() -> dict[str, str]:

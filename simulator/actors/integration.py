@@ -46,24 +46,31 @@ def mfn_order_poller(world: World) -> Steps[None]:
         if found is not None:
             since = checked_at - timedelta(minutes=10)  # overlap: an order updated during the poll is not missed
             for summary in found:
-                if ("amazon", summary["AmazonOrderId"]) in world.by_external:
-                    continue
-                items = yield from attempt(world, orders.order_items(summary["AmazonOrderId"]), "getOrderItems")
-                if items is None or ("amazon", summary["AmazonOrderId"]) in world.by_external:
-                    continue
-                purchase = datetime.fromisoformat(summary["PurchaseDate"].replace("Z", "+00:00"))
-                promised = (purchase - world.start).total_seconds() + settings["handling_days"] * 86_400
-                order = world.add_order("amazon", summary["AmazonOrderId"],
-                                        [(i["SellerSKU"], i["QuantityOrdered"]) for i in items], promised)
-                world.fire(order, "import_order")
-                if _allocate(world, order):
-                    world.fire(order, "acknowledge")
-                    env.process(mfn_warehouse(world, order, items))
-                else:
-                    world.metrics.count("oversell_events")
-                    order.note.append("not enough stock in the warehouse")
-                    world.fire(order, "flag_for_manual")
+                yield from take_amazon_order(world, summary)
         yield env.timeout(settings["order_poll_minutes"] * 60)
+
+
+def take_amazon_order(world: World, summary: dict) -> Steps[None]:
+    """One merchant-fulfilled order, once: its items read, into the warehouse and acknowledged, or flagged for a
+    person when the warehouse cannot fill it. `summary` needs AmazonOrderId and PurchaseDate (a getOrders entry,
+    or an ORDER_CHANGE notification's summary)."""
+    if ("amazon", summary["AmazonOrderId"]) in world.by_external:
+        return
+    items = yield from attempt(world, orders.order_items(summary["AmazonOrderId"]), "getOrderItems")
+    if items is None or ("amazon", summary["AmazonOrderId"]) in world.by_external:
+        return
+    purchase = datetime.fromisoformat(summary["PurchaseDate"].replace("Z", "+00:00"))
+    promised = (purchase - world.start).total_seconds() + _settings(world)["handling_days"] * 86_400
+    order = world.add_order("amazon", summary["AmazonOrderId"],
+                            [(i["SellerSKU"], i["QuantityOrdered"]) for i in items], promised)
+    world.fire(order, "import_order")
+    if _allocate(world, order):
+        world.fire(order, "acknowledge")
+        world.env.process(mfn_warehouse(world, order, items))
+    else:
+        world.metrics.count("oversell_events")
+        order.note.append("not enough stock in the warehouse")
+        world.fire(order, "flag_for_manual")
 
 
 def _allocate(world: World, order: StoreOrder) -> bool:

@@ -114,3 +114,15 @@ def test_the_journal_exports_the_run_as_har(world):
     assert {e["request"]["url"].split("?")[0].rsplit("/", 1)[-1] for e in entries} >= {"orders", "token"}
     assert all(isinstance(e["_id"], int) for e in entries)
     assert any(e["response"]["content"].get("text") for e in entries), "bodies are kept in the live world"
+
+
+def test_the_reference_connector_reads_its_notifications_from_the_queue(world):
+    """It subscribed ORDER_CHANGE to a queue of the mock's SQS, and nothing is left unread there."""
+    subscribed = requests.get(f"{world.base_url}/_testbed/traffic", params={"operation": "createSubscription"},
+                              timeout=10).json()["traffic"]
+    assert [entry["status"] for entry in subscribed] == [200]
+    left = requests.get(f"{world.base_url}/_testbed/notifications", params={"consume": "false", "limit": 1000},
+                        timeout=10).json()["notifications"]
+    changes = [n for n in left if n.get("NotificationType") == "ORDER_CHANGE"]
+    assert any(n.get("NotificationType") for n in left) or not left, left[:1]
+    assert len(changes) <= 3, f"the connector deletes what it has handled, {len(changes)} left"
