@@ -1,17 +1,13 @@
 import pytest
 
 from mock_amazon import MockAmazon, create_app
-from model.clock import VirtualClock
-from tests.support import Caller, flask_sender
+from tests.support import Caller, flask_sender, seeded_amazon
 
 
 @pytest.fixture
-def amazon():
+def amazon() -> MockAmazon:
     """An in-process mock on a virtual clock, with one seeded seller."""
-    mock = MockAmazon(clock=VirtualClock(), base_url="http://mock.test")
-    mock.seller = mock.create_seller()
-    mock.seed(mock.seller.seller_id, skus=12, orders=8, seed=1)
-    return mock
+    return seeded_amazon()
 
 
 @pytest.fixture

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import jsonschema
 import requests
 
+from mock_amazon import MockAmazon
 from mock_amazon.launcher import Server
 from mock_amazon.spec import models_dir, operation, validator
+from model.clock import VirtualClock
 
-__all__ = ["HAR_SCHEMA", "Caller", "Server", "check_against_model", "flask_sender", "http_sender", "token_for"]
+__all__ = ["HAR_SCHEMA", "Caller", "FakeWall", "Server", "check_against_model", "flask_sender", "http_sender",
+           "seeded_amazon", "token_for"]
 
 
 def check_against_model(model: str, operation_id: str, status: int, body) -> None:
@@ -143,3 +147,22 @@ HAR_SCHEMA = _object({"log": _object({
                            {name: {"type": "number"} for name in ("blocked", "dns", "connect", "ssl")}),
     }, {"pageref": {"type": "string"}, "serverIPAddress": {"type": "string"}, "connection": {"type": "string"}})},
 }, {"browser": {"type": "object"}, "pages": {"type": "array"}})})
+
+
+class FakeWall:
+    """Real time for the tests: every reading is `step` seconds after the one before."""
+
+    def __init__(self, start: float = 1_780_000_000.0, step: float = 0.004):
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def seeded_amazon(**options: Any) -> MockAmazon:
+    """An in-process mock on a virtual clock with one seeded seller (`amazon.seller`); `options` go to MockAmazon."""
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", **options)
+    amazon.seller = amazon.create_seller()  # type: ignore[attr-defined]
+    amazon.seed(amazon.seller.seller_id, skus=12, orders=8, seed=1)  # type: ignore[attr-defined]
+    return amazon

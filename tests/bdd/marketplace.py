@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from mock_amazon import MockAmazon
+from mock_amazon.auth import Seller
 from mock_amazon.client import Control, InProcess, OverHttp, RemoteClock
 from model.clock import Clock, VirtualClock
 from model.workflows import driver
@@ -21,16 +22,6 @@ from model.workflows.session import Session, reliable
 
 #: Seeding is deterministic per seed: every feature's catalog is the same for the same number of SKUs.
 CATALOG_SEED = 11
-
-
-@dataclass(frozen=True)
-class Seller:
-    """A seller on Amazon, as the control API creates one: its ID, its marketplace and its LWA credentials."""
-    seller_id: str
-    marketplace_id: str
-    client_id: str
-    client_secret: str
-    refresh_token: str
 
 
 @dataclass(frozen=True)

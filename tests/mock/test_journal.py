@@ -15,31 +15,17 @@ from model.clock import VirtualClock
 from model.workflows.protocol import Request
 from tests.conftest import login
 from tests.mock.flex import INV, LOCATION, set_up, update
-from tests.support import HAR_SCHEMA
+from tests.support import HAR_SCHEMA, FakeWall, seeded_amazon
 
 ORDERS = "ordersV0"
 REPORTS = "reports_2021-06-30"
 FEEDS = "feeds_2021-06-30"
 
 
-class FakeWall:
-    """Real time for the tests: every reading is `step` seconds after the one before."""
-
-    def __init__(self, start: float = 1_780_000_000.0, step: float = 0.004):
-        self.now, self.step = start, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 @pytest.fixture
-def amazon():
+def amazon() -> MockAmazon:
     """The shared fixture's mock, with a fake wall clock so latencies and wall times are known."""
-    mock = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
-    mock.seller = mock.create_seller()
-    mock.seed(mock.seller.seller_id, skus=12, orders=8, seed=1)
-    return mock
+    return seeded_amazon(wall=FakeWall())
 
 
 def journal_text(http) -> str:

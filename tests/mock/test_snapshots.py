@@ -8,9 +8,9 @@ import simpy
 from mock_amazon import MockAmazon, create_app
 from mock_amazon.errors import InvalidInput
 from mock_amazon.store import Store
-from model.clock import VirtualClock, WallClock
+from model.clock import WallClock
 from tests.conftest import login
-from tests.mock.test_journal import FakeWall
+from tests.support import FakeWall, seeded_amazon
 
 ORDERS = "ordersV0"
 QUERY = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"}
@@ -18,11 +18,8 @@ TABLES = ("sellers", "tokens", "authorization_codes", "entities", "inventory", "
 
 
 @pytest.fixture
-def amazon():
-    mock = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
-    mock.seller = mock.create_seller()
-    mock.seed(mock.seller.seller_id, skus=12, orders=8, seed=1)
-    return mock
+def amazon() -> MockAmazon:
+    return seeded_amazon(wall=FakeWall())
 
 
 def stored(amazon: MockAmazon) -> dict[str, list[tuple]]:
