@@ -23,6 +23,7 @@ from typing import NoReturn
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
+from judge.server import verdict_route
 from mock_amazon.app import create_app
 from mock_amazon.auth import Seller
 from mock_amazon.client import connector_environment
@@ -112,10 +113,12 @@ def serve(server: Server) -> None:
 
 
 def bind(app: Flask, args: argparse.Namespace) -> Server | None:
-    """The server, its socket bound; None (and one line on stderr) when the address cannot be had."""
+    """The server, its socket bound; None (and one line on stderr) when the address cannot be had. The judge's
+    verdict is served too (`/_testbed/verdict`), as a client of the mock's own routes."""
+    app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}"))
     try:
         server: Server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                                        ident="mock_amazon")
+                                       ident="mock_amazon")
         return server
     except OSError as error:
         print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",

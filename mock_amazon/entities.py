@@ -49,6 +49,7 @@ class Collection(Generic[E]):
     def __init__(self, store: Store, kind: str, cls: type[E], lifecycle: Lifecycle | None = None,
                  label: str | None = None):
         self.store, self.kind, self.cls, self.lifecycle = store, kind, cls, lifecycle
+        store.kinds.add(kind)
         self.label = label or kind
         self.fields = tuple(f.name for f in dataclasses.fields(cls) if f.name != "history")
 

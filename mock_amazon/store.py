@@ -82,6 +82,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self._add_missing_columns()
+        self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
         self.touched: set[tuple[str, str, str]] = set()  # live keys handed out inside the open transaction
 
@@ -138,6 +139,17 @@ class Store:
                      "SET status=excluded.status, created=excluded.created, updated=excluded.updated, doc=excluded.doc",
                      (kind, seller_id, entity_id, status, created, updated,
                       orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS).decode()))
+
+    def documents(self, kind: str, seller_id: str, status: str | None = None, after: str = "",
+                  limit: int = 1000) -> list[dict]:
+        """Stored documents of one kind, by ID, as they are in the record (what the control API lists)."""
+        sql = "SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id > ?"
+        args: list[Any] = [kind, seller_id, after]
+        if status is not None:
+            sql += " AND status=?"
+            args.append(status)
+        rows = self.execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
+        return [orjson.loads(row[0]) for row in rows]
 
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",

@@ -291,18 +291,25 @@ def flex_warehouse(world: World, order: StoreOrder, shipment: dict) -> Steps[Non
 def flex_pusher(world: World) -> Steps[None]:
     """The inventory pusher (F003-2/3): one SKU per call, paced to the merchant's rate by the session's pacer,
     several calls in flight to hide latency; first a full push of every SKU, then whatever changed, every
-    cadence."""
+    cadence. A SKU is never in flight twice: its sequence number is taken before the pacer's wait, so a second
+    push of it could overtake the first and be refused as stale."""
     env, settings = world.env, _settings(world)
     queue = simpy.Store(env)
+    in_flight: set[str] = set()
     initial = set(world.skus["seller_flex"]) if world.scenario["push"]["initial_full_push"] else set()
     world.push = {"skus": len(initial), "started": env.now, "accepted": 0, "finished": None, "progress": []}
 
     def worker() -> Steps[None]:
         while True:
             sku = yield queue.get()
+            if sku in in_flight:
+                world.flex_dirty.add(sku)  # pushed again once the push under way has landed
+                continue
+            in_flight.add(sku)
             result = yield from attempt(world, seller_flex.push_inventory(
                 sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.seller.marketplace_id),
                 "batchInventory")
+            in_flight.discard(sku)
             if result is None or not result.accepted:
                 world.flex_dirty.add(sku)
                 continue

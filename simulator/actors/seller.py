@@ -14,7 +14,7 @@ def restocker(world: World) -> Steps[None]:
         yield world.env.timeout(3600)
         for sku in merchant:
             if world.rng.random() < share:
-                world.warehouse.stock[sku] += world.rng.randint(10, 50)
+                world.warehouse.receive(sku, world.rng.randint(10, 50))
                 (world.flex_dirty if sku in world.flex_set else world.mfn_dirty).add(sku)
 
 

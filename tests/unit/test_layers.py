@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("model", "mock_amazon", "simulator")
+PACKAGES = ("model", "mock_amazon", "simulator", "judge")
 # Each layer may import the ones after it, never the ones before.
-LAYERS = ("simulator", "mock_amazon", "model")
+LAYERS = ("judge", "simulator", "mock_amazon", "model")
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -150,3 +150,11 @@ def test_no_import_of_the_project_inside_a_function():
                                     a.name.split(".")[0] in PACKAGES for a in inner.names):
                             hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
     assert hidden == []
+
+
+def test_the_judge_reads_the_mock_over_http_only():
+    """judge/ imports nothing of the mock, the model or the simulator: it judges any mock it can reach."""
+    reaching_in = sorted(f"{module} -> {target}" for module, targets in import_graph(ROOT, PACKAGES).items()
+                         if module.split(".")[0] == "judge" for target in targets
+                         if target.split(".")[0] in ("mock_amazon", "model", "simulator"))
+    assert reaching_in == []
