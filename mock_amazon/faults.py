@@ -3,7 +3,9 @@
 A rule is data: `{"operation": "getOrders" | "*", "status": 503, "code": "...", "latency": 2.5,
 "timeout": true, "probability": 0.1, "count": 3}`. `status` answers with Amazon's error body; `latency` adds
 seconds to the answer (reported in the `x-testbed-latency` header; the standalone server also waits it out);
-`timeout` answers 504 as a gateway would after the client gave up, without running the operation. A rule with
+`timeout` answers 504 as a gateway would after the client gave up, without running the operation, or, with
+`"processed": true`, after running it (Amazon did the work; the client never heard: the case that tests whether a
+retry creates a second order). A rule with
 `count` applies to the next N matching calls; with `probability`, to that share of them.
 """
 from __future__ import annotations
@@ -60,6 +62,7 @@ class FaultRule:
     message: str | None = None
     latency: float = 0.0
     timeout: bool = False
+    processed: bool = False        # with timeout: the operation runs before the 504
     probability: float = 1.0
     count: int | None = None
 
@@ -73,6 +76,8 @@ class FaultRule:
             raise ValueError(f"{where}.latency must be a non-negative number of seconds")
         if rule.status is None and not rule.latency and not rule.timeout:
             raise ValueError(f"{where} does nothing: give status, latency or timeout")
+        if not isinstance(rule.processed, bool) or rule.processed and not rule.timeout:
+            raise ValueError(f"{where}.processed goes with timeout: true")
         return rule
 
     def matches(self, op: Operation) -> bool:
@@ -80,7 +85,7 @@ class FaultRule:
 
     def describe(self) -> str:
         parts = [f"status={self.status}" if self.status else "", f"latency={self.latency:g}" if self.latency else "",
-                 "timeout" if self.timeout else ""]
+                 "timeout after processing" if self.processed else "timeout" if self.timeout else ""]
         return f"{self.operation}:" + ",".join(p for p in parts if p)
 
 

@@ -119,7 +119,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 fault = rule.describe()
                 if rule.latency:
                     headers["x-testbed-latency"] = f"{rule.latency:g}"
-                if rule.timeout:
+                if rule.timeout and not rule.processed:
                     raise RequestTimeout("The request timed out before the service answered.")
                 if rule.status:
                     raise ApiError(rule.message or f"Injected fault for {op.operation_id}.",
@@ -128,6 +128,8 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.", "body")
             params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
             status, body = route.handler(Call(amazon, seller, params))
+            if rule is not None and rule.processed:
+                raise RequestTimeout("The request timed out after the service had done its work.")
         except ApiError as error:
             status, body = error.http_status, error.body(dialect)
         except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly

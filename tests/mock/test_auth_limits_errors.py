@@ -1,8 +1,11 @@
 """Login with Amazon, token expiry on the clock, rate limits, fault rules and Amazon's error bodies."""
+import json
+
 import pytest
 
 from mock_amazon.spec import operation
 from tests.conftest import login
+from tests.mock.mcf import afn_skus, request
 
 ORDERS = ("ordersV0", "getOrders")
 
@@ -147,6 +150,20 @@ def test_latency_and_timeout_faults(sp, amazon):
     # 504 is not in the model's responses: a client sees a timeout, so this is checked by hand.
     response = sp.send("GET", f"/orders/v0/orders/{order_id}", {"x-amz-access-token": sp.token}, None)
     assert response[0] == 504
+
+
+def test_a_timeout_after_processing_keeps_the_work_and_answers_504(sp, amazon):
+    """The case a retry must survive: Amazon created the order, the client only saw the time-out."""
+    amazon.faults.configure([{"operation": "createFulfillmentOrder", "timeout": True, "processed": True,
+                              "count": 1}])
+    body = json.dumps(request("WEB-1", [(afn_skus(amazon)[0], 1)])).encode()
+    status = sp.send("POST", "/fba/outbound/2020-07-01/fulfillmentOrders",
+                     {"x-amz-access-token": sp.token, "content-type": "application/json"}, body)[0]
+    assert status == 504
+    assert amazon.fulfillment_outbound.orders.find(amazon.seller.seller_id, "WEB-1") is not None
+    assert amazon.traffic()[-1]["fault"] == "createFulfillmentOrder:timeout after processing"
+    with pytest.raises(ValueError, match=r"faults\[0\].processed goes with timeout"):
+        amazon.faults.configure([{"status": 500, "processed": True}])
 
 
 def test_bad_fault_rules_are_refused_naming_the_key(amazon):
