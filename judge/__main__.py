@@ -31,8 +31,9 @@ class Parser(argparse.ArgumentParser):
 def outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="write the verdict as JSON here")
     parser.add_argument("--junit", type=Path, help="write the verdict as JUnit XML here (one testcase a check)")
-    parser.add_argument("--flex-ack-minutes", type=float, default=Settings.flex_ack_minutes,
-                        help="a seller-flex shipment must be confirmed within this (simulated minutes)")
+    parser.add_argument("--flex-ack-minutes", type=float,
+                        help="a seller-flex shipment must be confirmed within this (simulated minutes; default: the "
+                             "scenario's, else 30)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--clock-scale", type=float, default=600.0)
         parser.add_argument("--connector-cmd", required=True, help="the command that runs the connector")
         parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+        parser.add_argument("--har", type=Path, help="keep the run's journal here as HAR 1.2")
         outputs(parser)
         args = parser.parse_args(arguments[1:])
         if args.days <= 0 or args.clock_scale <= 0:
@@ -55,11 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--token", help="the mock's control token, when it asks for one")
         outputs(parser)
         args = parser.parse_args(arguments)
-    settings = Settings(flex_ack_minutes=args.flex_ack_minutes)
+    chosen = {} if args.flex_ack_minutes is None else {"flex_ack_minutes": args.flex_ack_minutes}
+    settings = Settings(chosen=chosen)
     try:
         if arguments[:1] == ["run"]:
             verdict = judged_run(Plan(args.scenario, args.days, args.clock_scale, args.connector_cmd,
-                                      tuple(args.set)), settings)
+                                      tuple(args.set), args.har), settings)
         else:
             marketplace = Marketplace(args.url, args.token)
             verdict = Verdict.of(Evidence.load(marketplace, settings, args.seller_id), args.url)

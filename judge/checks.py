@@ -18,15 +18,18 @@ from judge.marketplace import CannotJudge, Marketplace, seconds_of
 
 PASSED, FAILED, NOT_JUDGED = "passed", "failed", "not judged"
 EXAMPLES = 20   # evidence listed per kind, at most
+MALFORMED_HEADER = "x-testbed-malformed"   # the mock marks an answer to a request its model refuses
 
 
 @dataclass
 class Settings:
-    """What the scenario promises, where the checks need a number."""
+    """What the scenario promises, where the checks need a number: a live world says (`/_testbed/world`'s
+    `judge`), else these defaults; the command line overrides either."""
     flex_ack_minutes: float = 30.0         # a seller-flex shipment is confirmed within this of being ACCEPTED
     mcf_grace_hours: float = 2.0           # a webstore order is sent to Amazon within this
     inventory_settle_minutes: float = 30.0  # stock that moved this recently may still be on its way to Amazon
     inventory_tolerance: int = 0           # units Amazon's quantity may differ from the warehouse's, settled
+    chosen: dict[str, Any] = field(default_factory=dict)   # what the command line set, over the scenario's
 
 
 @dataclass
@@ -63,12 +66,15 @@ class Evidence:
         if not sellers:
             raise CannotJudge("the mock has no seller: no run to judge")
         seller = seller_id or sellers[0]["seller_id"]
+        world = marketplace.get("/_testbed/world") if marketplace.get("/_world/clock") is not None else None
+        promised = {k: v for k, v in ((world or {}).get("judge") or {}).items() if k in Settings.__dataclass_fields__}
+        settings = Settings(**{**promised, **settings.chosen})
         with marketplace.held_still():
             evidence = cls(marketplace, settings, marketplace.now(), seller,
                            marketplace.records("order", seller), marketplace.records("fulfillment_order", seller),
                            marketplace.records("ef_shipment", seller), marketplace.inventory(seller),
                            marketplace.journal(seller_id=seller), marketplace.world())
-            for operation in ("confirmShipment", "batchInventory"):
+            for operation in ("confirmShipment", "batchInventory", "createFulfillmentOrder"):
                 evidence.har(operation)
         return evidence
 
@@ -195,7 +201,13 @@ def mcf_exactly_once(e: Evidence) -> Result:
     per_order = Counter(order["displayable_order_id"] for order in e.fulfillment_orders)
     due = [o for o in e.world["webstore_orders"]
            if seconds_of(o["created"]) < e.now - e.settings.mcf_grace_hours * 3600]
-    missing = [o["id"] for o in due if per_order[o["id"]] == 0]
+    # an order Amazon refused (an address it cannot ship to) was sent; one the customer cancelled before it had
+    # to be sent is rightly never sent
+    refused = {(_body(entry, "request") or {}).get("displayableOrderId") for entry in e.har("createFulfillmentOrder")
+               if 400 <= entry["response"]["status"] < 500}
+    missing = [o["id"] for o in due if per_order[o["id"]] == 0 and o["id"] not in refused and not (
+        o.get("cancellation_requested") and seconds_of(o["cancellation_requested"]) < seconds_of(o["created"])
+        + e.settings.mcf_grace_hours * 3600)]
     twice = sorted(order_id for order_id, count in per_order.items() if count > 1)
     wanted = [o for o in e.world["webstore_orders"] if o.get("cancellation_requested")]
     by_display = {order["displayable_order_id"]: order for order in e.fulfillment_orders}
@@ -208,6 +220,7 @@ def mcf_exactly_once(e: Evidence) -> Result:
                   f"{len(due)} webstore orders due: {len(missing)} never sent, {len(twice)} sent more than once; "
                   f"{len(not_cancelled)} of {len(wanted)} cancellations did not reach Amazon",
                   {"webstore_orders_due": len(due), "fulfillment_orders": len(e.fulfillment_orders),
+                   "refused_by_amazon": len(refused),
                    "missing": len(missing), "duplicated": len(twice), "cancellations_asked": len(wanted),
                    "cancellations_missed": len(not_cancelled)},
                   {"orders": failures[:EXAMPLES], "journal": created[-EXAMPLES:] if twice else []})
@@ -373,7 +386,12 @@ def requests_valid(e: Evidence) -> Result:
     calls = [entry for entry in e.journal if not entry["operation"].startswith(("lwa.", "document."))]
     if not calls:
         return Result("requests.valid", NOT_JUDGED, "no call to judge", {"calls": 0})
-    invalid = [entry for entry in calls if entry["status"] == 400]
+    refused = [entry for entry in calls if entry["status"] == 400]
+    malformed_ids = {entry["_id"] for entry in e.marketplace.get(
+        "/_testbed/traffic.har", status=400, seller_id=e.seller_id, limit=100_000)["log"]["entries"]
+        if any(h["name"].lower() == MALFORMED_HEADER for h in entry["response"]["headers"])} if refused else set()
+    # a 400 for a request Amazon's model accepts is a rule's refusal (cancelling what has shipped), not a fault
+    invalid = [entry for entry in refused if entry["id"] in malformed_ids]
     deprecated = deprecated_operations()
     old = [entry for entry in calls if any(entry["operation"] == operation_id and pattern.fullmatch(entry["path"])
                                            for operation_id, pattern in deprecated)]
@@ -381,7 +399,8 @@ def requests_valid(e: Evidence) -> Result:
     return Result("requests.valid", FAILED if invalid else PASSED,
                   f"{len(invalid)} of {len(calls)} calls refused as malformed; {len(old)} calls to deprecated "
                   f"operations ({', '.join(sorted({entry['operation'] for entry in old})) or 'none'})",
-                  {"calls": len(calls), "malformed": len(invalid), "deprecated_calls": len(old),
+                  {"calls": len(calls), "malformed": len(invalid), "refused_by_rules": len(refused) - len(invalid),
+                   "deprecated_calls": len(old),
                    "malformed_by_operation": dict(examples.most_common())},
                   {"journal": [entry["id"] for entry in invalid][:EXAMPLES],
                    "deprecated_journal": [entry["id"] for entry in old][:EXAMPLES]})

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from judge.checks import Evidence, Settings
@@ -26,6 +27,7 @@ class Plan:
     clock_scale: float
     connector_cmd: str
     overrides: tuple[str, ...] = ()
+    har: Path | None = None   # where to keep the run's journal (HAR 1.2) before the world stops
 
 
 def connector_environment(base_url: str, seller: dict[str, str]) -> dict[str, str]:
@@ -60,7 +62,8 @@ def live_world(plan: Plan) -> Iterator[dict[str, Any]]:
             server.kill()
 
 
-def judged_run(plan: Plan, settings: Settings, progress: bool = True) -> Verdict:
+def judged_run(plan: Plan, settings: Settings, progress: bool | None = None) -> Verdict:
+    progress = sys.stderr.isatty() if progress is None else progress
     with live_world(plan) as started:
         base_url, seller = started["base_url"], started["sellers"][0]
         marketplace = Marketplace(base_url)
@@ -88,4 +91,8 @@ def judged_run(plan: Plan, settings: Settings, progress: bool = True) -> Verdict
                 connector.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 connector.kill()
-        return Verdict.of(Evidence.load(marketplace, settings, seller["seller_id"]), base_url)
+        verdict = Verdict.of(Evidence.load(marketplace, settings, seller["seller_id"]), base_url)
+        if plan.har is not None:
+            plan.har.parent.mkdir(parents=True, exist_ok=True)
+            plan.har.write_text(json.dumps(marketplace.get("/_testbed/traffic.har", limit=100_000)))
+        return verdict

@@ -51,6 +51,7 @@ def _id_slots(pattern: str) -> tuple[tuple[str, int], ...]:
 class Settings:
     """How Amazon behaves in time; every field can be changed per scenario (`PUT /_testbed/settings`)."""
     verification_seconds: float = 300.0         # Pending -> Unshipped
+    mfn_handling_seconds: float = 2 * 86_400.0  # a merchant-fulfilled order's LatestShipDate, after purchase
     afn_ship_seconds: float = 6 * 3600.0        # Unshipped -> Shipped for Amazon-fulfilled orders
     afn_partial_chance: float = 0.1             # an AFN order ships in two shipments
     report_queue_seconds: float = 30.0          # IN_QUEUE -> IN_PROGRESS

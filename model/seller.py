@@ -25,6 +25,7 @@ class StoreOrder(Stateful):
     note: list[str] = field(default_factory=list)
     address: dict | None = None   # where it ships, when someone else ships it (a webstore order sent to FBA)
     method: str = "Standard"      # the shipping method the customer chose
+    cancel_requested: float | None = None   # when the customer asked the shop to cancel it
 
 
 @dataclass

@@ -17,6 +17,7 @@ import random
 import signal
 import sys
 from collections.abc import Generator
+from datetime import timedelta
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -24,6 +25,7 @@ import boto3
 import requests
 import simpy
 import simpy.rt
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mock_amazon.client import CREDENTIAL_VARIABLES, OverHttp
 from model.clock import Clock, VirtualClock, WallClock, to_datetime
@@ -109,6 +111,7 @@ class Connector(IntegrationState):
         self.dimensions: dict[str, dict] = catalog["dimensions"]
         self.flex_set = set(self.skus["seller_flex"])
         self.site: str = catalog["location"]
+        self.order_lookback = timedelta(days=2)   # a connector started in a running world catches up first
         self.warehouse = RemoteWarehouse(self.http, self.base_url)
         self.wire: Clock = WallClock()
         self.session = reference_session(credentials["client_id"], credentials["client_secret"],
@@ -144,12 +147,20 @@ class Connector(IntegrationState):
                              aws_access_key_id="connector", aws_secret_access_key="connector")
         queue_url = queue.get_queue_url(QueueName=ORDER_QUEUE.rsplit(":", 1)[-1])["QueueUrl"]
         while True:
-            for message in queue.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+            try:
+                messages = queue.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            except (BotoCoreError, ClientError) as error:  # the queue is down for now: the poll covers, try again
+                print(f"reference connector: reading the queue failed: {error}", file=sys.stderr)
+                messages = []
+            for message in messages:
                 change = json.loads(message["Body"])["Payload"]["OrderChangeNotification"]
                 summary = {"AmazonOrderId": change["AmazonOrderId"], **change.get("Summary", {})}
                 if summary.get("OrderStatus") == "Unshipped" and summary.get("FulfillmentType") == "MFN":
                     yield from integration.take_amazon_order(self, summary)  # type: ignore[arg-type]
-                queue.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                try:
+                    queue.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                except (BotoCoreError, ClientError):
+                    pass  # it comes back after its visibility timeout, and is handled once more (no harm: once)
             yield self.env.timeout(WATCH_SECONDS / 2)
 
     def shop_watcher(self) -> Generator[Any, Any, None]:
@@ -169,6 +180,11 @@ class Connector(IntegrationState):
                 order.address, order.method = entry["ship_to"], entry["shipping_speed"]
                 self.fire(order, "import_order")
                 self.webstore_inbox.put(order)
+            for entry in self.http.get(f"{self.base_url}/_world/webstore/orders", timeout=30,
+                                       params={"cancellation_requested": "true", "limit": "1000"}).json()["orders"]:
+                mine = self.by_external.get(("webstore", entry["id"]))
+                if mine is not None and mine.cancel_requested is None:
+                    mine.cancel_requested = self.env.now   # webstore_cancellations passes it on to Amazon
             yield self.env.timeout(WATCH_SECONDS)
 
     def stock_watcher(self) -> Generator[Any, Any, None]:

@@ -137,7 +137,7 @@ class LiveWorld:
         world = self.world
         return {"scenario": world.scenario["name"], "now": self.clock.now().isoformat(),
                 "scale": self.clock.scale, "paused": self.clock.paused, "lag_seconds": self.lag.summary(),
-                "orders_placed": dict(sorted(world.customer_orders.items()))}
+                "orders_placed": dict(sorted(world.customer_orders.items())), "judge": world.scenario["judge"]}
 
     def start(self) -> None:
         """The world starts moving now: the time spent building it does not count as lag."""
@@ -187,9 +187,10 @@ class LiveWorld:
         start_actors(world, reference_integration=False)
 
     # what /_world/ serves
-    def webstore_orders(self, since: float | None, limit: int) -> list[dict]:
+    def webstore_orders(self, since: float | None, limit: int, cancelled: bool = False) -> list[dict]:
         orders = [o for o in self.world.orders if o.source == "webstore"
-                  and (since is None or self.world.start.timestamp() + o.created >= since)]
+                  and (since is None or self.world.start.timestamp() + o.created >= since)
+                  and (not cancelled or o.cancel_requested is not None)]
         return [self.webstore_json(o) for o in orders[:limit]]
 
     def webstore_json(self, order: StoreOrder) -> dict[str, Any]:
@@ -197,7 +198,9 @@ class LiveWorld:
         return {"id": order.id, "created": _iso(start + order.created), "status": order.status,
                 "lines": [{"sku": sku, "quantity": units} for sku, units in order.lines],
                 "ship_to": order.address, "shipping_speed": order.method, "tracking": order.tracking,
-                "ship_by": _iso(start + order.promised)}
+                "ship_by": _iso(start + order.promised),
+                "cancellation_requested": None if order.cancel_requested is None else _iso(
+                    start + order.cancel_requested)}
 
     def stock_json(self, sku: str) -> dict[str, Any]:
         warehouse = self.world.warehouse
@@ -271,7 +274,8 @@ def catalog() -> Response:
 
 @world_door.get("/webstore/orders")
 def webstore_orders() -> Response:
-    """Orders customers placed on the seller's webstore, oldest first: ?since=ISO (created at or after)&limit=."""
+    """Orders customers placed on the seller's webstore, oldest first: ?since=ISO (created at or after)&limit=;
+    ?cancellation_requested=true for those whose customer asked to cancel (a connector passes that on)."""
     since_text = request.args.get("since")
     since = parse_time("since", since_text).timestamp() if since_text else None
     limit_text = request.args.get("limit", "100")
@@ -279,7 +283,8 @@ def webstore_orders() -> Response:
         raise InvalidInput("'limit' must be a whole number from 1 to 1000.", "limit")
     live = _live()
     with live.amazon.lock:
-        return json_response(200, {"orders": live.webstore_orders(since, int(limit_text))})
+        cancelled = request.args.get("cancellation_requested") == "true"
+        return json_response(200, {"orders": live.webstore_orders(since, int(limit_text), cancelled)})
 
 
 @world_door.post("/webstore/orders/<order_id>/shipment")

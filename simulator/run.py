@@ -24,6 +24,7 @@ def start(world: World, reference_integration: bool) -> None:
     env.process(seller.restocker(world))
     env.process(seller.sampler(world))
     env.process(amazon_side.token_chaos(world))
+    env.process(customers.returns(world))
 
 
 def simulate(scenario: dict, progress: Callable[[float, float], None] | None = None) -> tuple[World, dict]:

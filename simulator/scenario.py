@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
         "daily_profile": [0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
                           1.3, 1.3, 1.2, 1.2, 1.3, 1.5, 1.7, 1.8, 1.6, 1.2, 0.8, 0.5],
         "restock_per_day": 0.2,     # share of merchant SKUs that receive stock each day
+        "webstore_cancel_share": 0.0,   # share of webstore orders the customer cancels ...
+        "webstore_cancel_hours": 1.0,   # ... this long after ordering
+        "return_share": 0.0,        # share of handed-over seller-flex orders the customer returns
     },
     "amazon": {},                   # any mock_amazon Settings field, e.g. verification_seconds
     "latency": {"mean_ms": 150.0, "distribution": "lognormal", "sigma": 0.5},
@@ -54,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
         "token_revoked_every_hours": 0.0,  # chaos: the refresh's access token is revoked behind its back
     },
     "push": {"initial_full_push": True},
+    # What the judge holds a connector to in this scenario (served at /_testbed/world for `python -m judge`).
+    "judge": {"flex_ack_minutes": 30.0, "mcf_grace_hours": 2.0, "inventory_settle_minutes": 30.0,
+              "inventory_tolerance": 0},
     "limits": {},                   # operation -> {"rate", "burst"}
     "faults": [],                   # mock_amazon fault rules
     "notification_faults": [],      # notification fault rules

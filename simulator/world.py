@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import simpy
 from faker import Faker
@@ -81,6 +81,7 @@ class IntegrationState:
         self.push: dict = {}
         self.fba_pool: dict[str, int] = {}
         self.webstore_inbox = simpy.Store(env)   # new webstore orders, for the integration to send to FBA
+        self.order_lookback = timedelta(hours=1)   # how far before its start the first order poll looks
 
     @property
     def location(self) -> str:

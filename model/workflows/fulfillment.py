@@ -112,6 +112,13 @@ def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: 
     return results
 
 
+def cancel(order_id: str) -> Workflow[bool]:
+    """cancelFulfillmentOrder: True when Amazon cancelled it (or had already); False when it is too late."""
+    response = yield Request("fulfillmentOutbound_2020-07-01.cancelFulfillmentOrder",
+                             path={"sellerFulfillmentOrderId": order_id})
+    return response.ok
+
+
 def fulfillment_status(order_id: str) -> Workflow[tuple[str, list[str]]]:
     """getFulfillmentOrder: (status, [tracking numbers])."""
     response = yield Request(f"{OUTBOUND}.getFulfillmentOrder", path={"sellerFulfillmentOrderId": order_id})

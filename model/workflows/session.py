@@ -36,6 +36,7 @@ class Session:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     pacers: dict[str, Pacer] = field(default_factory=dict)   # operationId -> the pace the integration keeps
+    throttled_until: dict[str, float] = field(default_factory=dict)   # operation -> when its bucket has refilled
     access_token: str | None = None
     expires_at: float = 0.0
     renewals: int = 0
@@ -78,6 +79,9 @@ def authorized(request: Request, session: Session) -> Workflow[Response]:
                 session.accept_token((yield session.token_request()))
             request = Request(request.operation, request.path, request.query, request.body, request.url,
                               request.content_type, {**request.headers, "x-amz-access-token": session.access_token})
+        refilled = session.throttled_until.get(request.operation, 0.0)
+        while (left := refilled - session.clock.seconds()) > 0:  # after a 429 nobody calls it until it refills
+            yield Wait(left, on_wire=True)
         pacer = session.pacers.get(request.operation.rsplit(".", 1)[-1])
         if pacer is not None:  # retries too go at the pace, so they do not run into the bucket
             while (delay := pacer.delay(session.clock.seconds())) > 0:
@@ -88,6 +92,8 @@ def authorized(request: Request, session: Session) -> Workflow[Response]:
             renewed_after_403 = True
             session.access_token = None  # expired or revoked under us: renew once and resend
             continue
+        if response.status == 429:
+            session.throttled_until[request.operation] = session.clock.seconds() + refill_seconds(response)
         if (response.timed_out or response.status in session.policy.retry_statuses) and \
                 attempt + 1 < session.policy.attempts:
             session.retries += 1

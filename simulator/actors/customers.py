@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mock_amazon.errors import ApiError
+from model.seller import StoreOrder
 from simulator.transport import Steps
 from simulator.world import World
 
@@ -64,3 +65,33 @@ def webstore_order(world: World, sku: str, units: int) -> None:
     order.method = world.rng.choices(("Standard", "Expedited", "Priority"), (0.7, 0.2, 0.1))[0]
     world.fire(order, "import_order")
     world.webstore_inbox.put(order)
+    share = world.scenario["customers"]["webstore_cancel_share"]
+    if share > 0 and world.rng.random() < share:
+        world.env.process(cancel_later(world, order))
+
+
+def cancel_later(world: World, order: StoreOrder) -> Steps[None]:
+    """The customer asks the shop to cancel a webstore order; the integration must pass it on to Amazon."""
+    yield world.env.timeout(world.scenario["customers"]["webstore_cancel_hours"] * 3600)
+    order.cancel_requested = world.env.now
+
+
+def returns(world: World) -> Steps[None]:
+    """Customers send back some of the seller-flex orders handed over to them; Amazon opens each return."""
+    share, seller = world.scenario["customers"]["return_share"], world.seller.seller_id
+    returned: set[str] = set()
+    on_the_way: list[str] = []   # returns Amazon opened; a processed one is back on the warehouse's shelf
+    backend = world.amazon.external_fulfillment
+    while share > 0:
+        yield world.env.timeout(6 * 3600)
+        for shipment in list(backend.shipments.scan(seller, statuses=["SHIPPED", "DELIVERED"])):
+            if shipment.id not in returned and world.rng.random() < share:
+                returned.add(shipment.id)
+                with world.amazon.lock, world.amazon.store.transaction():
+                    on_the_way.append(backend.create_return(seller, shipment.id).id)
+        for return_id in list(on_the_way):
+            item = backend.returns.load(seller, return_id)
+            if item.status == "PROCESSED":
+                world.warehouse.receive(item.merchant_sku, item.units)
+            if backend.returns.lifecycle is not None and backend.returns.lifecycle.is_final(item):
+                on_the_way.remove(return_id)

@@ -18,7 +18,7 @@ from simulator.world import World
 def start(world: World) -> None:
     env = world.env
     for process in (mfn_order_poller, mfn_inventory_sync, webstore_dispatcher, shipment_importer, fba_inventory,
-                    flex_order_poller, flex_pusher):
+                    flex_order_poller, flex_pusher, webstore_cancellations):
         env.process(process(world))
 
 
@@ -39,7 +39,7 @@ def attempt(world: World, workflow: Workflow[R], what: str) -> Steps[R | None]:
 def mfn_order_poller(world: World) -> Steps[None]:
     """Every order-check interval: orders ready to ship, their items, into the warehouse, acknowledged."""
     env, settings = world.env, _settings(world)
-    since = world.start - timedelta(hours=1)
+    since = world.start - world.order_lookback
     while True:
         checked_at = world.now()
         found = yield from attempt(world, orders.ready_to_ship(since), "getOrders")
@@ -136,6 +136,8 @@ def webstore_dispatcher(world: World) -> Steps[None]:
 
 def _release(world: World, order: StoreOrder, at: float, batch: list[StoreOrder]) -> Steps[None]:
     yield world.env.timeout(max(0.0, at - world.env.now))
+    if order.status == "canceled":
+        return  # the customer cancelled it before it was due to be sent
     if fulfillment.next_step(_settings(world)["auto_send"], to_datetime(world.start.timestamp() + at),
                              world.now()) == "manual":
         order.note.append("waiting for a person to send it to FBA")
@@ -145,6 +147,22 @@ def _release(world: World, order: StoreOrder, at: float, batch: list[StoreOrder]
         return
     answer = yield from attempt(world, fulfillment.send_by_api(_request(world, order)), "createFulfillmentOrder")
     _answered(world, order, answer)
+
+
+def webstore_cancellations(world: World) -> Steps[None]:
+    """A cancellation the customer asked the shop for goes on to Amazon (cancelFulfillmentOrder) while Amazon
+    can still stop the order; one not yet sent is simply never sent."""
+    while True:
+        yield world.env.timeout(_settings(world)["fulfillment_check_minutes"] * 60)
+        for order in [o for o in world.orders if o.source == "webstore" and o.cancel_requested is not None
+                      and world.can_fire(o, "cancel") and "too late to cancel at Amazon" not in o.note]:
+            if order.status == "acknowledged":
+                cancelled = yield from attempt(world, fulfillment.cancel(order.id), "cancelFulfillmentOrder")
+                if not cancelled:
+                    order.note.append("too late to cancel at Amazon")
+                    continue
+            order.note.append("cancelled by the customer")
+            world.fire(order, "cancel")
 
 
 def _request(world: World, order: StoreOrder) -> dict:

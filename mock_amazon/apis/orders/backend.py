@@ -112,7 +112,8 @@ class OrdersBackend:
             marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id, fulfillment_channel=channel,
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
-            latest_ship_date=at + 2 * 86_400, order_type="Preorder" if preorder else "StandardOrder")
+            latest_ship_date=at + amazon.settings.mfn_handling_seconds,
+            order_type="Preorder" if preorder else "StandardOrder")
         self.orders.add(order, status="PendingAvailability" if preorder else None)
         if not preorder:
             amazon.schedule(at + amazon.settings.verification_seconds, "order.verify", seller_id, order.id)
