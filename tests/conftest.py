@@ -38,3 +38,7 @@ def pytest_addoption(parser):
     parser.addoption("--mock-url", default=None,
                      help="run the Gherkin scenarios against a running `python -m mock_amazon` at this base URL "
                           "(default: $SP_API_MOCK_URL; unset: an in-process mock per scenario)")
+    parser.addoption("--connector-cmd", default=None,
+                     help="the connector under test, for the judged features (features/judge_*.feature): a live "
+                          "conformance world is started and this command runs in it (default: the reference "
+                          "connector; with --mock-url, the connector already talking to that mock is judged)")
