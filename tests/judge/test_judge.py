@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from junitparser import Failure, JUnitXml, Skipped
 
 from mock_amazon.launcher import Server
 
@@ -91,6 +92,11 @@ def test_an_order_shipped_late_and_one_shipped_twice_fail_naming_them(server, se
     assert suite is not None and len(suite.findall("testcase")) == len(checks) == 9
     assert int(suite.get("failures", "0")) == sum(c["result"] == "failed" for c in checks.values())
     assert int(suite.get("skipped", "0")) == len(suite.findall("testcase/skipped"))
+    # read back as CI tools read JUnit XML: every check a testcase whose result matches the verdict
+    expected = {"failed": Failure, "not judged": Skipped, "passed": None}
+    for case in next(iter(JUnitXml.fromfile(str(tmp_path / "verdict.xml")))):
+        kinds = [type(result) for result in case.result]
+        assert kinds == ([expected[checks[case.name]["result"]]] if expected[checks[case.name]["result"]] else [])
     assert "orders.shipped_on_time" in output and late in output
 
 
