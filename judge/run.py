@@ -55,11 +55,16 @@ def live_world(plan: Plan) -> Iterator[dict[str, Any]]:
     try:
         yield json.loads(line)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Ask a process to end, and end it if it will not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def judged_run(plan: Plan, settings: Settings, progress: bool | None = None) -> Verdict:
@@ -86,11 +91,7 @@ def judged_run(plan: Plan, settings: Settings, progress: bool | None = None) -> 
             if progress:
                 print(file=sys.stderr)
         finally:
-            connector.terminate()
-            try:
-                connector.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                connector.kill()
+            stop(connector)
         verdict = Verdict.of(Evidence.load(marketplace, settings, seller["seller_id"]), base_url)
         if plan.har is not None:
             plan.har.parent.mkdir(parents=True, exist_ok=True)

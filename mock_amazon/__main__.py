@@ -28,6 +28,7 @@ from mock_amazon.app import create_app
 from mock_amazon.auth import Seller
 from mock_amazon.client import connector_environment
 from mock_amazon.core import MockAmazon
+from mock_amazon.launcher import stop_process
 from mock_amazon.store import Store
 from model.clock import WallClock
 from simulator import scenario as scenarios
@@ -152,11 +153,7 @@ def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_u
     finally:
         live.stop()
         if connector is not None:
-            connector.terminate()
-            try:
-                connector.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                connector.kill()
+            stop_process(connector)
     return 0
 
 

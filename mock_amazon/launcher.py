@@ -45,14 +45,19 @@ class Server:
         return response.status_code, response.json()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Ask a process to end, and end it if it will not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def main(argv: list[str] | None = None) -> int:
