@@ -5,7 +5,7 @@ Feature: A connector judged from Amazon's side
   connector with: pytest tests/judge/test_judge_features.py --connector-cmd "python my_connector.py"
 
   Background:
-    Given the marketplace runs the conformance scenario for 1 simulated day at 1200 times real time
+    Given the marketplace runs the conformance scenario
     When the connector under test runs
 
   Scenario: Merchant-fulfilled orders ship on time

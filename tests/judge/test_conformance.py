@@ -1,39 +1,26 @@
 """Both example connectors, each its own process over real HTTP, in a live `conformance` world judged from
 Amazon's side: the reference connector passes every check; the careless one fails its four, each naming the
-order, SKU or journal entry behind it. Runs in real time: one simulated day at 1200x, about 75 seconds each."""
+order, SKU or journal entry behind it. Runs in real time: about a minute each (tests/judge/conftest.py)."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.judge.conftest import EXAMPLES, REFERENCE_CMD, judged
+
 pytestmark = pytest.mark.live
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "connectors"
-
-
-def judged(connector: str, out: Path) -> tuple[int, dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    done = subprocess.run([sys.executable, "-m", "judge", "run", "--scenario", "conformance", "--days", "1",
-                           "--clock-scale", "1200", "--connector-cmd", connector, "--json", str(out / "verdict.json"),
-                           "--junit", str(out / "verdict.xml"), "--har", str(out / "run.har")],
-                          capture_output=True, text=True, timeout=400)
-    assert done.returncode in (0, 1), done.stdout + done.stderr
-    checks = {c["id"]: c for c in json.loads((out / "verdict.json").read_text())["checks"]}
-    return done.returncode, checks, json.loads((out / "run.har").read_text())["log"]["entries"]
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, dict[str, Any]], list[dict]]:
-    return judged(f"{sys.executable} {EXAMPLES / 'reference.py'} --scenario conformance",
-                  tmp_path_factory.mktemp("reference"))
+def reference(judged_runs, tmp_path_factory):
+    return judged(REFERENCE_CMD, judged_runs, tmp_path_factory.mktemp("reference"))
 
 
 @pytest.fixture(scope="module")
-def careless(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, dict[str, Any]], list[dict]]:
-    return judged(f"{sys.executable} {EXAMPLES / 'careless.py'}", tmp_path_factory.mktemp("careless"))
+def careless(judged_runs, tmp_path_factory):
+    return judged(f"{sys.executable} {EXAMPLES / 'careless.py'}", judged_runs, tmp_path_factory.mktemp("careless"))
 
 
 def test_the_reference_connector_passes_every_check(reference):

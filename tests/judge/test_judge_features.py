@@ -5,86 +5,81 @@ a fresh conformance world (real time: about 75 seconds); `--connector-cmd "CMD"`
 writes the results for a CI dashboard."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from typing import Any
 
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from judge.checks import FAILED, Evidence, Settings
 from judge.marketplace import Marketplace
-from judge.run import Plan, judged_run
+from judge.run import Plan
 from judge.verdict import Verdict
+from tests.judge.conftest import DAYS, REFERENCE_CMD, SCALE, judged
 
 pytestmark = pytest.mark.live
-REFERENCE = Path(__file__).resolve().parents[2] / "examples" / "connectors" / "reference.py"
 
 scenarios("judge_conformance.feature")
 
 
-@pytest.fixture(scope="session")
-def runs() -> dict[tuple[float, float], Verdict]:
-    """Judged runs by (days, scale), so the scenarios of a session share one."""
-    return {}
-
-
-@given(parsers.parse("the marketplace runs the conformance scenario for {days:g} simulated day at {scale:g} "
-                     "times real time"), target_fixture="plan")
-def marketplace_runs(days: float, scale: float, request: pytest.FixtureRequest) -> Plan:
-    command = request.config.getoption("--connector-cmd") or f"{sys.executable} {REFERENCE} --scenario conformance"
-    return Plan("conformance", days, scale, command)
+@given("the marketplace runs the conformance scenario", target_fixture="plan")
+def marketplace_runs(request: pytest.FixtureRequest) -> Plan:
+    command = request.config.getoption("--connector-cmd") or REFERENCE_CMD
+    return Plan("conformance", DAYS, SCALE, command)
 
 
 @when("the connector under test runs", target_fixture="verdict")
-def connector_runs(plan: Plan, runs: dict[tuple[float, float], Verdict], request: pytest.FixtureRequest) -> Verdict:
+def connector_runs(plan: Plan, judged_runs: dict[str, Any], request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The checks by id, from the session's one judged run of this connector (or of the mock at --mock-url)."""
     url = request.config.getoption("--mock-url")
-    key = (plan.days, plan.clock_scale)
-    if key not in runs:
-        runs[key] = (Verdict.of(Evidence.load(Marketplace(url), Settings()), url) if url
-                     else judged_run(plan, Settings(), progress=False))
-    return runs[key]
+    if url:
+        if url not in judged_runs:
+            judged_runs[url] = (0, {r.id: r.to_json() for r in Verdict.of(Evidence.load(Marketplace(url), Settings()),
+                                                                             url).results}, [])
+        return judged_runs[url][1]
+    return judged(plan.connector_cmd, judged_runs, tmp_path_factory.mktemp("judged"))[1]
 
 
-def holds(verdict: Verdict, check: str) -> None:
-    result = next(r for r in verdict.results if r.id == check)
-    assert result.outcome != FAILED, f"{check}: {result.summary}; evidence: {result.evidence}"
+def holds(verdict: dict[str, Any], check: str) -> None:
+    result = verdict[check]
+    assert result["result"] != FAILED, f"{check}: {result['summary']}; evidence: {result['evidence']}"
 
 
 @then("no order was shipped after its latest ship date")
-def shipped_on_time(verdict: Verdict) -> None:
+def shipped_on_time(verdict: dict[str, Any]) -> None:
     holds(verdict, "orders.shipped_on_time")
 
 
 @then("no order item was confirmed twice under different tracking numbers")
-def shipped_once(verdict: Verdict) -> None:
+def shipped_once(verdict: dict[str, Any]) -> None:
     holds(verdict, "orders.no_double_shipment")
 
 
 @then("every seller-flex shipment was confirmed in time and handed over before its expected ship date")
-def flex_in_time(verdict: Verdict) -> None:
+def flex_in_time(verdict: dict[str, Any]) -> None:
     holds(verdict, "seller_flex.sla")
 
 
 @then("every webstore order became exactly one fulfillment order, and cancellations reached Amazon")
-def mcf_once(verdict: Verdict) -> None:
+def mcf_once(verdict: dict[str, Any]) -> None:
     holds(verdict, "mcf.exactly_once")
 
 
 @then("sequence numbers only grew and Amazon's stock matches the warehouse")
-def sequence(verdict: Verdict) -> None:
+def sequence(verdict: dict[str, Any]) -> None:
     holds(verdict, "inventory.sequence")
 
 
 @then("after every throttled call the connector waited for the bucket to refill")
-def backoff(verdict: Verdict) -> None:
+def backoff(verdict: dict[str, Any]) -> None:
     holds(verdict, "rate_limits.backoff")
 
 
 @then("access tokens were reused until close to expiry")
-def tokens(verdict: Verdict) -> None:
+def tokens(verdict: dict[str, Any]) -> None:
     holds(verdict, "auth.token_reuse")
 
 
 @then("no request was refused as malformed")
-def well_formed(verdict: Verdict) -> None:
+def well_formed(verdict: dict[str, Any]) -> None:
     holds(verdict, "requests.valid")
