@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,11 @@ from model.workflows.protocol import Request, Workflow, WorkflowError, expect_ok
 
 OUTBOUND = "fulfillmentOutbound_2020-07-01"
 MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
+MCF_XML_FEED = "POST_FULFILLMENT_ORDER_REQUEST_DATA"   # the same requests as Amazon's XML: Flxpoint's SFR payload
+#: createFulfillmentOrder's address fields and FulfillmentOrderRequest's DestinationAddress elements
+XML_ADDRESS = (("name", "Name"), ("addressLine1", "AddressFieldOne"), ("addressLine2", "AddressFieldTwo"),
+               ("addressLine3", "AddressFieldThree"), ("city", "City"), ("stateOrRegion", "StateOrRegion"),
+               ("postalCode", "PostalCode"), ("countryCode", "CountryCode"), ("phone", "PhoneNumber"))
 SHIPPING_METHODS = {"Standard": "Standard", "Expedited": "Expedited", "Priority": "Priority"}
 
 
@@ -85,6 +91,37 @@ def flat_file(bodies: list[dict]) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def sfr_xml(bodies: list[dict], merchant: str = "testbed") -> bytes:
+    """createFulfillmentOrder bodies as Amazon's XML feed (seed 002's SFR payload): an AmazonEnvelope with a
+    FulfillmentOrderRequest message per request, an Item per line."""
+    envelope = ElementTree.Element("AmazonEnvelope")
+    header = ElementTree.SubElement(envelope, "Header")
+    ElementTree.SubElement(header, "DocumentVersion").text = "1.01"
+    ElementTree.SubElement(header, "MerchantIdentifier").text = merchant
+    ElementTree.SubElement(envelope, "MessageType").text = "FulfillmentOrderRequest"
+    for number, body in enumerate(bodies, start=1):
+        message = ElementTree.SubElement(envelope, "Message")
+        ElementTree.SubElement(message, "MessageID").text = str(number)
+        request = ElementTree.SubElement(message, "FulfillmentOrderRequest")
+        for tag, key in (("MerchantFulfillmentOrderID", "sellerFulfillmentOrderId"),
+                         ("DisplayableOrderID", "displayableOrderId"), ("DisplayableOrderDate", "displayableOrderDate"),
+                         ("DisplayableOrderComment", "displayableOrderComment"),
+                         ("ShippingSpeedCategory", "shippingSpeedCategory")):
+            ElementTree.SubElement(request, tag).text = body[key]
+        address = ElementTree.SubElement(request, "DestinationAddress")
+        for key, tag in XML_ADDRESS:
+            if body["destinationAddress"].get(key):
+                ElementTree.SubElement(address, tag).text = body["destinationAddress"][key]
+        ElementTree.SubElement(request, "FulfillmentAction").text = body.get("fulfillmentAction", "Ship")
+        ElementTree.SubElement(request, "FulfillmentPolicy").text = body.get("fulfillmentPolicy", "FillOrKill")
+        for item in body["items"]:
+            line = ElementTree.SubElement(request, "Item")
+            ElementTree.SubElement(line, "MerchantSKU").text = item["sellerSku"]
+            ElementTree.SubElement(line, "MerchantFulfillmentOrderItemID").text = item["sellerFulfillmentOrderItemId"]
+            ElementTree.SubElement(line, "Quantity").text = str(item["quantity"])
+    return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
+
+
 def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[tuple[bool, str]]:
     """createFulfillmentOrder; idempotent by the request number, so a retry after a time-out is harmless.
     Returns (accepted, message)."""
@@ -97,14 +134,27 @@ def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) ->
 
 
 def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: float = 3600.0,
-                 shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[dict[str, tuple[bool, str]]]:
-    """F002-6: one flat-file feed for many requests. Returns {order id: (accepted, message)}."""
-    content = flat_file([request_body(order, shipping_map) for order in orders])
-    status, report = yield from feeds.submit(MCF_FEED, content, "text/tab-separated-values; charset=UTF-8",
-                                             poll_seconds=poll_seconds, give_up_after=give_up_after)
+                 shipping_map: dict[str, str] = SHIPPING_METHODS,
+                 xml: bool = False) -> Workflow[dict[str, tuple[bool, str]]]:
+    """F002-6: one feed for many requests, a flat file or (`xml`) the SFR XML. Returns {order id: (accepted,
+    message)} from the processing report."""
+    bodies = [request_body(order, shipping_map) for order in orders]
+    if xml:
+        status, report = yield from feeds.submit(MCF_XML_FEED, sfr_xml(bodies), "text/xml; charset=UTF-8",
+                                                 poll_seconds=poll_seconds, give_up_after=give_up_after)
+    else:
+        status, report = yield from feeds.submit(MCF_FEED, flat_file(bodies), "text/tab-separated-values; "
+                                                 "charset=UTF-8", poll_seconds=poll_seconds,
+                                                 give_up_after=give_up_after)
     if status != "DONE":
         return {order["id"]: (False, f"feed {status}") for order in orders}
     results = {order["id"]: (True, "accepted") for order in orders}
+    if xml:
+        for result in ElementTree.fromstring(report).iter("Result") if report else ():
+            request_id = result.findtext("AdditionalInfo/MerchantFulfillmentOrderID")
+            if request_id in results and result.findtext("ResultCode") == "Error":
+                results[request_id] = (False, result.findtext("ResultDescription") or "error")
+        return results
     for line in (report or b"").decode().splitlines()[5:]:
         fields = line.split("\t")
         if len(fields) >= 6 and fields[1] in results:
