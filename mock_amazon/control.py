@@ -270,6 +270,18 @@ def deactivate_listing(seller_id: str, sku: str) -> Response:
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
 
 
+@control.post("/listings/<seller_id>/<sku>/close")
+def close_listing(seller_id: str, sku: str) -> Response:
+    """The seller closes a listing whose FBA stock Amazon still holds ("stranded" inventory): the SKU leaves the
+    listing-based reports, while the FBA Inventory API still counts it."""
+    amazon = current_amazon()
+    if amazon.auth.seller(seller_id) is None:
+        raise InvalidInput("'seller_id' names no seller.", "seller_id")
+    with amazon.lock:
+        amazon.listings.close(seller_id, sku)
+    return json_response(200, {"sku": sku, "closed": True})
+
+
 @control.post("/external-fulfillment/locations")
 def add_location() -> Response:
     """{"seller_id", "location_id", "name"}: a seller-flex site."""

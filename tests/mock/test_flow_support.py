@@ -60,6 +60,20 @@ def test_a_skus_stock_is_set_per_centre_and_condition(sp: Caller, http, amazon: 
     assert bad.status_code == 400 and bad.json["errors"][0]["details"] == "locations.PHX7.sellable"
 
 
+def test_a_closed_listing_leaves_the_reports_but_not_the_fba_inventory_api(sp: Caller, http,
+                                                                          amazon: MockAmazon) -> None:
+    seller = amazon.seller.seller_id  # type: ignore[attr-defined]
+    sku = afn_skus(amazon)[0]
+    assert http.post(f"/_testbed/listings/{seller}/{sku}/close").status_code == 200
+    rows = download(sp, http, wait_done_id(sp, amazon, "GET_MERCHANT_LISTINGS_ALL_DATA"))
+    assert sku not in {r["seller-sku"] for r in rows}
+    summaries = sp("fbaInventory", "getInventorySummaries", query={
+        "granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER", "marketplaceIds": "ATVPDKIKX0DER",
+        "details": "true", "sellerSkus": sku}).body["payload"]["inventorySummaries"]
+    assert [s["sellerSku"] for s in summaries] == [sku]
+    assert http.post(f"/_testbed/listings/{seller}/NO-SUCH/close").status_code == 404
+
+
 def wait_done_id(sp: Caller, amazon: MockAmazon, report_type: str) -> str:
     report_id = request_report(sp, report_type)
     wait_done(sp, amazon, report_id)

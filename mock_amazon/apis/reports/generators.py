@@ -153,6 +153,10 @@ GENERATORS = {
 }
 
 
+def _one_field(value: str) -> str:
+    return value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
+
 def render(columns: tuple, rows: list[dict]) -> bytes:
     lines = ["\t".join(columns)]
     tabs = len(columns) - 1
@@ -163,7 +167,7 @@ def render(columns: tuple, rows: list[dict]) -> bytes:
             raise ValueError(f"a report row names columns the report lacks: {sorted(set(row) - set(columns))}")
         values = merged.values()
         line = "\t".join(map(str, values))
-        if line.count("\t") != tabs:  # a value holds a tab: it would shift the columns
-            line = "\t".join(str(v).replace("\t", " ") for v in values)
+        if line.count("\t") != tabs or "\n" in line or "\r" in line:  # a tab would shift the columns, a line
+            line = "\t".join(_one_field(str(v)) for v in values)  # break would split the row: both become spaces
         lines.append(line)
     return ("\n".join(lines) + "\n").encode("utf-8")
