@@ -148,6 +148,19 @@ Feature: Flxpoint uses Amazon FBA as a source over SP-API
     And the second says nothing was sent
     And Amazon holds exactly one multi-channel fulfillment order for FR-70
 
+  @F002-6 @F002-7
+  Scenario: A QA engineer's scenario, written from the catalogue's steps alone
+    Given Amazon cannot fulfil multi-channel orders
+    And the account sends fulfillment requests automatically by feed
+    And fulfillment requests:
+      | request | shipping method | problem            |
+      | FR-90   | Standard        |                    |
+    When the integration's sending schedule runs once
+    Then the first says 1 sent, 1 accepted and 0 rejected, and 0 held back by the order minimum
+    And Amazon holds exactly one multi-channel fulfillment order for FR-90
+    When Amazon plans the multi-channel orders
+    Then Amazon holds every multi-channel fulfillment order as Unfulfillable
+
   @F002-6 @F002-10
   Scenario: Shipments are imported from the report over a look-back window, partial shipments included
     Given Amazon ships each multi-channel order in two shipments
