@@ -1,6 +1,6 @@
 """The step catalogue: every Gherkin step a scenario may use, with its parameters and an example, read from the step
 definitions pytest-bdd registers. `python -m tests.bdd.catalog > docs/steps.md` writes docs/steps.md; a test
-(tests/bdd/test_catalog.py) fails when that file is stale, or when a step is defined that no feature uses.
+(tests/unit/test_step_catalogue.py) fails when that file is stale, or when a step is defined that no feature uses.
 
 pytest collects tests/bdd (so every step module is imported and registers its steps with pytest-bdd); the
 catalogue then reads pytest-bdd's registry (`step_function_context_registry`: each step's keyword, parser, target

@@ -18,10 +18,18 @@ import pytest
 from mock_amazon.client import live_target
 from model.workflows.session import Session
 from tests.bdd.clients import LIBRARY, PythonAmazonSpApi
+from tests.bdd.html_report import (  # noqa: F401  (pytest-html's hooks: features, scenarios and steps in the report)
+    pytest_html_results_table_header,
+    pytest_html_results_table_row,
+    pytest_runtest_makereport,
+)
 from tests.bdd.marketplace import AmazonOrder, Catalog, Marketplace, Seller
 from tests.bdd.steps.amazon import *  # noqa: F403  (the shared steps, registered for every feature)
 
 CLIENT_TAG = f"client-{LIBRARY}"
+#: Against a live mock a scenario may be skipped only for a stated reason, and no more than this many.
+MAX_LIVE_SKIPS = 3
+_live_skips: list[tuple[str, str]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,3 +85,21 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: object, s
     if isinstance(send, PythonAmazonSpApi):
         api_calls = [c for c in send.calls if not c.startswith(("lwa.", "document."))]
         assert api_calls, f"the scenario made no SP-API call through {LIBRARY}"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "/bdd/test_" in report.nodeid.replace("\\", "/"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _live_skips.append((report.nodeid, reason))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Live, more than MAX_LIVE_SKIPS skipped scenarios fail the run, each named with its reason."""
+    if live_target(session.config.getoption("--mock-url")) is not None and len(_live_skips) > MAX_LIVE_SKIPS:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"{len(_live_skips)} scenarios skipped against the live mock; at most "
+                                f"{MAX_LIVE_SKIPS} may be:", red=True)
+            for nodeid, reason in _live_skips:
+                reporter.write_line(f"  {nodeid}: {reason}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,4 +1,5 @@
-"""docs/steps.md is the step catalogue as the code defines it, and every step defined is one a feature uses."""
+"""docs/steps.md is the Gherkin step catalogue as the code defines it, and every step defined is one a feature
+uses."""
 import subprocess
 import sys
 
