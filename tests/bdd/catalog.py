@@ -225,7 +225,7 @@ def _entry(entry: Entry) -> list[str]:
         lines += [f"Hands on: `{entry.target}`.", ""]
     if entry.uses:
         use = entry.uses[0]
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for other in entry.uses:
             counts[other.feature[:3]] += 1
         used = ", ".join(f"{seed} ({n})" for seed, n in sorted(counts.items()))

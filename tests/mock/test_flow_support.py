@@ -3,6 +3,9 @@ per fulfilment centre, LatestShipDate from the handling time, Easy Ship orders, 
 seller-flex orders in the fulfilled-shipments report under their warehouse ID."""
 import random
 import xml.etree.ElementTree as ElementTree
+from datetime import datetime
+
+from flask.testing import FlaskClient
 
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
@@ -26,7 +29,7 @@ def run(amazon: MockAmazon, workflow: Workflow) -> object:
     return driver.run(reliable(workflow, session), InProcess(amazon), amazon.advance)
 
 
-def test_revoking_a_sellers_tokens_refuses_the_next_call(sp: Caller, http, amazon: MockAmazon) -> None:
+def test_revoking_a_sellers_tokens_refuses_the_next_call(sp: Caller, http: FlaskClient, amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     first = http.get("/orders/v0/orders?MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2025-01-01T00:00:00Z",
                      headers={"x-amz-access-token": sp.token})
@@ -39,7 +42,7 @@ def test_revoking_a_sellers_tokens_refuses_the_next_call(sp: Caller, http, amazo
     assert http.post("/_testbed/sellers/NOPE/revoke").json["errors"][0]["details"] == "seller_id"
 
 
-def test_a_skus_stock_is_set_per_centre_and_condition(sp: Caller, http, amazon: MockAmazon) -> None:
+def test_a_skus_stock_is_set_per_centre_and_condition(sp: Caller, http: FlaskClient, amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     sku = afn_skus(amazon)[0]
     answer = http.put("/_testbed/inventory", json={"seller_id": seller, "sku": sku, "channel": "AFN", "locations": {
@@ -60,7 +63,7 @@ def test_a_skus_stock_is_set_per_centre_and_condition(sp: Caller, http, amazon: 
     assert bad.status_code == 400 and bad.json["errors"][0]["details"] == "locations.PHX7.sellable"
 
 
-def test_a_closed_listing_leaves_the_reports_but_not_the_fba_inventory_api(sp: Caller, http,
+def test_a_closed_listing_leaves_the_reports_but_not_the_fba_inventory_api(sp: Caller, http: FlaskClient,
                                                                           amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     sku = afn_skus(amazon)[0]
@@ -80,7 +83,7 @@ def wait_done_id(sp: Caller, amazon: MockAmazon, report_type: str) -> str:
     return report_id
 
 
-def test_latest_ship_date_follows_the_listings_handling_time(sp: Caller, http, amazon: MockAmazon) -> None:
+def test_latest_ship_date_follows_the_listings_handling_time(sp: Caller, http: FlaskClient, amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     mfn = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "MFN")
     sp("listingsItems_2021-08-01", "patchListingsItem", path={"sellerId": seller, "sku": mfn},
@@ -94,12 +97,11 @@ def test_latest_ship_date_follows_the_listings_handling_time(sp: Caller, http, a
     assert latest - purchased == 5 * 86_400
 
 
-def _time(text: str):
-    from datetime import datetime
+def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def test_an_easy_ship_order_waits_for_scheduling_and_pickup(sp: Caller, http, amazon: MockAmazon) -> None:
+def test_an_easy_ship_order_waits_for_scheduling_and_pickup(sp: Caller, http: FlaskClient, amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     mfn = next(i.sku for i in amazon.listings.items.scan(seller) if i.channel == "MFN")
     placed = http.post("/_testbed/orders", json={"seller_id": seller, "lines": [{"sku": mfn, "quantity": 1}],
@@ -118,7 +120,8 @@ def test_an_easy_ship_order_waits_for_scheduling_and_pickup(sp: Caller, http, am
     assert refused.status_code == 400 and refused.json["errors"][0]["details"] == "easy_ship"
 
 
-def test_fulfillment_requests_as_xml_are_created_or_reported_by_request(sp: Caller, http, amazon: MockAmazon) -> None:
+def test_fulfillment_requests_as_xml_are_created_or_reported_by_request(sp: Caller, http: FlaskClient,
+                                                                       amazon: MockAmazon) -> None:
     sku = afn_skus(amazon)[0]
     order = {"id": "SFR-1", "created": "2026-01-05T00:00:00Z", "method": "Expedited", "address": ADDRESS,
              "lines": [(sku, 1)]}
@@ -138,7 +141,7 @@ def test_fulfillment_requests_as_xml_are_created_or_reported_by_request(sp: Call
     assert created.body["payload"]["fulfillmentOrderItems"][0]["sellerSku"] == sku
 
 
-def test_shipped_seller_flex_orders_appear_in_the_shipments_report_under_their_site(sp: Caller, http,
+def test_shipped_seller_flex_orders_appear_in_the_shipments_report_under_their_site(sp: Caller, http: FlaskClient,
                                                                                     amazon: MockAmazon) -> None:
     seller = amazon.seller.seller_id  # type: ignore[attr-defined]
     skus = set_up(amazon)
