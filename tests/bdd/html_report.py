@@ -36,9 +36,13 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
 def steps_html(scenario: dict[str, Any], outcome: str) -> str:
     """The scenario's steps as an HTML list: each passed, failed or not reached (when the scenario was skipped
     or failed earlier), with its duration."""
-    rows = []
+    rows, failed = [], False
     for step in scenario["steps"]:
-        status = "failed" if step["failed"] else ("not reached" if outcome == "skipped" else "passed")
+        if failed or outcome == "skipped":  # pytest-bdd marks every step after the failing one failed too
+            status = "not reached"
+        else:
+            status = "failed" if step["failed"] else "passed"
+            failed = step["failed"]
         colour = {"passed": "#2e7d32", "failed": "#c62828", "not reached": "#757575"}[status]
         rows.append(f'<li style="color:{colour}"><b>{escape(step["keyword"])}</b> {escape(step["name"])} '
                     f'<small>({status}, {step["duration"]:.3f} s)</small></li>')
