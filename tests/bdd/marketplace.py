@@ -10,6 +10,7 @@ client or a QA engineer can: SP-API calls, the control API, the traffic journal 
 """
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,11 +109,30 @@ class Marketplace:
         entry: dict[str, Any] = self.control.get(f"/_testbed/traffic/{entry_id}").json
         return entry
 
-    def notifications(self, seller: Seller, consume: bool = True) -> list[dict[str, Any]]:
-        """The notifications waiting in the seller's queues, oldest first (read ones are deleted there)."""
+    def notifications(self, seller: Seller, queue_arn: str | None = None) -> list[dict[str, Any]]:
+        """The notifications waiting for the seller, oldest first, each {"type", "body"}, read once (deleted
+        after reading). Live, given the queue's ARN, they are read the way a connector reads them: from the mock's
+        SQS queue with boto3; otherwise through the control API, which reads the same queues."""
+        if self.live and queue_arn is not None:
+            return self._from_sqs(queue_arn)
         answer = self.control.get("/_testbed/notifications", query={
-            "seller_id": seller.seller_id, "consume": "true" if consume else "false", "limit": "1000"})
+            "seller_id": seller.seller_id, "consume": "true", "limit": "1000"})
         messages: list[dict[str, Any]] = answer.json["notifications"]
+        return messages
+
+    def _from_sqs(self, queue_arn: str) -> list[dict[str, Any]]:
+        import boto3  # the dev extra's; only live scenarios read a queue this way
+
+        _, _, _, region, _, name = queue_arn.split(":")
+        queue = boto3.client("sqs", endpoint_url=self.base_url, region_name=region, aws_access_key_id="testbed",
+                             aws_secret_access_key="testbed")
+        url = queue.get_queue_url(QueueName=name)["QueueUrl"]
+        messages = []
+        while batch := queue.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in batch:
+                body = json.loads(message["Body"])
+                messages.append({"type": body.get("notificationType") or body.get("NotificationType"), "body": body})
+                queue.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return messages
 
     def call(self, operation: str, session: Session, **request: Any) -> Response:

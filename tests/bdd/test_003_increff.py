@@ -503,9 +503,9 @@ def subscribe_returns(marketplace: Marketplace, session: Session) -> None:
 @when("the integration processes its saved notifications", target_fixture="handled")
 def process_notifications(marketplace: Marketplace, session: Session, seller: Seller,
                           integration: smartconnect.Integration) -> list[str]:
-    """The integration's queue read (the notifications Amazon delivered), each saved, then processed: the order
-    or return it names pulled and followed."""
-    smartconnect.save(integration, marketplace.notifications(seller))
+    """The integration's queue read (the notifications Amazon delivered to it; live, with boto3 from the mock's
+    SQS), each saved, then processed: the order or return it names pulled and followed."""
+    smartconnect.save(integration, marketplace.notifications(seller, QUEUE))
     handled: list[str] = marketplace.run(smartconnect.process_inbox(integration), session)
     return handled
 
