@@ -291,7 +291,8 @@ def at_most(marketplace: Marketplace, count: str, status: str) -> None:
 
 @then(parsers.re(r"the integration has asked Login with Amazon for (?P<count>\d+) access tokens?$"))
 def token_count(marketplace: Marketplace, count: str) -> None:
-    """Counted in Amazon's traffic journal: the token requests Login with Amazon answered with 200."""
+    """Counted in Amazon's traffic journal: the access tokens Login with Amazon issued (a step that reads Amazon's
+    records asks for the testbed's own, so use it before any such step)."""
     assert len(marketplace.traffic(operation="lwa.token", status=200)) == int(count)
 
 
