@@ -7,13 +7,15 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
 
   Background:
     Given an OMS connected to the seller's Amazon account, with FBA enabled
+    And Amazon ships each multi-channel order in one shipment
 
-  @F000-1
+  @F000-1 @client-python-amazon-sp-api
   Scenario: With FBA enabled the OMS pulls the FBA SKU list and the inventory levels
     When the OMS pulls FBA inventory
     Then it knows every FBA SKU of the seller, and no merchant-fulfilled SKU
-    When a buyer orders 2 units of an FBA SKU on Amazon.com and the OMS pulls FBA inventory again
-    Then the OMS shows 2 fewer fulfillable units of that SKU
+    When a buyer orders 2 units of an FBA SKU
+    And the OMS pulls FBA inventory
+    Then the OMS shows 2 fewer fulfillable units of the ordered SKU
 
   @F000-1
   Scenario: With FBA disabled it pulls nothing
@@ -24,10 +26,11 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
   @F000-2
   Scenario: An Amazon.com order of FBA SKUs needs no action
     Given the OMS pulled FBA inventory
-    And a buyer orders an FBA SKU on Amazon.com, and Amazon has verified the payment
+    And a buyer orders 1 unit of an FBA SKU
+    And Amazon has verified the payment
     When the OMS imports Amazon orders
     Then the order is in the OMS with no package and a note that Amazon fulfils it
-    And Amazon holds no multi-channel fulfillment order
+    And Amazon holds no multi-channel fulfillment orders
 
   @F000-3 @F000-4
   Scenario: A webstore order's FBA SKU goes to FBA and comes back with tracking
@@ -36,7 +39,8 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
     When the OMS sends its FBA packages
     Then the order has one package, flagged FBA and sent to FBA, and a note saying it was sent
     And Amazon holds one multi-channel fulfillment order, for that package
-    When Amazon ships it and the OMS collects FBA's answers
+    When Amazon ships the multi-channel orders
+    And the OMS collects FBA's answers
     Then the package carries Amazon's tracking number and the order is fully shipped
     And a note records Amazon's tracking number
     And the customer was e-mailed the tracking number
@@ -47,7 +51,8 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
     And the setting auto_send_un_sent_tracking_emails is no
     And a webstore customer orders 1 unit of an FBA SKU
     When the OMS sends its FBA packages
-    And Amazon ships it and the OMS collects FBA's answers
+    And Amazon ships the multi-channel orders
+    And the OMS collects FBA's answers
     Then no e-mail was sent, and one waits to be sent
     When a person sends the un-sent tracking e-mails
     Then the customer was e-mailed the tracking number
@@ -58,9 +63,27 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
     And Amazon cannot fulfil multi-channel orders
     And a webstore customer orders 1 unit of an FBA SKU
     When the OMS sends its FBA packages
-    And Amazon plans it and the OMS collects FBA's answers
+    And Amazon plans the multi-channel orders
+    And the OMS collects FBA's answers
     Then the package stays unshipped, with FBA's error in a note
     And the order needs manual intervention
+
+  @F000-5 @F000-7
+  Scenario Outline: A customer's cancellation is no FBA error: the package and the order are cancelled, the channel told
+    Given the OMS pulled FBA inventory
+    And a <marketplace> customer orders 1 unit of an FBA SKU
+    When the OMS sends its FBA packages
+    And the seller cancels the multi-channel orders at Amazon, as the customer asked
+    And the OMS collects FBA's answers
+    Then Amazon holds every multi-channel fulfillment order as Cancelled
+    And the package is cancelled and the order is cancelled, with Amazon's answer in a note
+    And the order does not need manual intervention, and no e-mail was sent
+    And <marketplace> <told>
+
+    Examples:
+      | marketplace | told                                   |
+      | ebay        | was told its order is cancelled        |
+      | webstore    | has no channel to tell                 |
 
   @F000-5 @F000-8
   Scenario: A package FBA did not ship is re-created and shipped through WorldShip
@@ -68,7 +91,8 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
     And Amazon cannot fulfil multi-channel orders
     And a webstore customer orders 1 unit of an FBA SKU
     When the OMS sends its FBA packages
-    And Amazon plans it and the OMS collects FBA's answers
+    And Amazon plans the multi-channel orders
+    And the OMS collects FBA's answers
     And a person deletes and re-creates the package
     Then the WorldShip export lists that package
     When WorldShip's tracking number "1ZWORLDSHIP01" is uploaded for it
@@ -77,10 +101,13 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
   @F000-3
   Scenario: A failing or throttled call is retried without sending a package twice
     Given the OMS pulled FBA inventory
-    And Amazon fails the next 2 createFulfillmentOrder calls with 503 and allows one a minute
+    And Amazon fails the next 2 createFulfillmentOrder calls with 503
+    And Amazon allows createFulfillmentOrder one call every 60 seconds
     And 3 webstore customers order 1 unit of an FBA SKU each
     When the OMS sends its FBA packages
-    Then Amazon holds one multi-channel fulfillment order per package, 3 in all
+    Then Amazon holds 3 multi-channel fulfillment orders
+    And each package is on one of them, sent once
+    And Amazon answered some calls with 503 and throttled some
 
   @F000-6
   Scenario: An order mixing FBA and non-FBA SKUs is split into an FBA package and an ordinary one
@@ -95,7 +122,8 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
     Given the OMS pulled FBA inventory
     And a <marketplace> customer orders 1 unit of an FBA SKU
     When the OMS sends its FBA packages
-    And Amazon ships it and the OMS collects FBA's answers
+    And Amazon ships the multi-channel orders
+    And the OMS collects FBA's answers
     Then <marketplace> was sent the tracking number for its order
     And the order is fully shipped
 
@@ -107,7 +135,8 @@ Feature: An order-management system sends its FBA SKUs to Amazon for fulfilment
   @F000-8
   Scenario: The WorldShip export holds neither Amazon.com FBA orders nor FBA packages
     Given the OMS pulled FBA inventory
-    And a buyer orders an FBA SKU on Amazon.com, and Amazon has verified the payment
+    And a buyer orders 1 unit of an FBA SKU
+    And Amazon has verified the payment
     And a webstore customer orders an FBA SKU and a merchant-fulfilled SKU
     When the OMS imports Amazon orders
     Then the WorldShip export lists only the webstore order's ordinary package

@@ -127,6 +127,10 @@ class Auth:
             answer["refresh_token"] = row[2]
         return answer
 
+    def revoke(self, seller_id: str) -> int:
+        """Every access token of the seller stops working at once (the refresh token stays good); how many."""
+        return self.store.execute("DELETE FROM tokens WHERE seller_id=?", (seller_id,)).rowcount
+
     def seller_for(self, access_token: str | None) -> Seller:
         if not access_token:
             raise Unauthorized(details="The request has no x-amz-access-token header.")

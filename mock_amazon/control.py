@@ -95,6 +95,30 @@ def authorize(seller_id: str) -> Response:
     return json_response(201, {"spapi_oauth_code": amazon.auth.authorize(seller_id), "selling_partner_id": seller_id})
 
 
+@control.post("/sellers/<seller_id>/revoke")
+def revoke(seller_id: str) -> Response:
+    """Amazon revokes every access token of the seller (the refresh token stays good): the integration's next
+    call is refused with 403 and it must renew."""
+    amazon = current_amazon()
+    if amazon.auth.seller(seller_id) is None:
+        raise InvalidInput("'seller_id' names no seller.", "seller_id")
+    with amazon.lock:
+        return json_response(200, {"revoked": amazon.auth.revoke(seller_id)})
+
+
+@control.put("/inventory")
+def set_stock() -> Response:
+    """{"seller_id", "sku", "channel": "AFN"|"MFN", "locations": {"PHX7": {"sellable": 3, "unsellable": 0}}}:
+    the SKU's stock in that channel becomes exactly this (Amazon's fulfilment centres for AFN)."""
+    data = _body()
+    locations = data.get("locations")
+    if not isinstance(locations, dict):
+        raise InvalidInput("'locations' must map location IDs to {sellable, unsellable}.", "locations")
+    positions = current_amazon().set_stock(_seller(data), str(data.get("sku") or ""), str(data.get("channel") or ""),
+                                           locations)
+    return json_response(200, {"sku": data["sku"], "positions": positions})
+
+
 @control.post("/seed")
 def seed() -> Response:
     data = _body()
@@ -108,7 +132,8 @@ def seed() -> Response:
 
 @control.post("/orders")
 def place_order() -> Response:
-    """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel"}."""
+    """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel",
+    "shipment_category", "easy_ship"}."""
     data = _body()
     amazon = current_amazon()
     lines = data.get("lines")
@@ -119,7 +144,8 @@ def place_order() -> Response:
             raise InvalidInput("'seller_id' names no seller.", "seller_id")
         order = amazon.orders.place(data["seller_id"], [(line.get("sku"), line.get("quantity")) for line in lines],
                                     channel=data.get("channel", "MFN"),
-                                    shipment_category=data.get("shipment_category", "Standard"))
+                                    shipment_category=data.get("shipment_category", "Standard"),
+                                    easy_ship=data.get("easy_ship") is True)
     return json_response(201, {"order_id": order.id, "status": order.status})
 
 
@@ -272,6 +298,18 @@ def deactivate_listing(seller_id: str, sku: str) -> Response:
     reason = _body().get("reason") or "Amazon made this listing inactive."
     listing = current_amazon().listings.deactivate(seller_id, sku, reason)
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
+
+
+@control.post("/listings/<seller_id>/<sku>/close")
+def close_listing(seller_id: str, sku: str) -> Response:
+    """The seller closes a listing whose FBA stock Amazon still holds ("stranded" inventory): the SKU leaves the
+    listing-based reports, while the FBA Inventory API still counts it."""
+    amazon = current_amazon()
+    if amazon.auth.seller(seller_id) is None:
+        raise InvalidInput("'seller_id' names no seller.", "seller_id")
+    with amazon.lock:
+        amazon.listings.close(seller_id, sku)
+    return json_response(200, {"sku": sku, "closed": True})
 
 
 @control.post("/external-fulfillment/locations")

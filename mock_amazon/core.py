@@ -51,7 +51,7 @@ def _id_slots(pattern: str) -> tuple[tuple[str, int], ...]:
 class Settings:
     """How Amazon behaves in time; every field can be changed per scenario (`PUT /_testbed/settings`)."""
     verification_seconds: float = 300.0         # Pending -> Unshipped
-    mfn_handling_seconds: float = 2 * 86_400.0  # a merchant-fulfilled order's LatestShipDate, after purchase
+    mfn_handling_seconds: float = 0.0           # MFN LatestShipDate after purchase; 0: the listings' handling days
     afn_ship_seconds: float = 6 * 3600.0        # Unshipped -> Shipped for Amazon-fulfilled orders
     afn_partial_chance: float = 0.1             # an AFN order ships in two shipments
     report_queue_seconds: float = 30.0          # IN_QUEUE -> IN_PROGRESS
@@ -303,6 +303,37 @@ class MockAmazon:
         self.run_due()
         return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog],
                 "fba_skus": [p["sku"] for p in catalog if p["channel"] == "AFN"], "orders": placed}
+
+    def set_stock(self, seller_id: str, sku: str, channel: str, locations: dict) -> list[dict]:
+        """The SKU's stock in one channel ("AFN": Amazon's fulfilment centres, "MFN": the merchant's listing
+        quantity) becomes exactly `locations` ({location: {"sellable", "unsellable"}}); positions elsewhere in
+        the channel are emptied. Units reserved for open orders stay reserved. Returns the positions."""
+        if self.auth.seller(seller_id) is None:
+            raise InvalidInput(f"No seller found with ID {seller_id}.", "seller_id")
+        if self.listings.items.find(seller_id, sku) is None:
+            raise InvalidInput(f"SKU {sku!r} is not in the seller's catalog.", "sku")
+        if channel not in ("AFN", "MFN"):
+            raise InvalidInput("'channel' must be AFN or MFN.", "channel")
+        if not isinstance(locations, dict) or not locations:
+            raise InvalidInput("'locations' must map location IDs to {sellable, unsellable}.", "locations")
+        for location, quantities in locations.items():
+            if not isinstance(quantities, dict) or set(quantities) - {"sellable", "unsellable"}:
+                raise InvalidInput(f"locations.{location} takes sellable and unsellable.", f"locations.{location}")
+            for condition, units in quantities.items():
+                if not isinstance(units, int) or isinstance(units, bool) or units < 0:
+                    raise InvalidInput(f"locations.{location}.{condition} must be an integer of at least 0.",
+                                       f"locations.{location}.{condition}")
+        with self.lock, self.store.transaction():
+            ledger = self.ledger(seller_id)
+            for position in ledger.positions_of(sku):
+                if position.channel == channel and position.location not in locations:
+                    ledger.set_quantity(sku, position.location, 0, channel=channel)
+                    ledger.set_quantity(sku, position.location, 0, condition="unsellable", channel=channel)
+            for location, quantities in locations.items():
+                for condition in ("sellable", "unsellable"):
+                    ledger.set_quantity(sku, location, quantities.get(condition, 0), condition=condition,
+                                        channel=channel)
+            return [p.to_dict() for p in ledger.positions_of(sku) if p.channel == channel]
 
     def traffic(self, since_id: int = 0, limit: int = 1000, operation: str | None = None,
                 status: str | int | None = None, seller_id: str | None = None) -> list[dict]:

@@ -6,8 +6,25 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
+from mock_amazon.spec import operation
 from simulator.metrics import percentile
 from simulator.world import World
+
+PUSH_OPERATION = ("externalFulfillmentInventory_2024-09-11", "batchInventory")
+
+
+def amazon_push_rate(world: World) -> float:
+    """The rate Amazon allows batchInventory (its usage plan, or the scenario's override): what bounds a push,
+    whatever pace the integration set itself."""
+    rate: float = world.amazon.limits.plan(operation(*PUSH_OPERATION))["rate"]
+    return rate
+
+
+def drift_series(world: World) -> dict[str, list[tuple[float, float]]]:
+    """Inventory drift per pool, without the sample taken at t=0: before the first sync Amazon holds nothing yet,
+    so that sample measures the warehouse, not drift."""
+    return {name.split(".", 1)[1]: [(t, v) for t, v in series if t > 0]
+            for name, series in world.metrics.series.items() if name.startswith("drift.")}
 
 
 def build(world: World, wall_seconds: float) -> dict:
@@ -38,9 +55,9 @@ def build(world: World, wall_seconds: float) -> dict:
     breaches = [o for o, at in shipped if at > o.promised]
     traffic_throttled = amazon.store.execute("SELECT COUNT(*) FROM traffic WHERE throttled=1").fetchone()[0]
     push = world.push
-    rate = integration["flex_push_rate"]
-    drift = {name.split(".", 1)[1]: [v for _, v in series] for name, series in metrics.series.items()
-             if name.startswith("drift.")}
+    rate, paced = amazon_push_rate(world), integration["flex_push_rate"]
+    rates = {} if paced == rate else {"amazon_rate": rate, "integration_rate": paced}
+    drift = {pool: [v for _, v in series] for pool, series in drift_series(world).items()}
     return {
         "scenario": world.scenario["name"],
         "seed": world.seed,
@@ -52,7 +69,7 @@ def build(world: World, wall_seconds: float) -> dict:
                  "accepted": push.get("accepted", 0),
                  "ratio": round((push["finished"] - push["started"]) / (push["skus"] / rate), 4)
                  if push.get("finished") is not None and push.get("skus") else None,
-                 "stale_recovered": metrics.counters["push.stale_recovered"]},
+                 "stale_recovered": metrics.counters["push.stale_recovered"], **rates},
         "orders": {
             "placed": dict(sorted(world.customer_orders.items())),
             "by_state": dict(sorted(states.items())),
@@ -153,19 +170,22 @@ def plots(world: World, report: dict, out: Path) -> list[Path]:
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7)
     ax = axes[1][0]
-    for name in sorted(n for n in series if n.startswith("drift.")):
-        points = series[name]
-        ax.plot([t / 3600 for t, _ in points], [v for _, v in points], label=name.split(".", 1)[1])
+    drift = drift_series(world)
+    for pool in sorted(drift):
+        ax.plot([t / 3600 for t, _ in drift[pool]], [v for _, v in drift[pool]], label=pool)
     ax.set(title="Inventory drift: |Amazon's sellable - warehouse free|, mean per SKU", xlabel="hours",
            ylabel="units")
-    if any(n.startswith("drift.") for n in series):
+    if drift:
         ax.legend(fontsize=7)
     ax = axes[1][1]
     progress = world.push.get("progress", [])
     if progress:
-        rate = world.scenario["integration"]["flex_push_rate"]
+        rate, paced = amazon_push_rate(world), world.scenario["integration"]["flex_push_rate"]
         ax.plot([t for t, _ in progress], [n for _, n in progress], label="SKUs accepted")
-        ax.plot([0, world.push["skus"] / rate], [0, world.push["skus"]], "--", label=f"floor: N / {rate:g} per s")
+        ax.plot([0, world.push["skus"] / rate], [0, world.push["skus"]], "--",
+                label=f"floor: N / {rate:g} per s (Amazon's rate)")
+        if paced != rate:
+            ax.plot([], [], " ", label=f"the integration paced itself at {paced:g} per s")
         ax.legend(fontsize=7)
     ax.set(title="Seller-flex push progress against the floor", xlabel="seconds", ylabel="SKUs")
     figure.tight_layout()
@@ -186,7 +206,8 @@ def summary(report: dict) -> str:
         ("lost / duplicated", f"{report['orders']['lost']} / {report['orders']['duplicated']} orders, "
                               f"{report['fulfillment_requests']['duplicated']} duplicated fulfillment requests"),
         ("push", f"{push['skus']} SKUs in {push['seconds']} s (floor {push['floor_seconds']} s, ratio {push['ratio']})"
-         if push["skus"] else "no initial push"),
+         + (f"; Amazon allows {push['amazon_rate']:g} calls/s, the integration paced {push['integration_rate']:g}"
+            if "amazon_rate" in push else "") if push["skus"] else "no initial push"),
         ("throttled calls", f"{report['throttled_calls']} (Amazon's log: {report['throttled_calls_seen_by_amazon']})"),
         ("SLA breaches", f"{report['sla']['breaches']} of {report['sla']['checked']} shipped "
                          f"(p95 order-to-ship {report['sla']['order_to_ship_hours']['p95']} h)"),

@@ -99,6 +99,7 @@ class ThreePlWarehouse(Warehouse):
     injected: dict[str, WarehouseOrder] = field(default_factory=dict)   # by Amazon order ID
     shipped: dict[str, tuple[str, str, float]] = field(default_factory=dict)   # Amazon order ID -> carrier, tracking
     refusing: str | None = None                                  # a reason while the warehouse refuses orders
+    other_carts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)   # "cart/number" -> lines
 
     def inject(self, order: WarehouseOrder) -> None:
         """Take an order once; the units are sold (activity) at once."""
@@ -112,6 +113,16 @@ class ThreePlWarehouse(Warehouse):
         for _, wsku, units, _ in order.lines:
             self.adjust(wsku, -units)
         self.injected[order.amazon_order_id] = order
+
+    def take_cart_order(self, cart: str, order_number: str, lines: list[tuple[str, int]]) -> None:
+        """An order from another cart the seller sells through (seed 001: the same stock, several carts): its
+        units leave the shared stock at once, which is activity, so the next Amazon sync sends the rest."""
+        short = [sku for sku, units in lines if self.stock.get(sku, 0) < units]
+        if short:
+            raise InjectionError(f"{cart} order {order_number}: too few units of {', '.join(short)}")
+        for sku, units in lines:
+            self.adjust(sku, -units)
+        self.other_carts[f"{cart}/{order_number}"] = list(lines)
 
     def ship_order(self, amazon_order_id: str, carrier: str, tracking: str) -> None:
         if amazon_order_id not in self.injected:

@@ -1,18 +1,27 @@
-"""Multi-channel fulfillment requests (F002-6..9, F000-3): when to send, how (API or feed), and the answer."""
+"""Multi-channel fulfillment requests (F002-6..9, F000-3): when to send, how (API, flat-file feed or the SFR XML),
+and the answer. `FulfillmentQueue` and `dispatch` are seed 002's scheduled sending: hold, business hours,
+automatic or by hand, the shipping-method mapping, an order minimum, and a notification each run."""
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from model.clock import Clock
 from model.formats import MCF_COLUMNS
 from model.workflows import feeds
-from model.workflows.protocol import Request, Workflow, WorkflowError, expect_ok
+from model.workflows.protocol import Request, Wait, Workflow, WorkflowError, expect_ok
 
 OUTBOUND = "fulfillmentOutbound_2020-07-01"
 MCF_FEED = "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA"
+MCF_XML_FEED = "POST_FULFILLMENT_ORDER_REQUEST_DATA"   # the same requests as Amazon's XML: Flxpoint's SFR payload
+#: createFulfillmentOrder's address fields and FulfillmentOrderRequest's DestinationAddress elements
+XML_ADDRESS = (("name", "Name"), ("addressLine1", "AddressFieldOne"), ("addressLine2", "AddressFieldTwo"),
+               ("addressLine3", "AddressFieldThree"), ("city", "City"), ("stateOrRegion", "StateOrRegion"),
+               ("postalCode", "PostalCode"), ("countryCode", "CountryCode"), ("phone", "PhoneNumber"))
 SHIPPING_METHODS = {"Standard": "Standard", "Expedited": "Expedited", "Priority": "Priority"}
 
 
@@ -85,6 +94,37 @@ def flat_file(bodies: list[dict]) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def sfr_xml(bodies: list[dict], merchant: str = "testbed") -> bytes:
+    """createFulfillmentOrder bodies as Amazon's XML feed (seed 002's SFR payload): an AmazonEnvelope with a
+    FulfillmentOrderRequest message per request, an Item per line."""
+    envelope = ElementTree.Element("AmazonEnvelope")
+    header = ElementTree.SubElement(envelope, "Header")
+    ElementTree.SubElement(header, "DocumentVersion").text = "1.01"
+    ElementTree.SubElement(header, "MerchantIdentifier").text = merchant
+    ElementTree.SubElement(envelope, "MessageType").text = "FulfillmentOrderRequest"
+    for number, body in enumerate(bodies, start=1):
+        message = ElementTree.SubElement(envelope, "Message")
+        ElementTree.SubElement(message, "MessageID").text = str(number)
+        request = ElementTree.SubElement(message, "FulfillmentOrderRequest")
+        for tag, key in (("MerchantFulfillmentOrderID", "sellerFulfillmentOrderId"),
+                         ("DisplayableOrderID", "displayableOrderId"), ("DisplayableOrderDate", "displayableOrderDate"),
+                         ("DisplayableOrderComment", "displayableOrderComment"),
+                         ("ShippingSpeedCategory", "shippingSpeedCategory")):
+            ElementTree.SubElement(request, tag).text = body[key]
+        address = ElementTree.SubElement(request, "DestinationAddress")
+        for key, tag in XML_ADDRESS:
+            if body["destinationAddress"].get(key):
+                ElementTree.SubElement(address, tag).text = body["destinationAddress"][key]
+        ElementTree.SubElement(request, "FulfillmentAction").text = body.get("fulfillmentAction", "Ship")
+        ElementTree.SubElement(request, "FulfillmentPolicy").text = body.get("fulfillmentPolicy", "FillOrKill")
+        for item in body["items"]:
+            line = ElementTree.SubElement(request, "Item")
+            ElementTree.SubElement(line, "MerchantSKU").text = item["sellerSku"]
+            ElementTree.SubElement(line, "MerchantFulfillmentOrderItemID").text = item["sellerFulfillmentOrderItemId"]
+            ElementTree.SubElement(line, "Quantity").text = str(item["quantity"])
+    return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
+
+
 def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[tuple[bool, str]]:
     """createFulfillmentOrder; idempotent by the request number, so a retry after a time-out is harmless.
     Returns (accepted, message)."""
@@ -97,14 +137,27 @@ def send_by_api(order: dict, shipping_map: dict[str, str] = SHIPPING_METHODS) ->
 
 
 def send_by_feed(orders: list[dict], poll_seconds: float = 60.0, give_up_after: float = 3600.0,
-                 shipping_map: dict[str, str] = SHIPPING_METHODS) -> Workflow[dict[str, tuple[bool, str]]]:
-    """F002-6: one flat-file feed for many requests. Returns {order id: (accepted, message)}."""
-    content = flat_file([request_body(order, shipping_map) for order in orders])
-    status, report = yield from feeds.submit(MCF_FEED, content, "text/tab-separated-values; charset=UTF-8",
-                                             poll_seconds=poll_seconds, give_up_after=give_up_after)
+                 shipping_map: dict[str, str] = SHIPPING_METHODS,
+                 xml: bool = False) -> Workflow[dict[str, tuple[bool, str]]]:
+    """F002-6: one feed for many requests, a flat file or (`xml`) the SFR XML. Returns {order id: (accepted,
+    message)} from the processing report."""
+    bodies = [request_body(order, shipping_map) for order in orders]
+    if xml:
+        status, report = yield from feeds.submit(MCF_XML_FEED, sfr_xml(bodies), "text/xml; charset=UTF-8",
+                                                 poll_seconds=poll_seconds, give_up_after=give_up_after)
+    else:
+        status, report = yield from feeds.submit(MCF_FEED, flat_file(bodies), "text/tab-separated-values; "
+                                                 "charset=UTF-8", poll_seconds=poll_seconds,
+                                                 give_up_after=give_up_after)
     if status != "DONE":
         return {order["id"]: (False, f"feed {status}") for order in orders}
     results = {order["id"]: (True, "accepted") for order in orders}
+    if xml:
+        for result in ElementTree.fromstring(report).iter("Result") if report else ():
+            request_id = result.findtext("AdditionalInfo/MerchantFulfillmentOrderID")
+            if request_id in results and result.findtext("ResultCode") == "Error":
+                results[request_id] = (False, result.findtext("ResultDescription") or "error")
+        return results
     for line in (report or b"").decode().splitlines()[5:]:
         fields = line.split("\t")
         if len(fields) >= 6 and fields[1] in results:
@@ -135,3 +188,99 @@ def parse_tsv(content: bytes) -> list[dict]:
     rows = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(rows, [])
     return [dict(zip(header, row)) for row in rows if row]
+
+
+@dataclass(frozen=True)
+class SendingRules:
+    """How the account sends fulfillment requests (seed 002's Send Fulfillment Requests settings)."""
+    automatic: bool = True                   # "Automatically Send Fulfillment requests": off, a person sends them
+    hold_hours: float = 0.0                  # "Hold for X Hours"
+    hours: BusinessHours | None = None       # "Only Send During Business Hours", in the account's time zone
+    by: str = "api"                          # "api", "feed" (flat file) or "xml" (the SFR XML payload)
+    shipping_map: dict[str, str] = field(default_factory=lambda: dict(SHIPPING_METHODS))   # shop -> Amazon
+    minimum_total: float = 0.0               # an order minimum: smaller requests are held back
+
+    def __post_init__(self) -> None:
+        if self.by not in ("api", "feed", "xml"):
+            raise ValueError(f"send by api, feed or xml, not {self.by!r}")
+
+
+@dataclass
+class Queued:
+    """A fulfillment request waiting in the account: waiting, manual (for a person), held_back (order minimum),
+    refused (unmapped method), accepted or rejected (Amazon's answer)."""
+    order: dict
+    state: str = "waiting"
+    message: str = ""
+    by_hand: bool = False
+
+
+@dataclass
+class FulfillmentQueue:
+    rules: SendingRules
+    requests: dict[str, Queued] = field(default_factory=dict)
+    notices: list[dict] = field(default_factory=list)   # one notification per run (seed 002: "each run")
+
+    def add(self, order: dict) -> Queued:
+        """A shop order's fulfillment request: {id, created (ISO), method, address, lines, total}."""
+        self.requests[order["id"]] = Queued(order)
+        return self.requests[order["id"]]
+
+    def state(self, state: str) -> list[str]:
+        return [request_id for request_id, queued in self.requests.items() if queued.state == state]
+
+
+def dispatch(queue: FulfillmentQueue, now: datetime) -> Workflow[dict]:
+    """One scheduled run: every open request is held back (below the minimum), refused (its method has no
+    mapping), left for a person (automatic sending off), left waiting (held, or outside business hours) or sent;
+    the sent ones get Amazon's answer. The run's notification is appended to `queue.notices` and returned."""
+    rules, due = queue.rules, []
+    for queued in [q for q in queue.requests.values() if q.state in ("waiting", "manual")]:
+        order = queued.order
+        if float(order.get("total", 0)) < rules.minimum_total:
+            queued.state, queued.message = "held_back", f"below the order minimum of {rules.minimum_total:.2f}"
+            continue
+        if order["method"] not in rules.shipping_map:
+            queued.state, queued.message = "refused", f"shipping method {order['method']!r} is not mapped to " \
+                                                      "Amazon's Standard, Expedited or Priority"
+            continue
+        created = datetime.fromisoformat(order["created"].replace("Z", "+00:00"))
+        step = "send" if queued.by_hand else next_step(
+            rules.automatic, release_time(created, rules.hold_hours, rules.hours), now)
+        if step == "manual":
+            queued.state = "manual"
+        elif step == "send":
+            due.append(queued)
+    answers: dict[str, tuple[bool, str]] = {}
+    if due and rules.by == "api":
+        for queued in due:
+            answers[queued.order["id"]] = yield from send_by_api(queued.order, rules.shipping_map)
+    elif due:
+        answers = yield from send_by_feed([q.order for q in due], shipping_map=rules.shipping_map,
+                                          xml=rules.by == "xml")
+    for queued in due:
+        accepted, message = answers[queued.order["id"]]
+        queued.state, queued.message = ("accepted" if accepted else "rejected"), message
+    notice = {"run": len(queue.notices) + 1, "at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "sent": len(due),
+              "accepted": sum(1 for q in due if q.state == "accepted"),
+              "rejected": sum(1 for q in due if q.state == "rejected"),
+              **{state: len(queue.state(state)) for state in ("waiting", "manual", "held_back", "refused")}}
+    queue.notices.append(notice)
+    return notice
+
+
+def run_schedule(queue: FulfillmentQueue, clock: Clock, runs: int,
+                 every_seconds: float = 3600.0) -> Workflow[list[dict]]:
+    """`runs` scheduled runs, `every_seconds` apart (the first now); time passes only through Wait."""
+    notices = []
+    for number in range(runs):
+        if number:
+            yield Wait(every_seconds)
+        notices.append((yield from dispatch(queue, clock.now())))
+    return notices
+
+
+def send_by_hand(queue: FulfillmentQueue, request_id: str, clock: Clock) -> Workflow[dict]:
+    """A person sends a request that waits for them (or releases one early): at once, whatever the hour."""
+    queue.requests[request_id].by_hand = True
+    return (yield from dispatch(queue, clock.now()))

@@ -5,7 +5,8 @@ fulfils it. An order from any other channel (the webstore, eBay, Groupon) has it
 flagged FBA and sent to Amazon as a multi-channel fulfillment order; the rest go into an ordinary package for the
 merchant's own shipping (the WorldShip export). Amazon's answer is a note on the order: tracking ships the
 package (and goes back to the channel the order came from, and to the customer by e-mail if so set), an error
-leaves the package unshipped and the order waiting for a person.
+leaves the package unshipped and the order waiting for a person. A customer's cancellation of the multi-channel
+order is no error: the package and the order are cancelled, and the channel the order came from is told.
 
 Every status change goes through the store_order and package lifecycles. What the OMS sends to people and other
 channels lands in outboxes (`emails`, `channel_updates`), which is what the scenarios check.
@@ -25,7 +26,8 @@ from model.workflows.protocol import Request, Workflow, expect_ok
 SOURCES = ("amazon", "webstore", "ebay", "groupon")
 MARKETPLACES = ("ebay", "groupon")             # tracking goes back to these channels
 SHIPPED = ("Complete", "CompletePartialled")
-REFUSED = ("Unfulfillable", "Invalid", "Cancelled")
+REFUSED = ("Unfulfillable", "Invalid")
+CANCELLED = ("Cancelled",)
 WORLDSHIP_COLUMNS = ("PackageID", "OrderID", "ShipToName", "Address1", "City", "State", "PostalCode", "Country",
                      "Phone", "Email", "Service", "Contents")
 
@@ -73,7 +75,7 @@ class Oms:
     orders: dict[str, OmsOrder] = field(default_factory=dict)
     packages: dict[str, OmsPackage] = field(default_factory=dict)
     emails: list[dict] = field(default_factory=list)            # outbox: e-mails to customers
-    channel_updates: list[dict] = field(default_factory=list)   # outbox: tracking sent to eBay, Groupon
+    channel_updates: list[dict] = field(default_factory=list)   # outbox: tracking (or a cancellation) for eBay, Groupon
     lifecycles: Lifecycles = None  # type: ignore[assignment]  # None: __post_init__ makes one on `clock`
 
     def __post_init__(self) -> None:
@@ -179,15 +181,35 @@ def send_fba_packages(oms: Oms) -> Workflow[None]:
 
 
 def collect_fba_responses(oms: Oms) -> Workflow[None]:
-    """F000-3/4/5/7: Amazon's answer for every package at FBA, recorded in a note."""
+    """F000-3/4/5/7: Amazon's answer for every package at FBA, recorded in a note: tracking ships it, an error
+    leaves it for a person, a cancellation cancels it."""
     for package in [p for p in oms.packages.values() if p.status == "sent_to_fba"]:
         order = oms.orders[package.order_id]
         status, tracking = yield from fulfillment.fulfillment_status(package.sent_as[-1])
         if status in SHIPPED and tracking:
             oms.note(order, f"FBA shipped {package.id}: tracking {tracking[0]}")
             ship_package(oms, package.id, "AMZN_US", tracking[0])
+        elif status in CANCELLED:
+            cancel_package(oms, package.id, f"the customer cancelled {package.sent_as[-1]} at Amazon")
         elif status in REFUSED:
             _refused(oms, order, package, f"FBA answered {status}")
+
+
+def cancel_package(oms: Oms, package_id: str, reason: str) -> None:
+    """A customer's cancellation (seed 000: Amazon's answer is recorded in a note): the package is cancelled, not
+    left for a person; once nothing of the order is left to ship the order is cancelled too, and the channel it
+    came from is told, as it is told of tracking."""
+    package = oms.packages[package_id]
+    order = oms.orders[package.order_id]
+    oms.lifecycles.package.fire(package, "cancel")
+    oms.note(order, f"FBA cancelled {package.id}: {reason}")
+    live = [p for p in oms.packages_of(order.id) if p.status not in ("deleted", "cancelled")]
+    if live or not oms.lifecycles.store_order.can_fire(order, "cancel"):
+        return
+    oms.lifecycles.store_order.fire(order, "cancel")
+    if order.source in MARKETPLACES:
+        oms.channel_updates.append({"channel": order.source, "order": order.channel_order_id,
+                                    "cancelled": reason})
 
 
 def _refused(oms: Oms, order: OmsOrder, package: OmsPackage, message: str) -> None:

@@ -1,10 +1,12 @@
 """Reports as the integration reads them: request, wait (within the rate limits), download, parse. Then the
-FBA inventory job (F002-2..5) and the shipments import (F002-10) built on them."""
+FBA inventory job and the pool it keeps (F002-2..5), the catalogue import with its price and filter rules, and the
+shipments import (F002-10), built on them."""
 from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from model.workflows.fulfillment import parse_tsv
@@ -58,8 +60,26 @@ class InventoryRun:
     parsed: dict[str, list[dict]] = field(default_factory=dict)
 
 
+@dataclass
+class InventoryPool:
+    """The inventory pool the job keeps (seed 002's Global Inventory Pool, F002-5): a quantity and its source per
+    SKU, and every run's raw and parsed reports. Each run is a full feed, not a delta: it writes every SKU it
+    reported, changed or not, and the pool becomes exactly that run's."""
+    quantities: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    runs: list[InventoryRun] = field(default_factory=list)
+    written: list[list[str]] = field(default_factory=list)   # the SKUs each run wrote, in order
+
+    def update(self, run: InventoryRun) -> list[str]:
+        self.quantities, self.sources = dict(run.quantities), dict(run.sources)
+        self.runs.append(run)
+        self.written.append(sorted(run.quantities))
+        return self.written[-1]
+
+
 def fba_inventory_job(skus: list[str], include_fbm: bool = False, fetch_missing_from_api: bool = False,
-                      poll_seconds: float = 60.0, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[InventoryRun]:
+                      poll_seconds: float = 60.0, marketplace_id: str = "ATVPDKIKX0DER",
+                      pool: InventoryPool | None = None) -> Workflow[InventoryRun]:
     """F002-2..5: only SELLABLE counts, several SELLABLE rows of a SKU are summed; with include_fbm the
     merchant-fulfilled quantity is added; a SKU missing from the AFN report comes from the listings report,
     else (with the fallback flag) from the FBA Inventory API in batches of 50, else 0. A full feed every run."""
@@ -97,8 +117,55 @@ def fba_inventory_job(skus: list[str], include_fbm: bool = False, fetch_missing_
     for sku in skus:
         if sku not in sources:
             quantities[sku], sources[sku] = 0, "default"
-    return InventoryRun(quantities, sources, {"listings": listings_raw, "afn": afn_raw},
-                        {"listings": listings, "afn": afn})
+    run = InventoryRun(quantities, sources, {"listings": listings_raw, "afn": afn_raw},
+                       {"listings": listings, "afn": afn})
+    if pool is not None:
+        pool.update(run)
+    return run
+
+
+@dataclass(frozen=True)
+class CatalogRules:
+    """What the catalogue import keeps (seed 002's mapping templates and post-mapping workflows)."""
+    markup_percent: float = 0.0        # generic pricing: the price from the report, plus this much
+    leave_out_inactive: bool = False   # a filter: only listings Amazon shows as Active
+    skip_deleted: bool = True          # "Do Not Import Deleted SKUs": a SKU Amazon no longer lists is dropped
+
+
+@dataclass
+class Product:
+    """A catalogue record as the listings report gives it: no image URL (Amazon's reports have none)."""
+    sku: str
+    title: str
+    description: str
+    asin: str
+    price: str                         # two decimals, after the price rule
+    status: str
+    image_url: str | None = None
+    deleted: bool = False              # Amazon no longer lists it (kept only when skip_deleted is off)
+
+
+def import_catalog(catalog: dict[str, Product], rules: CatalogRules = CatalogRules(), poll_seconds: float = 60.0,
+                   marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[dict[str, Product]]:
+    """Get Inventory's catalogue side (seed 002): SKU, title, description, ASIN and price from the all-listings
+    report, priced and filtered by `rules`; a full import each run. Returns the catalogue, updated in place."""
+    _, rows = yield from fetch_report("GET_MERCHANT_LISTINGS_ALL_DATA", poll_seconds=poll_seconds,
+                                      marketplace_id=marketplace_id)
+    seen = set()
+    for row in rows:
+        if rules.leave_out_inactive and row["status"] != "Active":
+            continue
+        price = (Decimal(row["price"] or "0") * (1 + Decimal(str(rules.markup_percent)) / 100)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)
+        catalog[row["seller-sku"]] = Product(row["seller-sku"], row["item-name"], row.get("item-description", ""),
+                                             row["asin1"], str(price), row["status"])
+        seen.add(row["seller-sku"])
+    for sku in [sku for sku in catalog if sku not in seen]:
+        if rules.skip_deleted:
+            del catalog[sku]
+        else:
+            catalog[sku].deleted = True
+    return catalog
 
 
 @dataclass(frozen=True)

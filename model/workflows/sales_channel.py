@@ -3,7 +3,9 @@
 Merchant-fulfilled orders are imported while Pending but not shown; once Amazon marks them Unshipped they are
 shown, their details (price, buyer) are read, and the store order is created, with a new customer or as a guest.
 Shipping in the store confirms the shipment to Amazon, which notifies the buyer (the store sends no e-mail).
-Amazon-fulfilled orders are imported only once Shipped, and are created already complete.
+Amazon-fulfilled orders are imported only once Shipped, and, if the order settings say so, created already complete.
+The Orders tab lists the shown orders: Amazon's order number, its status, and the Magento order number once the
+store order exists.
 """
 from __future__ import annotations
 
@@ -29,12 +31,18 @@ class ChannelOrder:
 class SalesChannel:
     store_orders: Lifecycle                # the store_order lifecycle: every status change goes through it
     create_customers: bool = True          # False: guest orders
+    import_fba_orders: bool = True         # False: shipped FBA orders are shown, but no store order is created
     records: dict[str, ChannelOrder] = field(default_factory=dict)
     customers: dict[str, dict] = field(default_factory=dict)
     outbox: list[dict] = field(default_factory=list)   # e-mails the store sent (none for Amazon orders)
 
     def shown(self) -> list[ChannelOrder]:
         return [r for r in self.records.values() if r.shown]
+
+    def orders_tab(self) -> list[dict]:
+        """The Orders tab: a row per shown order, with the Magento order number once its store order exists."""
+        return [{"amazon_order_id": r.amazon_order_id, "status": r.amazon_status,
+                 "magento_order": r.store_order.id if r.store_order is not None else ""} for r in self.shown()]
 
 
 def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[SalesChannel]:
@@ -55,6 +63,9 @@ def _take(channel: SalesChannel, summary: dict) -> Workflow[None]:
     if record.store_order is not None or status in ("Pending", "PendingAvailability"):
         return  # imported, not shown yet (F004-1)
     if status not in ("Unshipped", "Shipped"):
+        return
+    if afn and not channel.import_fba_orders:
+        record.shown = True  # in the Orders tab, with no store order (seed 004's order settings)
         return
     items = yield from orders.order_items(order_id)
     buyer = yield Request("ordersV0.getOrderBuyerInfo", path={"orderId": order_id})

@@ -1,5 +1,6 @@
 """Seller-flex (seed 003, F003-*): the inventory pusher with per-SKU-and-location sequence numbers, and the
-forward-order flow from ACCEPTED to handover."""
+forward-order flow from ACCEPTED to handover: confirm, pack (with the listing's recommended package or dimensions
+captured at packing), update a package, invoice and label, hand over."""
 from __future__ import annotations
 
 from collections.abc import MutableMapping
@@ -32,6 +33,12 @@ class SequenceBook:
         """Amazon says it accepted `accepted` already: continue above it."""
         if accepted > self.numbers.get(self.key(sku, location), 0):
             self.numbers[self.key(sku, location)] = accepted
+
+    def hand_over(self, location: str, latest: dict[str, int]) -> None:
+        """Seed 003's migration FAQ: the client shares the latest sequence number of every SKU at a location
+        (from the system that pushed before); the next number sent for each is one above it."""
+        for sku, number in latest.items():
+            self.catch_up(sku, location, number)
 
 
 @dataclass
@@ -114,10 +121,8 @@ def reject(shipment_id: str, line_items: list[dict], reason: str = "OUT_OF_STOCK
     return response
 
 
-def ship(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
-    """F003-7/9: pack (one package per unit, with the four dimensions of each SKU), take a pickup slot, have the
-    invoice and the label made, hand over. Returns the labels' tracking IDs, or the response that stopped it."""
-    shipment_id = shipment["id"]
+def packages_for(shipment: dict, dimensions: dict[str, dict]) -> list[dict]:
+    """One package per unit, with the four dimensions of its SKU (cm and kg) from `dimensions`."""
     packages: list[dict] = []
     for item in shipment["lineItems"]:
         size = dimensions[item["merchantSku"]]
@@ -128,10 +133,49 @@ def ship(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
                                for k in ("length", "width", "height")},
                 "weight": {"value": f"{size['weight']:g}", "weightUnit": "KG"},
                 "packageLineItems": [{"packageLineItemId": item["shipmentLineItemId"], "quantity": 1}]})
+    return packages
+
+
+def recommended_dimensions(shipment: dict) -> dict[str, dict]:
+    """The package Amazon recommends per SKU (from the listing's dimensions, seed 003's FAQ), as `ship` takes
+    them: {merchant SKU: {length, width, height, weight}}. A dimension the listing lacks comes as 0."""
+    sku_of = {item["shipmentLineItemId"]: item["merchantSku"] for item in shipment["lineItems"]}
+    found = {}
+    for package in shipment.get("shippingInfo", {}).get("recommendedPackages", []):
+        size = {k: float(package["dimensions"][k]["value"]) for k in ("length", "width", "height")}
+        size["weight"] = float(package["weight"]["value"])
+        for line in package["lineItems"]:
+            found[sku_of[line["lineItemId"]]] = size
+    return found
+
+
+def pack(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
+    """F003-7, first call of the shipment sequence: createPackages, one package per unit. Returns {"ok",
+    "packages"} or {"ok": False, "step", "response"}."""
+    packages = packages_for(shipment, dimensions)
+    response = yield Request(f"{SHIPMENTS}.createPackages", path={"shipmentId": shipment["id"]},
+                             body={"packages": packages})
+    if not response.ok:
+        return {"ok": False, "step": "createPackages", "response": response}
+    return {"ok": True, "packages": packages}
+
+
+def update_package(shipment_id: str, package: dict, size: dict) -> Workflow[Response]:
+    """Seed 003's forward order update: a packed package measured again (before its label) goes to Amazon with
+    its new dimensions and weight."""
+    body = {**package, "dimensions": {k: {"value": f"{size[k]:g}", "dimensionUnit": "CM"}
+                                      for k in ("length", "width", "height")},
+            "weight": {"value": f"{size['weight']:g}", "weightUnit": "KG"}}
+    return (yield Request(f"{SHIPMENTS}.updatePackage", path={"shipmentId": shipment_id, "packageId": package["id"]},
+                          body=body))
+
+
+def label(shipment_id: str, packages: list[dict]) -> Workflow[dict]:
+    """F003-7 after packing: a pickup slot per package, the invoice, then the ship labels. Returns {"ok",
+    "tracking"} or the step and response that stopped it."""
     path = {"shipmentId": shipment_id}
-    steps = [Request(f"{SHIPMENTS}.createPackages", path=path, body={"packages": packages})]
-    steps += [Request(f"{SHIPMENTS}.retrieveShippingOptions", path=path, query={"packageId": p["id"]})
-              for p in packages]
+    steps = [Request(f"{SHIPMENTS}.retrieveShippingOptions", path=path, query={"packageId": p["id"]})
+             for p in packages]
     steps += [Request(f"{SHIPMENTS}.generateInvoice", path=path),
               Request(f"{SHIPMENTS}.generateShipLabels", path=path, query={"operation": "GENERATE"},
                       body={"packageIds": [p["id"] for p in packages]})]
@@ -142,12 +186,31 @@ def ship(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
             return {"ok": False, "step": step.operation.rsplit(".", 1)[-1], "response": response}
         if step.operation.endswith("generateShipLabels"):
             tracking = [label["shipLabelMetadata"]["trackingId"] for label in response.body["packageShipLabelList"]]
-    for package in packages:
-        response = yield Request(f"{SHIPMENTS}.updatePackageStatus", path={**path, "packageId": package["id"]},
+    return {"ok": True, "tracking": tracking}
+
+
+def hand_over(shipment_id: str, package_ids: list[str]) -> Workflow[dict]:
+    """F003-9: each package handed to the carrier (SHIPPED); the order is shipped once all are."""
+    for package_id in package_ids:
+        response = yield Request(f"{SHIPMENTS}.updatePackageStatus", path={"shipmentId": shipment_id,
+                                                                            "packageId": package_id},
                                  query={"status": "SHIPPED"})
         if not response.ok:
             return {"ok": False, "step": "updatePackageStatus", "response": response}
-    return {"ok": True, "tracking": tracking}
+    return {"ok": True}
+
+
+def ship(shipment: dict, dimensions: dict[str, dict]) -> Workflow[dict]:
+    """F003-7/9: pack (one package per unit, with the four dimensions of each SKU), take a pickup slot, have the
+    invoice and the label made, hand over. Returns the labels' tracking IDs, or the response that stopped it."""
+    packed = yield from pack(shipment, dimensions)
+    if not packed["ok"]:
+        return packed
+    labelled = yield from label(shipment["id"], packed["packages"])
+    if not labelled["ok"]:
+        return labelled
+    handed = yield from hand_over(shipment["id"], [p["id"] for p in packed["packages"]])
+    return {"ok": True, "tracking": labelled["tracking"]} if handed["ok"] else handed
 
 
 def shipment_status(shipment_id: str) -> Workflow[dict]:

@@ -1,23 +1,35 @@
-"""The fixtures every feature stands on, and the steps several features share.
+"""The fixtures every feature stands on, and the shared step library (tests/bdd/steps/amazon.py) registered for
+all of them.
 
 Fixtures: `marketplace` (Amazon's mock as the scenario sees it: an in-process mock on a virtual clock, or with
-`--mock-url URL` (or $SP_API_MOCK_URL) a running `python -m mock_amazon`, reset first), `amazon` (the in-process
-mock itself, for steps that read its internals: they skip against a live mock; the seed 000, 001 and 004
-features use none), `seller` (a new seller, made through the control API), `catalog` (its seeded listings,
-`catalog_size` of them) and `session` (the integration's session for the seller). A feature's own state is
-made by its steps (`target_fixture`) and taken by later steps as arguments.
+`--mock-url URL` (or $SP_API_MOCK_URL) a running `python -m mock_amazon`, reset and its clock paused first),
+`seller` (a new seller, made through the control API), `catalog` (its seeded listings, `catalog_size` of them),
+`session` (the integration's session for the seller) and `amazon_orders` (the orders buyers placed). A feature's
+own state is made by its steps (`target_fixture`) and taken by later steps as arguments.
+
+A scenario tagged `@client-python-amazon-sp-api` sends the integration's calls through python-amazon-sp-api when it
+runs against a live mock (tests/bdd/clients.py); in-process there is no HTTP for a client library to speak.
 """
 import re
 from pathlib import Path
 
 import pytest
-from pytest_bdd import given, parsers, then, when
 
-from mock_amazon import MockAmazon
 from mock_amazon.client import live_target
-from model.workflows import orders
 from model.workflows.session import Session
-from tests.bdd.marketplace import Catalog, Marketplace, Seller
+from tests.bdd.clients import LIBRARY, PythonAmazonSpApi
+from tests.bdd.html_report import (  # noqa: F401  (pytest-html's hooks: features, scenarios and steps in the report)
+    pytest_html_results_table_header,
+    pytest_html_results_table_row,
+    pytest_runtest_makereport,
+)
+from tests.bdd.marketplace import AmazonOrder, Catalog, Marketplace, Seller
+from tests.bdd.steps.amazon import *  # noqa: F403  (the shared steps, registered for every feature)
+
+CLIENT_TAG = f"client-{LIBRARY}"
+#: Against a live mock a scenario may be skipped only for a stated reason, and no more than this many.
+MAX_LIVE_SKIPS = 3
+_live_skips: list[tuple[str, str]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,15 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def marketplace(request: pytest.FixtureRequest) -> Marketplace:
-    return Marketplace(live_target(request.config.getoption("--mock-url")))
-
-
-@pytest.fixture
-def amazon(marketplace: Marketplace) -> MockAmazon:
-    """The in-process mock itself, for steps that read its internals."""
-    if marketplace.in_process is None:
-        pytest.skip("this step reads the in-process mock's internals; it runs without --mock-url only")
-    return marketplace.in_process
+    market = Marketplace(live_target(request.config.getoption("--mock-url")))
+    if market.live and request.node.get_closest_marker(CLIENT_TAG) is not None:
+        assert market.base_url is not None
+        market.send = PythonAmazonSpApi(market.base_url)
+    return market
 
 
 @pytest.fixture
@@ -63,37 +71,35 @@ def session(marketplace: Marketplace, seller: Seller) -> Session:
     return marketplace.session_for(seller.client_id, seller.client_secret, seller.refresh_token)
 
 
-@given("a seller connected with a refresh token")
-def connected_seller(seller: Seller) -> None:
-    """The `seller` fixture is made here, so the scenario starts with it."""
+@pytest.fixture
+def amazon_orders() -> list[AmazonOrder]:
+    """The orders buyers placed on Amazon in the scenario, in order."""
+    return []
 
 
-@given("the seller's catalog has FBA and merchant-fulfilled listings")
-def seeded_catalog(catalog: Catalog) -> None:
-    """The `catalog` fixture is seeded here."""
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: object, scenario: object) -> None:
+    """A scenario meant to run through a client library must have made its calls through it."""
+    if "marketplace" not in request.fixturenames:
+        return
+    send = request.getfixturevalue("marketplace").send
+    if isinstance(send, PythonAmazonSpApi):
+        api_calls = [c for c in send.calls if not c.startswith(("lwa.", "document."))]
+        assert api_calls, f"the scenario made no SP-API call through {LIBRARY}"
 
 
-@when(parsers.parse("{seconds:d} seconds pass and the integration reads orders again"))
-def time_passes_and_read(marketplace: Marketplace, session: Session, seconds: int) -> None:
-    marketplace.advance(seconds)
-    read_orders(marketplace, session)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "/bdd/test_" in report.nodeid.replace("\\", "/"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _live_skips.append((report.nodeid, reason))
 
 
-@when("the integration reads orders")
-def read_orders(marketplace: Marketplace, session: Session) -> None:
-    marketplace.run(orders.ready_to_ship(marketplace.clock.now()), session)
-
-
-@then(parsers.re(r"it has asked Login with Amazon for (?P<count>\d+) access tokens?"))
-def token_count(session: Session, count: str) -> None:
-    assert session.renewals == int(count)
-
-
-@then(parsers.parse('Amazon holds the order as Shipped with tracking number "{tracking}"'))
-def amazon_shipped(marketplace: Marketplace, session: Session, order_id: str, tracking: str) -> None:
-    """Asked the way a client asks: the 2026-01-01 getOrder with its packages."""
-    answer = marketplace.call("orders_2026-01-01.getOrder", session, path={"orderId": order_id},
-                              query={"includedData": ["PACKAGES"]})
-    order = answer.body["order"]
-    assert order["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
-    assert [p["trackingNumber"] for p in order["packages"]] == [tracking]
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Live, more than MAX_LIVE_SKIPS skipped scenarios fail the run, each named with its reason."""
+    if live_target(session.config.getoption("--mock-url")) is not None and len(_live_skips) > MAX_LIVE_SKIPS:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"{len(_live_skips)} scenarios skipped against the live mock; at most "
+                                f"{MAX_LIVE_SKIPS} may be:", red=True)
+            for nodeid, reason in _live_skips:
+                reporter.write_line(f"  {nodeid}: {reason}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,18 +1,20 @@
-"""Seed 000 (InfiPlex OMS with Amazon FBA): F000-1..9. Every step reaches the mock only through its control API
-and SP-API calls, so the whole feature also runs against a live mock (--mock-url)."""
+"""Seed 000 (InfiPlex OMS with Amazon FBA): F000-1..9. The OMS's own steps; the steps that speak of Amazon are the
+shared ones (tests/bdd/steps/amazon.py). Every step reaches the mock only through its control API and SP-API
+calls, so the whole feature also runs against a live mock (--mock-url)."""
 import csv
 import io
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from model.workflows import oms as workflow
 from model.workflows.session import Session
-from tests.bdd.marketplace import Catalog, Marketplace, Seller
+from tests.bdd.marketplace import AmazonOrder, Catalog, Marketplace, Seller
+from tests.bdd.steps.amazon import fulfillment_orders
 from tests.mock.mcf import ADDRESS
 
 scenarios("000_infiplex_oms_fba.feature")
@@ -27,17 +29,16 @@ class Pull:
     calls_before: int
 
 
-@dataclass(frozen=True)
-class Sale:
-    """An Amazon.com sale of an FBA SKU, and the SKU's fulfillable units in the OMS before it."""
-    sku: str
-    units_before: int
-
-
 @pytest.fixture
 def order_numbers() -> Iterator[int]:
     """Each order a customer places on the webstore, eBay or Groupon gets the next number."""
     return itertools.count(1)
+
+
+@pytest.fixture
+def pulls() -> list[Pull]:
+    """Every pull of FBA inventory in the scenario, in order."""
+    return []
 
 
 @pytest.fixture
@@ -48,14 +49,6 @@ def mixed_skus(oms: workflow.Oms, catalog: Catalog) -> tuple[str, str]:
 
 def calls_so_far(marketplace: Marketplace) -> int:
     return len(marketplace.traffic())
-
-
-def fulfillment_orders(marketplace: Marketplace, session: Session) -> list[dict[str, Any]]:
-    since = (marketplace.started - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    answer = marketplace.call("fulfillmentOutbound_2020-07-01.listAllFulfillmentOrders", session,
-                              query={"queryStartDate": since})
-    found: list[dict[str, Any]] = answer.body["payload"]["fulfillmentOrders"]
-    return found
 
 
 def fba_sku(oms: workflow.Oms) -> str:
@@ -76,7 +69,7 @@ def only_package(oms: workflow.Oms, order: workflow.OmsOrder) -> workflow.OmsPac
 
 @given("an OMS connected to the seller's Amazon account, with FBA enabled", target_fixture="oms")
 def oms_connected(marketplace: Marketplace, seller: Seller, catalog: Catalog) -> workflow.Oms:
-    assert marketplace.control.put("/_testbed/settings", json={"mcf_split_chance": 0}).status_code == 200
+    """The OMS holds the seller's Amazon keys; the seller's catalog is seeded (FBA and merchant-fulfilled)."""
     keys = {"client_id": seller.client_id, "client_secret": seller.client_secret,
             "refresh_token": seller.refresh_token}
     return workflow.Oms(marketplace.clock, amazon_keys=keys)
@@ -90,9 +83,10 @@ def setting_off(oms: workflow.Oms, name: str) -> None:
 
 @when("the OMS pulls FBA inventory", target_fixture="pull")
 @given("the OMS pulled FBA inventory", target_fixture="pull")
-def pull_inventory(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> Pull:
+def pull_inventory(marketplace: Marketplace, session: Session, oms: workflow.Oms, pulls: list[Pull]) -> Pull:
     calls_before = calls_so_far(marketplace)
-    return Pull(marketplace.run(workflow.pull_fba_inventory(oms), session), calls_before)
+    pulls.append(Pull(dict(marketplace.run(workflow.pull_fba_inventory(oms), session)), calls_before))
+    return pulls[-1]
 
 
 @then("it knows every FBA SKU of the seller, and no merchant-fulfilled SKU")
@@ -102,33 +96,16 @@ def knows_fba_skus(oms: workflow.Oms, catalog: Catalog) -> None:
     assert not set(oms.fba_skus) & set(catalog.mfn_skus)
 
 
-@when("a buyer orders 2 units of an FBA SKU on Amazon.com and the OMS pulls FBA inventory again",
-      target_fixture="sale")
-def amazon_sale_then_pull(marketplace: Marketplace, session: Session, seller: Seller, oms: workflow.Oms) -> Sale:
-    sku = fba_sku(oms)
-    sale = Sale(sku, oms.fba_skus[sku])
-    marketplace.place_order(seller, "AFN", sku, 2)
-    pull_inventory(marketplace, session, oms)
-    return sale
-
-
-@then("the OMS shows 2 fewer fulfillable units of that SKU")
-def two_fewer(oms: workflow.Oms, sale: Sale) -> None:
-    assert oms.fba_skus[sale.sku] == sale.units_before - 2
+@then(parsers.parse("the OMS shows {units:d} fewer fulfillable units of the ordered SKU"))
+def fewer(oms: workflow.Oms, pulls: list[Pull], amazon_orders: list[AmazonOrder], units: int) -> None:
+    sku = amazon_orders[-1].sku
+    assert pulls[-2].pulled[sku] - pulls[-1].pulled[sku] == units and oms.fba_skus[sku] == pulls[-1].pulled[sku]
 
 
 @then("it knows no FBA SKU, and it made no call to Amazon")
 def knows_nothing(marketplace: Marketplace, oms: workflow.Oms, pull: Pull) -> None:
     assert oms.fba_skus == {} and pull.pulled == {}
     assert calls_so_far(marketplace) == pull.calls_before
-
-
-@given("a buyer orders an FBA SKU on Amazon.com, and Amazon has verified the payment",
-       target_fixture="amazon_order_id")
-def amazon_order(marketplace: Marketplace, seller: Seller, oms: workflow.Oms) -> str:
-    order_id = marketplace.place_order(seller, "AFN", fba_sku(oms), 1)
-    marketplace.advance(marketplace.settings()["verification_seconds"])
-    return order_id
 
 
 @when("the OMS imports Amazon orders", target_fixture="imported")
@@ -139,15 +116,10 @@ def import_amazon(marketplace: Marketplace, session: Session, oms: workflow.Oms)
 
 
 @then("the order is in the OMS with no package and a note that Amazon fulfils it")
-def no_package(oms: workflow.Oms, amazon_order_id: str) -> None:
-    [order] = [o for o in oms.orders.values() if o.channel_order_id == amazon_order_id]
+def no_package(oms: workflow.Oms, order_id: str) -> None:
+    [order] = [o for o in oms.orders.values() if o.channel_order_id == order_id]
     assert order.source == "amazon" and order.package_ids == [] and order.status == "acknowledged"
     assert any("Amazon fulfils them" in note for note in order.notes)
-
-
-@then("Amazon holds no multi-channel fulfillment order")
-def no_mcf(marketplace: Marketplace, session: Session) -> None:
-    assert fulfillment_orders(marketplace, session) == []
 
 
 @given(parsers.parse("a {source} customer orders 1 unit of an FBA SKU"), target_fixture="order")
@@ -185,20 +157,9 @@ def one_mcf(marketplace: Marketplace, session: Session, oms: workflow.Oms, order
         only_package(oms, order).sent_as
 
 
-def mcf_seconds(marketplace: Marketplace, *phases: str) -> float:
-    settings = marketplace.settings()
-    return sum(settings[f"mcf_{phase}_seconds"] for phase in phases) + 1
-
-
-@when("Amazon ships it and the OMS collects FBA's answers")
-def amazon_ships(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> None:
-    marketplace.advance(mcf_seconds(marketplace, "planning", "processing", "ship"))
-    marketplace.run(workflow.collect_fba_responses(oms), session)
-
-
-@when("Amazon plans it and the OMS collects FBA's answers")
-def amazon_plans(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> None:
-    marketplace.advance(mcf_seconds(marketplace, "planning"))
+@when("the OMS collects FBA's answers")
+def collect(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> None:
+    """Amazon's answer for every package at FBA: getFulfillmentOrder, recorded in a note."""
     marketplace.run(workflow.collect_fba_responses(oms), session)
 
 
@@ -234,11 +195,6 @@ def email_waits(oms: workflow.Oms, order: workflow.OmsOrder) -> None:
 @when("a person sends the un-sent tracking e-mails")
 def person_sends(oms: workflow.Oms, order: workflow.OmsOrder) -> None:
     assert workflow.send_unsent_tracking_emails(oms, order.id) == 1
-
-
-@given("Amazon cannot fulfil multi-channel orders")
-def unfulfillable(marketplace: Marketplace) -> None:
-    assert marketplace.control.put("/_testbed/settings", json={"mcf_unfulfillable_chance": 1}).status_code == 200
 
 
 @then("the package stays unshipped, with FBA's error in a note")
@@ -280,24 +236,12 @@ def shipped_and_emailed(oms: workflow.Oms, order: workflow.OmsOrder, tracking: s
     assert [e["tracking"] for e in oms.emails] == [tracking]
 
 
-@given(parsers.parse("Amazon fails the next {count:d} createFulfillmentOrder calls with 503 and allows one a "
-                     "minute"))
-def flaky(marketplace: Marketplace, count: int) -> None:
-    control = marketplace.control
-    assert control.put("/_testbed/faults", json={"faults": [{"operation": "createFulfillmentOrder",
-                                                             "status": 503, "count": count}]}).status_code == 200
-    assert control.put("/_testbed/rate-limits", json={"limits": {"createFulfillmentOrder": {
-        "rate": 1 / 60, "burst": 1}}}).status_code == 200
-
-
-@then(parsers.parse("Amazon holds one multi-channel fulfillment order per package, {count:d} in all"))
-def one_per_package(marketplace: Marketplace, session: Session, oms: workflow.Oms, count: int) -> None:
-    packages = [p for p in oms.packages.values()]
-    assert len(packages) == count and all(len(p.sent_as) == 1 and p.status == "sent_to_fba" for p in packages)
+@then("each package is on one of them, sent once")
+def one_per_package(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> None:
+    packages = list(oms.packages.values())
+    assert all(len(p.sent_as) == 1 and p.status == "sent_to_fba" for p in packages)
     assert sorted(o["sellerFulfillmentOrderId"] for o in fulfillment_orders(marketplace, session)) == \
         sorted(p.sent_as[0] for p in packages)
-    traffic = marketplace.traffic()
-    assert any(e["status"] == 503 for e in traffic) and any(e["throttled"] for e in traffic)
 
 
 @then("the order has two packages: one flagged FBA with the FBA SKU, one ordinary with the other SKU")
@@ -328,10 +272,10 @@ def fully_shipped(order: workflow.OmsOrder) -> None:
 
 
 @then("the WorldShip export lists only the webstore order's ordinary package")
-def export_only_ordinary(oms: workflow.Oms, order: workflow.OmsOrder, amazon_order_id: str,
+def export_only_ordinary(oms: workflow.Oms, order: workflow.OmsOrder, order_id: str,
                          imported: list[workflow.OmsOrder]) -> None:
     [amazon] = imported
-    assert amazon.channel_order_id == amazon_order_id and amazon.package_ids == []
+    assert amazon.channel_order_id == order_id and amazon.package_ids == []
     own = [p for p in oms.packages_of(order.id) if not p.fba]
     assert [row["PackageID"] for row in exported(oms)] == [own[0].id]
 
@@ -368,8 +312,8 @@ def ordinary_after_removal(marketplace: Marketplace, session: Session, oms: work
 
 
 @then("pulling FBA inventory again pulls nothing")
-def pulls_nothing(marketplace: Marketplace, session: Session, oms: workflow.Oms) -> None:
-    pull = pull_inventory(marketplace, session, oms)
+def pulls_nothing(marketplace: Marketplace, session: Session, oms: workflow.Oms, pulls: list[Pull]) -> None:
+    pull = pull_inventory(marketplace, session, oms, pulls)
     assert pull.pulled == {} and oms.fba_skus == {}
     assert calls_so_far(marketplace) == pull.calls_before
 
@@ -377,3 +321,28 @@ def pulls_nothing(marketplace: Marketplace, session: Session, oms: workflow.Oms)
 @then(parsers.parse("the Amazon keys are {state}"))
 def keys(oms: workflow.Oms, state: str) -> None:
     assert (oms.amazon_keys is not None) == (state == "kept")
+
+
+@then("the package is cancelled and the order is cancelled, with Amazon's answer in a note")
+def cancelled(oms: workflow.Oms, order: workflow.OmsOrder) -> None:
+    package = only_package(oms, order)
+    assert package.status == "cancelled" and [s.trigger for s in package.history][-1] == "cancel"
+    assert order.status == "canceled" and package.tracking is None
+    assert any(f"FBA cancelled {package.id}" in note for note in order.notes)
+
+
+@then("the order does not need manual intervention, and no e-mail was sent")
+def not_manual(oms: workflow.Oms, order: workflow.OmsOrder) -> None:
+    assert "flag_for_manual" not in [s.trigger for s in order.history]
+    assert oms.emails == [] and order.unsent_emails == []
+
+
+@then(parsers.re(r"(?P<channel>ebay|groupon) was told its order is cancelled$"))
+def channel_told_cancelled(oms: workflow.Oms, order: workflow.OmsOrder, channel: str) -> None:
+    assert [(u["channel"], u["order"], "cancelled" in u) for u in oms.channel_updates] == \
+        [(channel, order.channel_order_id, True)]
+
+
+@then("webstore has no channel to tell")
+def webstore_untold(oms: workflow.Oms) -> None:
+    assert oms.channel_updates == []

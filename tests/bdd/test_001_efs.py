@@ -1,5 +1,6 @@
-"""Seed 001 (eFulfillment Service, a 3PL): F001-1..8. Every step reaches the mock only through its control API
-and SP-API calls, so the whole feature also runs against a live mock (--mock-url)."""
+"""Seed 001 (eFulfillment Service, a 3PL): F001-1..8. The 3PL's own steps; the steps that speak of Amazon are the
+shared ones (tests/bdd/steps/amazon.py). Every step reaches the mock only through its control API and SP-API
+calls, so the whole feature also runs against a live mock (--mock-url)."""
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,11 +10,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from model.workflows import efs, orders
 from model.workflows.protocol import WorkflowError
 from model.workflows.session import Session
-from tests.bdd.marketplace import Catalog, Marketplace, Seller
+from tests.bdd.marketplace import AmazonOrder, Catalog, Marketplace, Seller
+from tests.bdd.steps.amazon import ORDINALS, amazon_quantity, journal_time, listing, tracking_calls, verified
 
 scenarios("001_efulfillment_service.feature")
-
-ORDINALS = {"first": 0, "second": 1, "third": 2}
 
 
 @dataclass
@@ -37,13 +37,6 @@ class ThreePL:
         return store
 
 
-@dataclass
-class Buyers:
-    """The orders buyers placed in the scenario, and how many units they asked for in all."""
-    order_ids: list[str] = field(default_factory=list)
-    units: int = 0
-
-
 @dataclass(frozen=True)
 class ScheduleRun:
     """The 3PL's schedule for one store, run from `started` (the mock's clock): its log of (time, job, outcome)."""
@@ -63,22 +56,9 @@ def three_pl(marketplace: Marketplace) -> ThreePL:
 
 
 @pytest.fixture
-def buyers() -> Buyers:
-    return Buyers()
-
-
-@pytest.fixture
 def session(three_pl: ThreePL, store: efs.AmazonStore) -> Session:
     """The integration's session here is the 3PL's for the connected store."""
     return three_pl.sessions[store.nickname]
-
-
-def place_order(marketplace: Marketplace, buyers: Buyers, seller: Seller, catalog: Catalog, units: int,
-                method: str) -> str:
-    order_id = marketplace.place_order(seller, "MFN", catalog.mfn_skus[0], units, shipment_category=method)
-    buyers.order_ids.append(order_id)
-    buyers.units += units
-    return order_id
 
 
 def seller_order_id(marketplace: Marketplace, session: Session, order_id: str) -> str | None:
@@ -87,28 +67,7 @@ def seller_order_id(marketplace: Marketplace, session: Session, order_id: str) -
     return seller_order
 
 
-def listing(marketplace: Marketplace, session: Session, seller: Seller, sku: str) -> dict[str, Any]:
-    body: dict[str, Any] = marketplace.call(
-        "listingsItems_2021-08-01.getListingsItem", session, path={"sellerId": seller.seller_id, "sku": sku},
-        query={"marketplaceIds": "ATVPDKIKX0DER", "includedData": ["attributes", "fulfillmentAvailability"]}).body
-    return body
-
-
-def amazon_quantity(marketplace: Marketplace, session: Session, seller: Seller, sku: str) -> int:
-    quantity: int = listing(marketplace, session, seller, sku)["fulfillmentAvailability"][0]["quantity"]
-    return quantity
-
-
 # connecting (F001-1)
-@given("two sellers on Amazon", target_fixture="sellers")
-def two_sellers(marketplace: Marketplace, catalog_size: int) -> list[tuple[Seller, Catalog]]:
-    sellers = []
-    for _ in range(2):
-        seller = marketplace.new_seller()
-        sellers.append((seller, marketplace.seed(seller, skus=catalog_size)))
-    return sellers
-
-
 @when(parsers.parse('the 3PL connects the {which} seller in region "{region}" as "{nickname}" with a fulfillment '
                     'latency of {days:d} days'))
 def connect_seller(marketplace: Marketplace, three_pl: ThreePL, sellers: list[tuple[Seller, Catalog]], which: str,
@@ -158,10 +117,10 @@ def two_stores(three_pl: ThreePL, sellers: list[tuple[Seller, Catalog]], first: 
 
 
 @then(parsers.parse('a buyer\'s order at the second seller is found by "{owner}" and not by "{other}"'))
-def order_found_by_owner(marketplace: Marketplace, three_pl: ThreePL, buyers: Buyers,
-                         sellers: list[tuple[Seller, Catalog]], owner: str, other: str) -> None:
+def order_found_by_owner(marketplace: Marketplace, three_pl: ThreePL, sellers: list[tuple[Seller, Catalog]],
+                         owner: str, other: str) -> None:
     seller, catalog = sellers[1]
-    order_id = place_order(marketplace, buyers, seller, catalog, 1, "Standard")
+    order_id = marketplace.place_order(seller, "MFN", catalog.mfn_skus[0], 1)
     verified(marketplace)
     since = marketplace.clock.now().replace(year=marketplace.clock.now().year - 1)
     found = {name: [o["AmazonOrderId"] for o in marketplace.run(orders.ready_to_ship(since), three_pl.sessions[name])]
@@ -188,38 +147,9 @@ def map_method(store: efs.AmazonStore, method: str, service: str) -> None:
     store.shipping_map[method] = service
 
 
-@given(parsers.parse("a buyer orders {units:d} units with {method} shipping"), target_fixture="order_id")
-@given(parsers.parse("a buyer orders {units:d} unit with {method} shipping"), target_fixture="order_id")
-def buyer_orders(marketplace: Marketplace, buyers: Buyers, seller: Seller, catalog: Catalog, units: int,
-                 method: str) -> str:
-    return place_order(marketplace, buyers, seller, catalog, units, method)
-
-
-@given(parsers.parse("{count:d} buyers order 1 unit each with {method} shipping"))
-def buyers_order(marketplace: Marketplace, buyers: Buyers, seller: Seller, catalog: Catalog, count: int,
-                 method: str) -> None:
-    for _ in range(count):
-        place_order(marketplace, buyers, seller, catalog, 1, method)
-
-
-@given("Amazon has verified the payment")
-def verified(marketplace: Marketplace) -> None:
-    marketplace.advance(marketplace.settings()["verification_seconds"])
-
-
 @given(parsers.parse('the warehouse refuses orders because "{reason}"'))
 def warehouse_refuses(three_pl: ThreePL, reason: str) -> None:
     three_pl.integration.warehouse.refusing = reason
-
-
-@given(parsers.parse("Amazon fails the next {count:d} getOrderItems calls with 503 and lets getOrders burst only "
-                     "1 call"))
-def flaky_orders(marketplace: Marketplace, count: int) -> None:
-    control = marketplace.control
-    assert control.put("/_testbed/faults", json={"faults": [{"operation": "getOrderItems", "status": 503,
-                                                             "count": count}]}).status_code == 200
-    assert control.put("/_testbed/rate-limits", json={"limits": {"getOrders": {"rate": 0.001, "burst": 1}}}
-                       ).status_code == 200
 
 
 @when(parsers.parse('the 3PL checks "{nickname}" for orders'))
@@ -240,10 +170,11 @@ def warehouse_back(marketplace: Marketplace, session: Session, three_pl: ThreePL
 
 
 @then(parsers.parse('the warehouse holds the order once, to ship by "{service}"'))
-def held_once(three_pl: ThreePL, catalog: Catalog, buyers: Buyers, order_id: str, service: str) -> None:
+def held_once(three_pl: ThreePL, catalog: Catalog, amazon_orders: list[AmazonOrder], order_id: str,
+              service: str) -> None:
     warehouse = three_pl.integration.warehouse
     assert warehouse.injected[order_id].service == service
-    assert warehouse.stock[catalog.mfn_skus[0]] == 50 - buyers.units   # taken from stock once
+    assert warehouse.stock[catalog.mfn_skus[0]] == 50 - sum(o.units for o in amazon_orders)   # taken once
 
 
 @then("the 3PL order is acknowledged, and Amazon shows the 3PL's order number as the seller order ID")
@@ -277,22 +208,14 @@ def fully_shipped(three_pl: ThreePL, order_id: str) -> None:
 
 
 @then(parsers.parse("the warehouse holds {count:d} orders, each once, all acknowledged"))
-def all_held(marketplace: Marketplace, session: Session, three_pl: ThreePL, catalog: Catalog, buyers: Buyers,
-             count: int) -> None:
-    integration, order_ids = three_pl.integration, buyers.order_ids
+def all_held(marketplace: Marketplace, session: Session, three_pl: ThreePL, catalog: Catalog,
+             amazon_orders: list[AmazonOrder], count: int) -> None:
+    integration, order_ids = three_pl.integration, [o.id for o in amazon_orders]
     assert sorted(integration.warehouse.injected) == sorted(order_ids) and len(order_ids) == count
     assert integration.warehouse.stock[catalog.mfn_skus[0]] == 50 - count
     assert all(integration.orders[o].status == "acknowledged" for o in order_ids)
     assert [seller_order_id(marketplace, session, o) for o in order_ids] == \
         [integration.orders[o].id for o in order_ids]
-
-
-@then("Amazon answered some calls with 503 and throttled some")
-def retried(marketplace: Marketplace) -> None:
-    traffic = marketplace.traffic()
-    assert any(e["status"] == 503 for e in traffic) and any(e["throttled"] for e in traffic)
-    feeds = [e for e in traffic if e["operation"] == "createFeed" and e["status"] == 202]
-    assert len(feeds) == 1   # one acknowledgement feed: the second check found nothing new to acknowledge
 
 
 @then(parsers.parse('the 3PL order is on hold with a note naming "{method}"'))
@@ -364,14 +287,6 @@ def sync(marketplace: Marketplace, session: Session, three_pl: ThreePL, nickname
     return sent
 
 
-@then(parsers.parse("Amazon lists the {which} SKU with {units:d} units and a handling time of {days:d} days"))
-def amazon_lists(marketplace: Marketplace, session: Session, seller: Seller, catalog: Catalog, which: str,
-                 units: int, days: int) -> None:
-    item = listing(marketplace, session, seller, catalog.mfn_skus[ORDINALS[which]])
-    assert item["fulfillmentAvailability"][0]["quantity"] == units
-    assert item["attributes"]["fulfillment_availability"][0]["lead_time_to_ship_max_days"] == days
-
-
 @then("Amazon's quantities of the second and third SKUs are unchanged")
 def others_unchanged(marketplace: Marketplace, session: Session, seller: Seller, catalog: Catalog,
                      quantities_before: dict[str, int], sent: dict[str, Any]) -> None:
@@ -429,3 +344,22 @@ def first_quantity(marketplace: Marketplace, session: Session, seller: Seller, c
     sku = catalog.mfn_skus[0]
     expected = quantities_before[sku] if quantity == "unchanged" else int(quantity)
     assert amazon_quantity(marketplace, session, seller, sku) == expected
+
+
+@then(parsers.parse("Amazon received the order's tracking within {minutes:d} minutes of the warehouse shipping it"))
+def tracking_soon(marketplace: Marketplace, three_pl: ThreePL, order_id: str, minutes: int) -> None:
+    """The journal's accepted confirmShipment for the order, against when the warehouse shipped it."""
+    [posted] = tracking_calls(marketplace, order_id)
+    _, _, shipped_at = three_pl.integration.warehouse.shipped[order_id]
+    assert -0.001 <= journal_time(posted).timestamp() - shipped_at <= minutes * 60
+
+
+@when(parsers.parse("another cart's order takes {units:d} units of the first SKU from the warehouse"))
+def other_cart(three_pl: ThreePL, catalog: Catalog, units: int) -> None:
+    """The seller's webstore sells from the same warehouse stock."""
+    three_pl.integration.warehouse.take_cart_order("webstore", "W-1001", [(catalog.mfn_skus[0], units)])
+
+
+@then("the sync sent only the first SKU")
+def only_first(catalog: Catalog, sent: dict[str, Any]) -> None:
+    assert list(sent) == [catalog.mfn_skus[0]]

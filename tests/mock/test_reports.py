@@ -131,6 +131,12 @@ def test_a_value_holding_a_tab_does_not_shift_the_columns():
         b"sku\titem-name\tquantity\nA-1\tMug blue\t3\nB-2\t\t\n"
 
 
+def test_a_value_holding_a_line_break_does_not_split_the_row() -> None:
+    columns = ("a", "b", "c")
+    rows = parse_tsv(render(columns, [{"a": "91/907\nKaur Road", "b": "x", "c": "y\r\nz"}]))
+    assert rows == [{"a": "91/907 Kaur Road", "b": "x", "c": "y z"}]
+
+
 def test_a_rendered_report_reads_back_as_written_quotes_included():
     rows = [{"sku": "A-1", "item-name": '12" ruler', "quantity": "3"}, {"sku": "B-2", "item-name": '"Quoted"'}]
     assert parse_tsv(render(("sku", "item-name", "quantity"), rows)) == [

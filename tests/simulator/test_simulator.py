@@ -106,3 +106,17 @@ def test_live_demo_is_small_and_drains():
     assert report["orders"]["lost"] == 0 and report["orders"]["duplicated"] == 0
     assert sum(report["orders"]["by_state"].values()) == placed
     assert set(report["orders"]["by_state"]) <= {"fully_shipped", "needs_manual_intervention", "cancelled"}
+
+
+def test_the_push_floor_is_amazons_rate_and_drift_starts_after_the_first_sync() -> None:
+    """Pushing at 12 calls a second cannot beat Amazon's 6: the floor is N / 6, and the report names both rates.
+    The drift figures leave out the sample at t=0, taken before anything was synced."""
+    world, report = simulate(small("default", "integration.flex_push_rate=12"))
+    push = report["push"]
+    assert push["amazon_rate"] == 6.0 and push["integration_rate"] == 12.0
+    assert push["floor_seconds"] == pytest.approx(push["skus"] / 6.0, abs=0.001)
+    assert push["ratio"] == pytest.approx(1.0, abs=0.1)
+    samples = world.metrics.series["drift.seller_flex"]
+    assert samples[0][0] == 0 and samples[0][1] > report["inventory"]["seller_flex"]["max_drift"]
+    _, paced_right = simulate(small())
+    assert "amazon_rate" not in paced_right["push"] and "integration_rate" not in paced_right["push"]

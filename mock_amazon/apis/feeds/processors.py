@@ -6,6 +6,10 @@ Feed types (Amazon's names, from its feed type values):
   file, one row per item, rows grouped by MerchantFulfillmentOrderID. The flat file is what integrators send
   (Flxpoint's "fulfillment request"); each request is validated like createFulfillmentOrder and a repeated
   request number never creates a second order.
+- POST_FULFILLMENT_ORDER_REQUEST_DATA: the same requests as Amazon's XML (what Flxpoint calls the SFR payload):
+  an AmazonEnvelope of FulfillmentOrderRequest messages, element names as in Amazon's FulfillmentOrderRequest
+  XSD (not among the JSON models), validated and applied like the flat file; the processing report is Amazon's
+  XML ProcessingReport, a Result per failed message naming its MerchantFulfillmentOrderID.
 - JSON_LISTINGS_FEED: listings patches (quantity and handling time), checked against Amazon's JSON schema.
 - POST_FLAT_FILE_FULFILLMENT_DATA: tracking for merchant-fulfilled orders (confirms their shipment).
 - POST_ORDER_ACKNOWLEDGEMENT_DATA: order acknowledgements, Amazon's XML envelope of OrderAcknowledgement messages
@@ -19,7 +23,7 @@ import functools
 import io
 import json
 import xml.etree.ElementTree as ElementTree
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
@@ -130,6 +134,64 @@ def fulfillment_order_requests(amazon: MockAmazon, seller_id: str, content: byte
             continue
         outcome.successful += len(numbered)
     return False, outcome.render(), FLAT_REPORT
+
+
+#: FulfillmentOrderRequest's DestinationAddress elements and the createFulfillmentOrder fields they fill
+XML_ADDRESS = {"Name": "name", "AddressFieldOne": "addressLine1", "AddressFieldTwo": "addressLine2",
+               "AddressFieldThree": "addressLine3", "City": "city", "StateOrRegion": "stateOrRegion",
+               "PostalCode": "postalCode", "CountryCode": "countryCode", "PhoneNumber": "phone"}
+
+
+def fulfillment_order_requests_xml(amazon: MockAmazon, seller_id: str, content: bytes,
+                                   feed_id: str) -> tuple[bool, bytes, str]:
+    """POST_FULFILLMENT_ORDER_REQUEST_DATA: each Message's FulfillmentOrderRequest is created or reported."""
+    try:
+        envelope = ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        return True, _processing_report(feed_id, 0, [(0, "", f"The feed is not well-formed XML: {error}.")]), XML_REPORT
+    if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != "FulfillmentOrderRequest":
+        return True, _processing_report(feed_id, 0, [(0, "", "The feed must be an AmazonEnvelope whose MessageType "
+                                                             "is FulfillmentOrderRequest.")]), XML_REPORT
+    messages = envelope.findall("Message")
+    errors = []
+    for message in messages:
+        message_id = (message.findtext("MessageID") or "").strip()
+        element = message.find("FulfillmentOrderRequest")
+        order_id = (element.findtext("MerchantFulfillmentOrderID") or "").strip() if element is not None else ""
+        if element is None or not order_id:
+            errors.append((message_id, "", "Each message needs a FulfillmentOrderRequest with a "
+                                           "MerchantFulfillmentOrderID."))
+            continue
+        text = {child.tag: (child.text or "").strip() for child in element if len(child) == 0}
+        address = element.find("DestinationAddress")
+        items: list[dict] = []
+        for item in element.findall("Item"):
+            quantity = (item.findtext("Quantity") or "").strip()
+            items.append({"sellerSku": (item.findtext("MerchantSKU") or "").strip(),
+                          "sellerFulfillmentOrderItemId": (item.findtext("MerchantFulfillmentOrderItemID") or "")
+                          .strip(), "quantity": int(quantity) if str(quantity).isdigit() else quantity})
+        request: dict[str, Any] = {
+            "sellerFulfillmentOrderId": order_id, "displayableOrderId": text.get("DisplayableOrderID") or order_id,
+            "displayableOrderDate": text.get("DisplayableOrderDate", ""),
+            "displayableOrderComment": text.get("DisplayableOrderComment", ""),
+            "shippingSpeedCategory": text.get("ShippingSpeedCategory"),
+            "destinationAddress": {field: value for tag, field in XML_ADDRESS.items()
+                                   if address is not None and (value := (address.findtext(tag) or "").strip())},
+            "fulfillmentAction": text.get("FulfillmentAction") or "Ship",
+            "fulfillmentPolicy": text.get("FulfillmentPolicy") or "FillOrKill", "items": items}
+        if text.get("NotificationEmail"):
+            request["notificationEmails"] = [text["NotificationEmail"]]
+        # an existing request number: create() decides (the same request again is a success)
+        problems = [] if amazon.fulfillment_outbound.orders.find(seller_id, order_id) is not None else \
+            validate_request(amazon, seller_id, request)
+        if problems:
+            errors.append((message_id, order_id, "; ".join(message for _, message in problems)))
+            continue
+        try:
+            amazon.fulfillment_outbound.create(seller_id, request, source="feed")
+        except ApiError as error:
+            errors.append((message_id, order_id, error.message))
+    return False, _processing_report(feed_id, len(messages), errors, "MerchantFulfillmentOrderID"), XML_REPORT
 
 
 def _record_for(field: str, numbered: list[tuple[int, dict]]) -> int:
@@ -254,8 +316,9 @@ def order_acknowledgements(amazon: MockAmazon, seller_id: str, content: bytes, f
 XML_REPORT = "text/xml; charset=UTF-8"
 
 
-def _processing_report(feed_id: str, processed: int, errors: list[tuple]) -> bytes:
-    """Amazon's XML ProcessingReport: a summary and a Result per failed message."""
+def _processing_report(feed_id: str, processed: int, errors: list[tuple], reference: str = "AmazonOrderID") -> bytes:
+    """Amazon's XML ProcessingReport: a summary and a Result per failed message, naming the order it was about
+    (`reference`: AmazonOrderID, or MerchantFulfillmentOrderID for fulfillment requests)."""
     envelope = ElementTree.Element("AmazonEnvelope")
     header = ElementTree.SubElement(envelope, "Header")
     ElementTree.SubElement(header, "DocumentVersion").text = "1.02"
@@ -276,7 +339,7 @@ def _processing_report(feed_id: str, processed: int, errors: list[tuple]) -> byt
         ElementTree.SubElement(result, "ResultMessageCode").text = "25"
         ElementTree.SubElement(result, "ResultDescription").text = text
         if order_id:
-            ElementTree.SubElement(ElementTree.SubElement(result, "AdditionalInfo"), "AmazonOrderID").text = order_id
+            ElementTree.SubElement(ElementTree.SubElement(result, "AdditionalInfo"), reference).text = order_id
     return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
 
 
@@ -287,6 +350,7 @@ def _listings_schema() -> jsonschema.Draft7Validator:
 
 PROCESSORS = {
     "POST_FLAT_FILE_FULFILLMENT_ORDER_REQUEST_DATA": fulfillment_order_requests,
+    "POST_FULFILLMENT_ORDER_REQUEST_DATA": fulfillment_order_requests_xml,
     "POST_FLAT_FILE_FULFILLMENT_DATA": order_fulfillment,
     "JSON_LISTINGS_FEED": listings,
     "POST_ORDER_ACKNOWLEDGEMENT_DATA": order_acknowledgements,

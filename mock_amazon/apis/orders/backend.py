@@ -76,22 +76,29 @@ class OrdersBackend:
     # Amazon's side
     def place(self, seller_id: str, lines: list[tuple[str, int]], channel: str, at: float | None = None,
               fake: Faker | None = None, rng: random.Random | None = None, shipment_category: str = "Standard",
-              preorder: bool = False) -> AmazonOrder:
-        """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock."""
+              preorder: bool = False, easy_ship: bool = False) -> AmazonOrder:
+        """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock. A
+        merchant-fulfilled order must ship by its LatestShipDate: the purchase plus the longest handling time its
+        listings promise. An `easy_ship` order (merchant-fulfilled) is packed by the seller and collected by
+        Amazon: its EasyShipShipmentStatus starts PendingSchedule."""
         amazon = self.amazon
         rng = rng or amazon.rng
         at = amazon.clock.seconds() if at is None else at
         if channel not in ("AFN", "MFN"):
             raise InvalidInput("fulfillment channel must be AFN or MFN", "channel")
+        if easy_ship and channel != "MFN":
+            raise InvalidInput("only merchant-fulfilled orders ship with Easy Ship", "easy_ship")
         if shipment_category not in SHIP_LEVELS:
             raise InvalidInput(f"shipment category must be one of {', '.join(SHIP_LEVELS)}", "shipment_category")
         catalog = amazon.listings.items
         ledger = amazon.ledger(seller_id)
         items = []
+        promised = []  # the handling days each listing promises (lead_time_to_ship_max_days)
         for sku, quantity in lines:
             product = catalog.find(seller_id, sku)
             if product is None:
                 raise InvalidInput(f"SKU {sku!r} is not in the seller's catalog", "sku")
+            promised.append(product.handling_days)
             if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
                 raise InvalidInput(f"quantity of {sku!r} must be a positive integer", "quantity")
             location = None
@@ -112,8 +119,10 @@ class OrdersBackend:
             marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id, fulfillment_channel=channel,
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
-            latest_ship_date=at + amazon.settings.mfn_handling_seconds,
-            order_type="Preorder" if preorder else "StandardOrder")
+            latest_ship_date=at + (amazon.settings.mfn_handling_seconds or max(promised) * 86_400
+                                   if channel == "MFN" else 2 * 86_400),
+            order_type="Preorder" if preorder else "StandardOrder",
+            shipment_status="PendingSchedule" if easy_ship else None)
         self.orders.add(order, status="PendingAvailability" if preorder else None)
         if not preorder:
             amazon.schedule(at + amazon.settings.verification_seconds, "order.verify", seller_id, order.id)

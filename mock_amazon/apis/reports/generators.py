@@ -91,7 +91,39 @@ def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None,
                 "estimated-arrival-date": iso(shipment.created + 3 * 86_400),
                 "fulfillment-center-id": shipment.fulfillment_center_id, "fulfillment-channel": "AFN",
                 "sales-channel": shipment.sales_channel})
-    return FULFILLED_SHIPMENTS, rows
+    return FULFILLED_SHIPMENTS, rows + seller_flex_shipments(amazon, seller_id, start, end)
+
+
+def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> list[dict]:
+    """Seller-flex (SmartConnect) orders once handed over: seed 003 finds them in this report by their warehouse
+    ID, the seller-flex site's location code in fulfillment-center-id. Only shipped orders appear."""
+    flex = amazon.external_fulfillment
+    rows = []
+    for shipment in flex.shipments.scan(seller_id):
+        shipped = next((step.time.timestamp() for step in shipment.history if step.dest == "SHIPPED"), None)
+        if shipped is None or start is not None and shipped < start or end is not None and shipped >= end:
+            continue
+        labels = [flex.packages.load(seller_id, f"{shipment.id}/{p}").label or {} for p in shipment.package_ids]
+        to = shipment.ship_to
+        for item in shipment.line_items:
+            listing = amazon.listings.items.find(seller_id, item["sku"])
+            rows.append({
+                "amazon-order-id": shipment.buyer_order_id, "shipment-id": shipment.id,
+                "shipment-item-id": f"{shipment.id}-{item['id']}", "amazon-order-item-id": item["id"],
+                "purchase-date": iso(shipment.created), "payments-date": iso(shipment.created),
+                "shipment-date": iso(shipped), "reporting-date": iso(shipped), "sku": item["sku"],
+                "product-name": listing.title if listing else item["sku"], "quantity-shipped": str(item["units"]),
+                "currency": "INR", "item-price": f"{item['price'] * item['units']:.2f}", "item-tax": "0.00",
+                "shipping-price": "0.00", "shipping-tax": "0.00", "ship-service-level": "Standard",
+                "recipient-name": to.get("name", ""), "ship-address-1": to.get("addressLine1", ""),
+                "ship-city": to.get("city", ""), "ship-state": to.get("state", ""),
+                "ship-postal-code": to.get("postalCode", ""), "ship-country": to.get("countryCode", ""),
+                "ship-phone-number": to.get("phoneNumber", ""),
+                "carrier": labels[0].get("carrier", "") if labels else "",
+                "tracking-number": labels[0].get("tracking", "") if labels else "",
+                "estimated-arrival-date": iso(shipped + 3 * 86_400), "fulfillment-center-id": shipment.location_id,
+                "fulfillment-channel": "AFN", "sales-channel": "Amazon.in"})
+    return rows
 
 
 def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
@@ -121,6 +153,10 @@ GENERATORS = {
 }
 
 
+def _one_field(value: str) -> str:
+    return value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
+
 def render(columns: tuple, rows: list[dict]) -> bytes:
     lines = ["\t".join(columns)]
     tabs = len(columns) - 1
@@ -131,7 +167,7 @@ def render(columns: tuple, rows: list[dict]) -> bytes:
             raise ValueError(f"a report row names columns the report lacks: {sorted(set(row) - set(columns))}")
         values = merged.values()
         line = "\t".join(map(str, values))
-        if line.count("\t") != tabs:  # a value holds a tab: it would shift the columns
-            line = "\t".join(str(v).replace("\t", " ") for v in values)
+        if line.count("\t") != tabs or "\n" in line or "\r" in line:  # a tab would shift the columns, a line
+            line = "\t".join(_one_field(str(v)) for v in values)  # break would split the row: both become spaces
         lines.append(line)
     return ("\n".join(lines) + "\n").encode("utf-8")
