@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sellers", type=int, default=1, help="sellers to create when the store has none")
     parser.add_argument("--empty", action="store_true", help="do not seed new sellers with catalog and orders")
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, help="random seed (default 0; with --scenario, the scenario's own)")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--scenario", help="run this scenario's world live (a name of run_sim.py's or a .toml file)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as error:
         parser.error(f"--db {args.db}: {error}")
     clock = WallClock(scale=args.clock_scale)
-    amazon = MockAmazon(store=store, clock=clock, base_url=base_url, seed=args.seed,
+    seed = args.seed or 0
+    amazon = MockAmazon(store=store, clock=clock, base_url=base_url, seed=seed,
                         wait=lambda seconds: time.sleep(seconds / clock.scale),  # the scale now, not at start
                         wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
                         journal_limit=args.journal_limit or None)
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(len(sellers), args.sellers):
         seller = amazon.create_seller()
         if not args.empty:
-            amazon.seed(seller.seller_id, skus=20, orders=10, seed=args.seed + index)
+            amazon.seed(seller.seller_id, skus=20, orders=10, seed=seed + index)
         sellers.append(seller)
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps({"base_url": base_url, "sellers": [s.credentials() for s in sellers]}), flush=True)
@@ -131,7 +132,7 @@ def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_u
     """The scenario's world in this process, served as it runs; the first line names the scenario's seller."""
     if args.db != ":memory:":
         parser.error("the live world keeps its state in memory: --db does not go with --scenario")
-    overrides = list(args.set) + ([f"run.seed={args.seed}"] if args.seed else [])
+    overrides = list(args.set) + ([f"run.seed={args.seed}"] if args.seed is not None else [])
     try:
         scenario = scenarios.apply_overrides(scenarios.load(args.scenario), overrides)
         live = LiveWorld(scenario, base_url, args.clock_scale, journal_limit=args.journal_limit or None)
