@@ -11,20 +11,34 @@ from flask import Blueprint, Response, request
 
 from mock_amazon.errors import ApiError, InvalidInput, NotFound
 from mock_amazon.journal import Filter
-from mock_amazon.pipeline import current_amazon, json_response
+from mock_amazon.pipeline import current_amazon, json_response, request_body
+from mock_amazon.spec import read_json
 
 control = Blueprint("control", __name__, url_prefix="/_testbed")
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None and request.get_data():
-        raise InvalidInput("The body must be a JSON object.", "body")
-    if data is None:
+    """The request's JSON object, within the limits every request body has (see spec.read_json)."""
+    raw, oversized = request_body(current_amazon())
+    if oversized:
+        raise InvalidInput(f"The request body is larger than {current_amazon().settings.max_body_bytes} bytes.",
+                           "body")
+    if not raw or not raw.strip():
         return {}
+    data = read_json(raw, "body")
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", "body")
     return data
+
+
+def _text(data: dict, key: str, default: str = "") -> str:
+    """A string field of a control body: absent or null gives `default`; anything but a string is refused."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{key}' must be a string.", key)
+    return value
 
 
 @overload
@@ -239,7 +253,7 @@ def read_notifications() -> Response:
 @control.post("/listings/<seller_id>/<sku>/deactivate")
 def deactivate_listing(seller_id: str, sku: str) -> Response:
     """Amazon makes a listing inactive: {"reason": "..."}."""
-    reason = _body().get("reason") or "Amazon made this listing inactive."
+    reason = _text(_body(), "reason") or "Amazon made this listing inactive."
     listing = current_amazon().listings.deactivate(seller_id, sku, reason)
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
 
@@ -248,8 +262,8 @@ def deactivate_listing(seller_id: str, sku: str) -> Response:
 def add_location() -> Response:
     """{"seller_id", "location_id", "name"}: a seller-flex site."""
     data = _body()
-    location = current_amazon().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
-                                                        str(data.get("name") or ""))
+    location = current_amazon().external_fulfillment.add_location(_seller(data), _text(data, "location_id"),
+                                                                  _text(data, "name"))
     return json_response(201, {"location_id": location.id, "name": location.name})
 
 
@@ -258,8 +272,8 @@ def map_listing() -> Response:
     """{"seller_id", "merchant_sku", "client_sku", "asin", "channel", "dimensions": {length, width, height, weight}}"""
     data = _body()
     mapping = current_amazon().external_fulfillment.map_listing(
-        _seller(data), str(data.get("merchant_sku") or ""), str(data.get("client_sku") or ""), data.get("asin"),
-        data.get("dimensions"), str(data.get("channel") or "Amazon SF SmartConnect"))
+        _seller(data), _text(data, "merchant_sku"), _text(data, "client_sku"), _text(data, "asin") or None,
+        data.get("dimensions"), _text(data, "channel") or "Amazon SF SmartConnect")
     return json_response(200, {"merchant_sku": mapping.id, "client_sku": mapping.client_sku, "asin": mapping.asin,
                                "channel": mapping.channel})
 
@@ -275,8 +289,8 @@ def place_shipment() -> Response:
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         shipment = amazon.external_fulfillment.place(
-            _seller(data), str(data.get("location_id") or ""), [(line.get("sku"), line.get("units")) for line in lines],
-            shipment_type=str(data.get("shipment_type") or "NEW"), original_id=data.get("original_id"))
+            _seller(data), _text(data, "location_id"), [(line.get("sku"), line.get("units")) for line in lines],
+            shipment_type=_text(data, "shipment_type") or "NEW", original_id=_text(data, "original_id") or None)
     return json_response(201, {"shipment_id": shipment.id, "status": shipment.status})
 
 
@@ -287,7 +301,7 @@ def customer_cancels(shipment_id: str) -> Response:
     amazon = current_amazon()
     with amazon.lock:
         shipment = amazon.external_fulfillment.cancel_by_customer(_seller(data), shipment_id,
-                                                                  str(data.get("reason") or "Customer requested"))
+                                                                  _text(data, "reason") or "Customer requested")
     return json_response(200, {"shipment_id": shipment.id, "status": shipment.status})
 
 
@@ -298,8 +312,8 @@ def open_return() -> Response:
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         item = amazon.external_fulfillment.create_return(
-            _seller(data), str(data.get("shipment_id") or ""), str(data.get("return_type") or "CUSTOMER"),
-            str(data.get("sub_type") or "NORMAL"), str(data.get("reason") or "DEFECTIVE"))
+            _seller(data), _text(data, "shipment_id"), _text(data, "return_type") or "CUSTOMER",
+            _text(data, "sub_type") or "NORMAL", _text(data, "reason") or "DEFECTIVE")
     return json_response(201, {"return_id": item.id, "status": item.status})
 
 

@@ -39,6 +39,9 @@ from model.lifecycles import Lifecycles
 
 ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
 ID_DRAWS = 720  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+MAX_SETTING = 1e9               # seconds (some 31 years) or bytes: beyond it a setting is a mistake
+MAX_ADVANCE_SECONDS = 3.2e9     # about a century: the clock's dates stay within what ISO 8601 writes
+MAX_SEEDED = 100_000            # SKUs or orders seeded in one call
 
 
 @functools.lru_cache(maxsize=None)
@@ -83,8 +86,9 @@ class Settings:
                 raise ValueError(f"unknown setting {key!r}; known: {', '.join(fields)}")
             kind = type(getattr(self, key))
             if kind is bool and not isinstance(value, bool) or kind is not bool and (
-                    isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"setting {key!r} must be {'true or false' if kind is bool else 'a number >= 0'}")
+                    isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SETTING):
+                raise ValueError(f"setting {key!r} must be "
+                                 f"{'true or false' if kind is bool else f'a number from 0 to {MAX_SETTING:g}'}")
             if key.endswith("chance") and value > 1:
                 raise ValueError(f"setting {key!r} is a probability between 0 and 1")
             checked[key] = kind(value)
@@ -235,6 +239,8 @@ class MockAmazon:
             self.rng.seed(f"{self.seed_value}/1")
 
     def advance(self, seconds: float) -> dict:
+        if not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+            raise InvalidInput(f"'seconds' must be between 0 and {MAX_ADVANCE_SECONDS:g}.", "seconds")
         with self.lock:
             self.clock.advance(seconds)
             ran = self.run_due()
@@ -287,6 +293,11 @@ class MockAmazon:
         """
         if self.auth.seller(seller_id) is None:
             raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
+        for name, count in (("skus", skus), ("orders", orders)):
+            if not 0 <= count <= MAX_SEEDED:
+                raise InvalidInput(f"'{name}' must be between 0 and {MAX_SEEDED}.", name)
+        if orders and not skus:
+            raise InvalidInput("Orders need SKUs to order: give 'skus' too.", "skus")
         fake = Faker("en_US")
         fake.seed_instance(seed)
         rng = random.Random(seed)

@@ -2,7 +2,8 @@
 
 For each request: run the timers that are due; authenticate the access token (403); take a token from the
 seller's bucket for the operation (429); apply a fault rule if one matches; parse and validate the parameters
-against Amazon's model (400); call the handler; shape the answer and journal it. Blueprints only declare handlers
+against Amazon's model and the constraints its descriptions state (400, spec.py and constraints.py); call the
+handler; shape the answer and journal it. Blueprints only declare handlers
 (`Api.operation`); app.py assembles them; this module imports no blueprint.
 
 Login with Amazon's token endpoint and the document URLs are not operations, but they are Amazon's doors too:
@@ -18,8 +19,10 @@ from typing import Any, Callable, Mapping
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_amazon.auth import LwaError, Seller
+from mock_amazon.constraints import enforce
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, InvalidInput, NotFound, QuotaExceeded, RequestTimeout
 from mock_amazon.journal import FORM, JSON, HeaderItems, Message, query_string
@@ -88,6 +91,7 @@ class Exchange:
     query: MultiDict[str, str]
     headers: Mapping[str, str] | Headers
     body: bytes | None = None
+    oversized: bool = False  # the body was larger than the mock takes, and was not read
 
 
 @dataclass
@@ -124,9 +128,10 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 if rule.status:
                     raise ApiError(rule.message or f"Injected fault for {op.operation_id}.",
                                    code=rule.code or _default_code(rule.status), status=rule.status)
-            if exchange.body and len(exchange.body) > amazon.settings.max_body_bytes:
+            if exchange.oversized or exchange.body and len(exchange.body) > amazon.settings.max_body_bytes:
                 raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.", "body")
             params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
+            enforce(op.key, params, amazon.clock.now())
             status, body = route.handler(Call(amazon, seller, params))
         except ApiError as error:
             status, body = error.http_status, error.body(dialect)
@@ -206,11 +211,21 @@ def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[
                                             MultiDict([(k, str(v)) for k, v in pairs]), headers or {}, data))
 
 
+def request_body(amazon: MockAmazon) -> tuple[bytes | None, bool]:
+    """This request's body, read only if it is within `max_body_bytes`: (body, False), or (None, True)."""
+    request.max_content_length = amazon.settings.max_body_bytes
+    try:
+        return request.get_data(cache=True), False
+    except RequestEntityTooLarge:
+        return None, True
+
+
 def _view(route: Route) -> Callable[..., Response]:
     def view(**path_args: Any) -> Response:
         amazon = current_amazon()
+        body, oversized = request_body(amazon)
         exchange = Exchange(request.headers.get("x-amz-access-token"), request.path, path_args, request.args,
-                            request.headers, request.get_data(cache=True))
+                            request.headers, body, oversized)
         reply = dispatch(amazon, route, exchange)
         if amazon.wait is not None and "x-testbed-latency" in reply.headers:
             amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
