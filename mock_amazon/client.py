@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -35,10 +36,12 @@ class InProcess:
             reply = exchange_token(amazon, request.body, request.headers)
             return Response(reply.status, reply.body)
         if request.operation in ("document.get", "document.put"):
-            document_id = _url(request).rsplit(DOCUMENTS_PATH, 1)[-1]
+            url = urlsplit(_url(request))
+            document_id = url.path.rsplit(DOCUMENTS_PATH, 1)[-1]
             if request.operation == "document.put":
-                reply = upload_document(amazon, document_id, request.body, request.content_type, request.headers)
-                return Response(reply.status)
+                reply = upload_document(amazon, document_id, dict(parse_qsl(url.query)), request.body,
+                                        request.content_type, request.headers)
+                return Response(reply.status, reply.body)
             reply = download_document(amazon, document_id, request.headers)
             return Response(reply.status, reply.body if reply.status == 200 else None)
         reply = invoke(amazon, ROUTES[request.operation], request.headers.get("x-amz-access-token"), request.path,
@@ -64,7 +67,8 @@ class OverHttp:
             elif request.operation == "document.put":
                 answer = self.http.put(_url(request), data=request.body, timeout=self.timeout,
                                        headers={"content-type": request.content_type or "application/octet-stream"})
-                return Response(answer.status_code, None, dict(answer.headers))
+                refused = answer.json() if answer.content and "json" in answer.headers.get("content-type", "") else None
+                return Response(answer.status_code, refused, dict(answer.headers))
             else:
                 op = ROUTES[request.operation].operation
                 path = op.path

@@ -21,11 +21,12 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from mock_amazon.apis.documents import backend as documents
 from mock_amazon.auth import LwaError, Seller
 from mock_amazon.constraints import enforce
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, InvalidInput, NotFound, QuotaExceeded, RequestTimeout
-from mock_amazon.journal import FORM, JSON, HeaderItems, Message, query_string
+from mock_amazon.journal import FORM, JSON, REDACTED, HeaderItems, Message, query_string
 from mock_amazon.spec import Operation, operation, parse_request
 
 log = logging.getLogger("mock_amazon")
@@ -147,7 +148,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
 
 
 TOKEN_PATH = "/auth/o2/token"
-DOCUMENTS_PATH = "/_documents/"
+DOCUMENTS_PATH = documents.PATH
 
 
 def exchange_token(amazon: MockAmazon, form: Mapping[str, str], headers: HeaderItems) -> Reply:
@@ -181,19 +182,23 @@ def download_document(amazon: MockAmazon, document_id: str, headers: HeaderItems
     return reply
 
 
-def upload_document(amazon: MockAmazon, document_id: str, content: bytes, content_type: str | None,
-                    headers: HeaderItems) -> Reply:
-    """The PUT behind a feed document's URL."""
+def upload_document(amazon: MockAmazon, document_id: str, query: Mapping[str, str], content: bytes | None,
+                    content_type: str | None, headers: HeaderItems) -> Reply:
+    """The PUT behind a feed document's upload URL (its query carries the URL's signature and expiry); None as
+    `content` is a body larger than the mock takes."""
     started = amazon.wall()
     with amazon.lock:
-        if len(content) > amazon.settings.max_body_bytes:
-            reply = Reply(400, InvalidInput("The document is too large.", "body").body(), {})
-        elif not amazon.documents.upload(document_id, content, content_type):
-            reply = Reply(404, NotFound(f"No document found with ID {document_id}.").body(), {})
-        else:
+        try:
+            if content is None or len(content) > amazon.settings.max_body_bytes:
+                raise InvalidInput(f"The document is larger than {amazon.settings.max_body_bytes} bytes.", "body")
+            with amazon.store.transaction():
+                amazon.documents.upload(document_id, query, content, content_type)
             reply = Reply(200, None, {})
-        amazon.journal.record("document.put", "PUT", DOCUMENTS_PATH + document_id, "", reply.status, started,
-                              request=Message(headers, content, content_type),
+        except ApiError as error:
+            reply = Reply(error.http_status, error.body(), {})
+        signed = {name: REDACTED if name == "X-Amz-Signature" else value for name, value in query.items()}
+        amazon.journal.record("document.put", "PUT", DOCUMENTS_PATH + document_id, query_string(signed), reply.status,
+                              started, request=Message(headers, content, content_type),
                               response=Message({}, reply.body, None if reply.body is None else JSON))
     return reply
 

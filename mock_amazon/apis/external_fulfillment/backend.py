@@ -516,7 +516,7 @@ class ExternalFulfillmentBackend:
                     labels.append({"packageId": package_id, "status": "SUCCESS", "shipLabelMetadata": {
                         "shippingOptionId": option_id or f"{shipment_id}-{package_id}-SLOT0", "carrierName": "ATS",
                         "trackingId": tracking},
-                        "fileData": {"url": f"{self.amazon.base_url}/_documents/{document_id}"}})
+                        "fileData": {"url": self.amazon.documents.download_url(document_id)}})
             self._fire(shipment, trigger, now)
         return labels
 
