@@ -1,5 +1,9 @@
 """The testbed's own admin API, JSON under /_testbed/. Each route is a thin call into MockAmazon, which offers
-the same operations in Python."""
+the same operations in Python.
+
+Each route runs under the mock's lock, as every operation does, so a control route and an API call never
+interleave.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +11,7 @@ import json
 import math
 from typing import Literal, overload
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from mock_amazon.errors import ApiError, InvalidInput, NotFound
 from mock_amazon.journal import Filter
@@ -54,6 +58,18 @@ def _number(data: dict, key: str, default: float | None = None, minimum: float =
     if value is None or isinstance(value, bool) or not isinstance(value, kinds) or not minimum <= value < math.inf:
         raise InvalidInput(f"'{key}' must be {'an integer' if integer else 'a number'} of at least {minimum}.", key)
     return value
+
+
+@control.before_request
+def one_at_a_time() -> None:
+    current_amazon().lock.acquire()
+    g.holds_mock_lock = True
+
+
+@control.teardown_request
+def let_go(_: BaseException | None) -> None:
+    if g.pop("holds_mock_lock", False):
+        current_amazon().lock.release()
 
 
 @control.errorhandler(ApiError)

@@ -133,7 +133,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.", "body")
             params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
             enforce(op.key, params, amazon.clock.now())
-            status, body = route.handler(Call(amazon, seller, params))
+            status, body = perform(route.handler, Call(amazon, seller, params))
         except ApiError as error:
             status, body = error.http_status, error.body(dialect)
         except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly
@@ -145,6 +145,19 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
             Message(exchange.headers, exchange.body, exchange.headers.get("content-type")),
             Message(headers, body, None if body is None else JSON))
     return Reply(status, body, headers)
+
+
+def perform(handler: Handler, call: Call) -> Answer:
+    """The handler as one transaction: all it changes is stored at once, or nothing when it answers an error,
+    unless the error says the change stands (`ApiError.keeps_changes`: an operation that acts and refuses)."""
+    with call.amazon.store.transaction():
+        try:
+            return handler(call)
+        except ApiError as error:
+            if not error.keeps_changes:
+                raise
+            refusal = error  # the block ends normally, so what the operation did is stored
+    raise refusal
 
 
 TOKEN_PATH = "/auth/o2/token"
