@@ -19,7 +19,7 @@ from mock_amazon.apis.notifications import routes as notifications
 from mock_amazon.apis.orders import routes as orders
 from mock_amazon.apis.reports import routes as reports
 from mock_amazon.apis.sqs import routes as sqs
-from mock_amazon.control import control
+from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
 from mock_amazon.pipeline import Api, Route, json_response
@@ -41,6 +41,7 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
     for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, *(api.blueprint for api in APIS)):
         app.register_blueprint(blueprint)
+    app.before_request(require_control_token)
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> Response:

@@ -15,6 +15,7 @@ import requests
 
 from mock_amazon.app import ROUTES, create_app
 from mock_amazon.auth import Seller
+from mock_amazon.control import TOKEN_HEADER
 from mock_amazon.core import MockAmazon
 from mock_amazon.pipeline import DOCUMENTS_PATH, download_document, exchange_token, invoke, upload_document
 from model.clock import Clock
@@ -22,6 +23,7 @@ from model.workflows.protocol import Request, Response
 from model.workflows.session import Session
 
 TIMEOUT_STATUSES = (504,)
+CONTROL_TOKEN_ENV = "MOCK_AMAZON_CONTROL_TOKEN"  # the control token, for Control and live_driver's clock
 
 
 class InProcess:
@@ -99,11 +101,15 @@ class ControlReply:
 
 class Control:
     """The control API: `control.post("/_testbed/orders", json={...})` answers a ControlReply, whether the mock
-    runs in-process (through Flask's test client: the same routes, no sockets) or at a URL."""
+    runs in-process (through Flask's test client: the same routes, no sockets) or at a URL. `token` is the mock's
+    control token, if it has one (by default $MOCK_AMAZON_CONTROL_TOKEN)."""
 
-    def __init__(self, amazon: MockAmazon | None = None, base_url: str | None = None, timeout: float = 30.0):
+    def __init__(self, amazon: MockAmazon | None = None, base_url: str | None = None, timeout: float = 30.0,
+                 token: str | None = None):
         if (amazon is None) == (base_url is None):
             raise ValueError("give the in-process mock or the base URL of a running one")
+        token = token if token is not None else os.environ.get(CONTROL_TOKEN_ENV) or None
+        self._headers = {TOKEN_HEADER: token} if token is not None else {}
         if amazon is not None:
             self._test_client = create_app(amazon).test_client()
         elif base_url is not None:
@@ -111,9 +117,11 @@ class Control:
 
     def request(self, method: str, path: str, json: Any = None, query: dict | None = None) -> ControlReply:
         if hasattr(self, "_test_client"):
-            tested = self._test_client.open(path, method=method, json=json, query_string=query)
+            tested = self._test_client.open(path, method=method, json=json, query_string=query,
+                                            headers=self._headers)
             return ControlReply(tested.status_code, tested.get_json(silent=True))
-        answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout)
+        answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout,
+                                    headers=self._headers)
         return ControlReply(answer.status_code, answer.json() if answer.content else None)
 
     def get(self, path: str, query: dict | None = None) -> ControlReply:

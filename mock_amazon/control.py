@@ -1,12 +1,16 @@
 """The testbed's own admin API, JSON under /_testbed/. Each route is a thin call into MockAmazon, which offers
 the same operations in Python.
 
-Each route runs under the mock's lock, as every operation does, so a control route and an API call never
-interleave.
+With a control token set (`--control-token`, `MockAmazon.control_token`), every route under /_testbed/ needs it in
+the `x-testbed-token` header, or the session cookie that `POST /_testbed/session` gives in exchange for it (a
+browser page cannot set headers on its own). Each route runs under the mock's lock, as every operation does, so
+a control route and an API call never interleave.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 import math
 from typing import Literal, overload
@@ -60,6 +64,32 @@ def _number(data: dict, key: str, default: float | None = None, minimum: float =
     return value
 
 
+TOKEN_HEADER = "x-testbed-token"
+SESSION_COOKIE = "testbed_session"
+
+
+def require_control_token() -> Response | None:
+    """Registered for the whole app (the live world's /_testbed/world and any later route under /_testbed/ are
+    covered too): without the control token, a 401 in Amazon's error shape."""
+    token = current_amazon().control_token
+    if token is None or not (request.path == "/_testbed" or request.path.startswith("/_testbed/")):
+        return None
+    given = request.headers.get(TOKEN_HEADER)
+    if given is not None and hmac.compare_digest(given.encode(), token.encode()):
+        return None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie is not None and hmac.compare_digest(cookie.encode(), _session_value(token).encode()):
+        return None
+    return json_response(401, ApiError(f"The control API needs the control token in the {TOKEN_HEADER} header (or "
+                                       f"the session cookie POST /_testbed/session gives for it).",
+                                       code="Unauthorized", status=401).body())
+
+
+def _session_value(token: str) -> str:
+    """The session cookie's value: derived from the token, so a new token ends every session."""
+    return hmac.new(token.encode(), b"testbed session", hashlib.sha256).hexdigest()
+
+
 @control.before_request
 def one_at_a_time() -> None:
     current_amazon().lock.acquire()
@@ -70,6 +100,17 @@ def one_at_a_time() -> None:
 def let_go(_: BaseException | None) -> None:
     if g.pop("holds_mock_lock", False):
         current_amazon().lock.release()
+
+
+@control.post("/session")
+def open_session() -> Response:
+    """Exchange the token (in the header) for an HttpOnly cookie that stands for it on every /_testbed/ route."""
+    token = current_amazon().control_token
+    response = json_response(200, {"session": token is not None})
+    if token is not None:
+        response.set_cookie(SESSION_COOKIE, _session_value(token), httponly=True, samesite="Strict",
+                            path="/_testbed")
+    return response
 
 
 @control.errorhandler(ApiError)

@@ -101,11 +101,12 @@ class MockAmazon:
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
                  faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
                  wire_clock: Clock | None = None, wall: Callable[[], float] = wall_time,
-                 journal_limit: int | None = None, journal_bodies: bool = True):
+                 journal_limit: int | None = None, journal_bodies: bool = True, control_token: str | None = None):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
         `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds); `wall`
         gives real POSIX seconds for the journal and snapshots (tests inject a fake); the journal keeps at most
-        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False.
+        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False;
+        `control_token`, if given, is what every /_testbed/ route asks for (control.py).
 
         `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
         wire: access-token lifetimes, rate-limit refill, SQS visibility timeouts and long polls. They are one clock
@@ -130,6 +131,7 @@ class MockAmazon:
         self.faults.configure(faults or [])
         self.wait = wait
         self.wall = wall
+        self.control_token = control_token
         self.lock = threading.RLock()
         self.journal = Journal(self.store, self.clock, wall, self.lock, journal_limit, journal_bodies)
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}

@@ -56,7 +56,8 @@ def test_concurrent_create_report_gives_unique_ids_and_loses_none(server, token)
 
     def failing_control_write():  # a control route whose transaction rolls back
         answer = session.post(f"{server.base_url}/_testbed/external-fulfillment/returns/NO-SUCH-RETURN/cancel",
-                              json={"seller_id": server.info["sellers"][0]["seller_id"]}, timeout=30)
+                              json={"seller_id": server.info["sellers"][0]["seller_id"]}, timeout=30,
+                              headers=server.headers())
         return answer.status_code, answer.json(), None
 
     creates, failures = [create(n) for n in range(400)], [failing_cancel, failing_control_write] * 200
@@ -85,6 +86,7 @@ def test_control_api_writes_racing_api_transactions_all_survive(server, token):
     def add_location(number: int):
         def call() -> tuple[str, int]:
             answer = session.post(f"{base}/_testbed/external-fulfillment/locations", timeout=30,
+                                  headers=server.headers(),
                                   json={"seller_id": seller, "location_id": f"RACE{number:04d}"})
             return f"RACE{number:04d}", answer.status_code
         return call
