@@ -19,6 +19,7 @@ from mock_amazon.apis.notifications import routes as notifications
 from mock_amazon.apis.orders import routes as orders
 from mock_amazon.apis.reports import routes as reports
 from mock_amazon.apis.sqs import routes as sqs
+from mock_amazon.apis.tokens import routes as tokens
 from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
@@ -27,7 +28,7 @@ from mock_amazon.pipeline import Api, Route, json_response
 APIS: tuple[Api, ...] = (
     orders.api, orders.api_2026, reports.api, fba_inventory.api, notifications.api, listings.api,
     fulfillment_outbound.api, feeds.api, external_fulfillment.inventory, external_fulfillment.shipments,
-    external_fulfillment.returns)
+    external_fulfillment.returns, tokens.api)
 
 log = logging.getLogger("mock_amazon")
 

@@ -191,6 +191,15 @@ def package_weight(params: dict, now: datetime) -> None:
             raise InvalidInput(f"The package must weigh at least {MIN_PACKAGE_GRAMS:g} grams.", where)
 
 
+def at_most(path: str, limit: int) -> Check:
+    """At most `limit` items in the body's list at `path`."""
+    def check(params: dict, now: datetime) -> None:
+        items = (params.get("body") or {}).get(path) or []
+        if len(items) > limit:
+            raise InvalidInput(f"{path} takes at most {limit} items, not {len(items)}.", path)
+    return check
+
+
 def one_destination_resource(params: dict, now: datetime) -> None:
     resource = (params.get("body") or {}).get("resourceSpecification") or {}
     if "sqs" in resource and "eventBridge" in resource:
@@ -337,6 +346,14 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint(("notifications.createDestination",), "one resource type per destination",
                "Applications should use one resource type (sqs or eventBridge) per destination.",
                one_destination_resource),
+    # Tokens
+    Constraint(("tokens_2021-03-01.createRestrictedDataToken",), "at most 50 restricted resources",
+               "A list of restricted resources. Maximum: 50", at_most("restrictedResources", 50)),
+    Constraint(("tokens_2021-03-01.createRestrictedDataToken",),
+               "dataElements for getOrders, getOrder and getOrderItems (and only the ones they have)",
+               "This parameter is required only when getting an RDT for use with the getOrder, getOrders, or "
+               "getOrderItems operation of the Orders API.",
+               enforced_in="mock_amazon/apis/tokens/backend.py: RestrictedDataTokens"),
     Constraint(("notifications.createSubscription",), "eventFilter or filterExpression, not both",
                "eventFilter and filterExpression are mutually exclusive", event_filter_or_expression),
 )

@@ -26,6 +26,7 @@ from mock_amazon.apis.notifications.backend import NotificationsBackend
 from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.apis.sqs.backend import SqsBackend
+from mock_amazon.apis.tokens.backend import RestrictedDataTokens
 from mock_amazon.auth import Auth, Seller
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
@@ -148,6 +149,7 @@ class MockAmazon:
         self.fulfillment_outbound = FulfillmentOutboundBackend(self)
         self.feeds = FeedsBackend(self)
         self.external_fulfillment = ExternalFulfillmentBackend(self)
+        self.tokens = RestrictedDataTokens(self)
         self.snapshots = Snapshots(self)
         self.snapshot_parts: dict[str, SnapshotPart] = self._state_outside_the_store()
         """What a snapshot saves besides the store, by name: (save, restore); others (the live world) add theirs."""

@@ -1,10 +1,10 @@
 """The request pipeline: one path through the mock for every operation, then the operation's own handler.
 
-For each request: run the timers that are due; authenticate the access token (403); take a token from the
-seller's bucket for the operation (429); apply a fault rule if one matches; parse and validate the parameters
-against Amazon's model and the constraints its descriptions state (400, spec.py and constraints.py); call the
-handler; shape the answer and journal it. Blueprints only declare handlers
-(`Api.operation`); app.py assembles them; this module imports no blueprint.
+For each request: run the timers that are due; authenticate the access token or restricted data token (403);
+take a token from the seller's bucket for the operation (429); apply a fault rule if one matches; parse and
+validate the parameters against Amazon's model and the constraints its descriptions state (400, spec.py and
+constraints.py); call the handler, as one transaction; shape the answer and journal it. Blueprints only declare
+handlers (`Api.operation`); app.py assembles them; this module imports no blueprint.
 
 Login with Amazon's token endpoint and the document URLs are not operations, but they are Amazon's doors too:
 their paths are here as well (`exchange_token`, `download_document`, `upload_document`), so that the Flask routes
@@ -34,10 +34,12 @@ log = logging.getLogger("mock_amazon")
 
 @dataclass
 class Call:
-    """What a handler receives: the mock, the calling seller and the validated parameters."""
+    """What a handler receives: the mock, the calling seller, the validated parameters, and the restricted data
+    elements (buyerInfo, shippingAddress) the call's restricted data token grants (none with an access token)."""
     amazon: MockAmazon
     seller: Seller
     params: dict[str, Any]
+    data_elements: frozenset[str] = frozenset()
 
 
 #: What a handler answers: the HTTP status and the JSON body (None: no body).
@@ -112,8 +114,8 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
     with amazon.lock:
         try:
             amazon.run_due()
-            seller = amazon.auth.seller_for(exchange.token)
-            seller_id = seller.seller_id
+            grant = amazon.tokens.grant(exchange.token, op, exchange.path)
+            seller_id = grant.seller.seller_id
             allowed, rate = amazon.limits.take(seller_id, op)
             headers["x-amzn-RateLimit-Limit"] = f"{rate:g}"
             if not allowed:
@@ -133,7 +135,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.", "body")
             params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
             enforce(op.key, params, amazon.clock.now())
-            status, body = perform(route.handler, Call(amazon, seller, params))
+            status, body = perform(route.handler, Call(amazon, grant.seller, params, grant.data_elements))
         except ApiError as error:
             status, body = error.http_status, error.body(dialect)
         except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly

@@ -2,8 +2,8 @@
 
 Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
 queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
-blobs (report and feed documents), tokens, sellers, the traffic log, and SQS queues and their messages (on the
-wire's time, see apis/sqs/backend.py) have tables of their own.
+blobs (report and feed documents), access and restricted data tokens, sellers, the traffic log, and SQS queues
+and their messages (on the wire's time, see apis/sqs/backend.py) have tables of their own.
 
 SQLite is the record; `live` holds the entities already decoded from it (an identity map), so a read costs a
 dictionary lookup, not a JSON decode. A rolled-back transaction forgets every entity it handed out, so the next
@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
     client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS restricted_tokens (
+    token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL, resources TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS authorization_codes (
     code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
@@ -108,8 +110,8 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs",
-                          "traffic", "settings", "sqs_queues", "sqs_messages"):
+            for table in ("sellers", "tokens", "restricted_tokens", "authorization_codes", "entities", "inventory",
+                          "timers", "blobs", "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
 

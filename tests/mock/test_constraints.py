@@ -118,6 +118,12 @@ VIOLATIONS: dict[str, tuple] = {
         (LISTINGS, "searchListingsItems", {"sellerId": "SELLER"}, {"marketplaceIds": M, "identifiers": "A",
                                                                    "identifiersType": "SKU",
                                                                    "variationParentSku": "P"}, None),
+    "at most 50 restricted resources":
+        ("tokens_2021-03-01", "createRestrictedDataToken", {}, None,
+         {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}] * 51}),
+    "dataElements for getOrders, getOrder and getOrderItems (and only the ones they have)":
+        ("tokens_2021-03-01", "createRestrictedDataToken", {}, None,
+         {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders"}]}),
     "one resource type per destination":
         ("notifications", "createDestination", {}, None,
          {"name": "both", "resourceSpecification": {"sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"},

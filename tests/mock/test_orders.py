@@ -100,11 +100,20 @@ def test_get_orders_filters_and_pages(sp, amazon):
     assert len(recent) == 7 and {o["OrderStatus"] for o in recent} == {"Unshipped"}
 
 
+def restricted(sp, path: str, data_elements: list[str] | None = None) -> str:
+    resource = {"method": "GET", "path": path, **({"dataElements": data_elements} if data_elements else {})}
+    answer = sp("tokens_2021-03-01", "createRestrictedDataToken", body={"restrictedResources": [resource]})
+    assert answer.status == 200, answer
+    return answer.body["restrictedDataToken"]
+
+
 def test_order_details_and_2026_shapes(sp, amazon):
     order = place(amazon, "MFN", 1)
-    address = sp(V0, "getOrderAddress", path={"orderId": order.id}).body["payload"]
+    rdt = {"x-amz-access-token": restricted(sp, f"/orders/v0/orders/{order.id}/address")}
+    address = sp(V0, "getOrderAddress", path={"orderId": order.id}, headers=rdt).body["payload"]
     assert address["ShippingAddress"]["CountryCode"] == "US"
-    buyer = sp(V0, "getOrderBuyerInfo", path={"orderId": order.id}).body["payload"]
+    rdt = {"x-amz-access-token": restricted(sp, "/orders/v0/orders/{orderId}/buyerInfo")}
+    buyer = sp(V0, "getOrderBuyerInfo", path={"orderId": order.id}, headers=rdt).body["payload"]
     assert buyer["BuyerEmail"].endswith("@marketplace.amazon.com")
     modern = sp("orders_2026-01-01", "getOrder", path={"orderId": order.id},
                 query={"includedData": "BUYER,RECIPIENT,PACKAGES"}).body["order"]

@@ -16,7 +16,24 @@ def money(amount: float, currency: str) -> dict:
     return {"CurrencyCode": currency, "Amount": f"{amount:.2f}"}
 
 
-def order_v0(order: AmazonOrder) -> dict:
+ADDRESSED = ("Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed")  # when an order has a ShippingAddress
+UNRESTRICTED_ADDRESS = ("City", "StateOrRegion", "PostalCode", "CountryCode")  # what needs no shippingAddress RDT
+
+
+def order_v0(order: AmazonOrder, data_elements: frozenset[str] = frozenset()) -> dict:
+    """An Order as getOrders and getOrder answer it: its buyer info only for an RDT naming buyerInfo, its full
+    shipping address only for one naming shippingAddress (without, the address's unrestricted parts)."""
+    restricted: dict[str, Any] = {}
+    if order.status in ADDRESSED:
+        address = address_v0(order)
+        restricted["ShippingAddress"] = address if "shippingAddress" in data_elements else \
+            {key: address[key] for key in UNRESTRICTED_ADDRESS}
+    if "buyerInfo" in data_elements:
+        restricted["BuyerInfo"] = {"BuyerEmail": order.buyer["email"], "BuyerName": order.buyer["name"]}
+    return {**_unrestricted(order), **restricted}
+
+
+def _unrestricted(order: AmazonOrder) -> dict:
     return {
         "AmazonOrderId": order.id,
         **({"SellerOrderId": order.seller_order_id} if order.seller_order_id else {}),
@@ -80,7 +97,7 @@ def get_orders(call: Call) -> Answer:
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
         updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"), filters=wanted,
         page_size=_page_size(p.get("MaxResultsPerPage")), token=p.get("NextToken"))
-    payload: dict[str, Any] = {"Orders": [order_v0(o) for o in orders]}
+    payload: dict[str, Any] = {"Orders": [order_v0(o, call.data_elements) for o in orders]}
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
@@ -95,7 +112,8 @@ def _page_size(value: int | None) -> int:
 
 @api.operation("getOrder")
 def get_order(call: Call) -> Answer:
-    return 200, {"payload": order_v0(call.amazon.orders.get(call.seller.seller_id, call.params["orderId"]))}
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
+    return 200, {"payload": order_v0(order, call.data_elements)}
 
 
 @api.operation("getOrderItems")
@@ -112,13 +130,13 @@ def get_order_items(call: Call) -> Answer:
     return 200, {"payload": {"AmazonOrderId": order.id, "OrderItems": items}}
 
 
-@api.operation("getOrderAddress")
+@api.operation("getOrderAddress")  # answers only to a restricted data token (apis/tokens/backend.py)
 def get_order_address(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "ShippingAddress": address_v0(order)}}
 
 
-@api.operation("getOrderBuyerInfo")
+@api.operation("getOrderBuyerInfo")  # answers only to a restricted data token (apis/tokens/backend.py)
 def get_order_buyer_info(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "BuyerEmail": order.buyer["email"],
