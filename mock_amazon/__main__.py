@@ -7,10 +7,16 @@ project's reference connector as a separate process (see simulator/live.py and d
 The first line on stdout is one JSON object with the base URL and every seller's credentials, printed only once
 the socket is bound, so a script can start the server and use it as soon as it reads that line. Bad arguments and
 a port already in use are one line on stderr and exit code 2, with nothing on stdout.
+
+`--control-token TOKEN` (or $MOCK_AMAZON_CONTROL_TOKEN) guards /_testbed/: every route there needs the token in an
+`x-testbed-token` header. Listening beyond loopback (`--host` other than 127.x, ::1 or localhost) needs one: the
+control API resets, seeds and reads everything. Connections are bounded (`--connection-limit`) and one idle for
+`--idle-timeout` seconds is closed, so idle clients cannot keep new ones out.
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import os
@@ -26,7 +32,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from judge.server import verdict_route
 from mock_amazon.app import create_app
 from mock_amazon.auth import Seller
-from mock_amazon.client import connector_environment
+from mock_amazon.client import CONTROL_TOKEN_ENV, connector_environment
 from mock_amazon.core import MockAmazon
 from mock_amazon.launcher import stop_process
 from mock_amazon.store import Store
@@ -35,6 +41,17 @@ from simulator import scenario as scenarios
 from simulator.live import LiveWorld
 
 Server = BaseWSGIServer | MultiSocketServer
+MAX_CONNECTIONS = 10_000
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host`: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name that may resolve to anything
 
 
 class Parser(argparse.ArgumentParser):
@@ -62,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --scenario: start the reference connector as a separate process")
     parser.add_argument("--journal-limit", type=int, default=100_000,
                         help="journal entries kept, oldest dropped first (0: keep all)")
+    parser.add_argument("--control-token", default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+                        help=f"every /_testbed/ route needs it in an x-testbed-token header (default: "
+                             f"${CONTROL_TOKEN_ENV}); required beyond loopback")
+    parser.add_argument("--connection-limit", type=int, default=1000,
+                        help="connections served at once; more wait in the listen backlog")
+    parser.add_argument("--idle-timeout", type=float, default=30.0,
+                        help="seconds a connection may stay idle (keep-alive) before it is closed")
     args = parser.parse_args(argv)
     if args.clock_scale <= 0:
         parser.error("--clock-scale must be positive")
@@ -73,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--threads must be at least 1")
     if args.journal_limit < 0:
         parser.error("--journal-limit must not be negative")
+    if not 1 <= args.connection_limit <= MAX_CONNECTIONS:
+        parser.error(f"--connection-limit must be between 1 and {MAX_CONNECTIONS}")
+    if not 0 < args.idle_timeout <= 3600:
+        parser.error("--idle-timeout must be above 0 and at most 3600 seconds")
+    if args.control_token is not None and not args.control_token.strip():
+        parser.error("--control-token must not be empty")
+    if args.control_token is None and not is_loopback(args.host):
+        parser.error(f"--host {args.host} is beyond loopback: give --control-token TOKEN (or set "
+                     f"{CONTROL_TOKEN_ENV}), or the control API is open to the network")
 
     base_url = f"http://{args.host}:{args.port}"
     if args.scenario is not None:
@@ -88,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     amazon = MockAmazon(store=store, clock=clock, base_url=base_url, seed=seed,
                         wait=lambda seconds: time.sleep(seconds / clock.scale),  # the scale now, not at start
                         wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
-                        journal_limit=args.journal_limit or None)
+                        journal_limit=args.journal_limit or None, control_token=args.control_token)
     # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
     server = bind(create_app(amazon), args)
     if server is None:
@@ -119,8 +152,11 @@ def bind(app: Flask, args: argparse.Namespace) -> Server | None:
     verdict is served too (`/_testbed/verdict`), as a client of the mock's own routes."""
     app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}"))
     try:
-        server: Server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                       ident="mock_amazon")
+        server: Server = create_server(
+            app, host=args.host, port=args.port, threads=args.threads, ident="mock_amazon",
+            connection_limit=args.connection_limit, channel_timeout=args.idle_timeout,
+            cleanup_interval=max(1.0, min(args.idle_timeout / 2, 30.0)),  # how often idle ones are looked for
+            asyncore_use_poll=True)  # select() stops at 1,024 descriptors; poll() takes the whole limit
         return server
     except OSError as error:
         print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
@@ -138,6 +174,7 @@ def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_u
         live = LiveWorld(scenario, base_url, args.clock_scale, journal_limit=args.journal_limit or None)
     except scenarios.ScenarioError as error:
         parser.error(str(error))
+    live.amazon.control_token = args.control_token
     app = create_app(live.amazon)
     live.attach(app)
     server = bind(app, args)

@@ -2,9 +2,11 @@
 MockAmazon. Nothing imports this module back except the entry points (server, clients, tests)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 
 from mock_amazon.apis.documents import routes as documents
 from mock_amazon.apis.external_fulfillment import routes as external_fulfillment
@@ -17,7 +19,8 @@ from mock_amazon.apis.notifications import routes as notifications
 from mock_amazon.apis.orders import routes as orders
 from mock_amazon.apis.reports import routes as reports
 from mock_amazon.apis.sqs import routes as sqs
-from mock_amazon.control import control
+from mock_amazon.apis.tokens import routes as tokens
+from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
 from mock_amazon.pipeline import Api, Route, json_response
@@ -25,7 +28,9 @@ from mock_amazon.pipeline import Api, Route, json_response
 APIS: tuple[Api, ...] = (
     orders.api, orders.api_2026, reports.api, fba_inventory.api, notifications.api, listings.api,
     fulfillment_outbound.api, feeds.api, external_fulfillment.inventory, external_fulfillment.shipments,
-    external_fulfillment.returns)
+    external_fulfillment.returns, tokens.api)
+
+log = logging.getLogger("mock_amazon")
 
 ROUTES: dict[str, Route] = {key: route for api in APIS for key, route in api.routes.items()}
 """model.operationId -> Route, for in-process calls."""
@@ -37,6 +42,7 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
     for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, *(api.blueprint for api in APIS)):
         app.register_blueprint(blueprint)
+    app.before_request(require_control_token)
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> Response:
@@ -46,5 +52,20 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     def wrong_method(_: Exception) -> Response:
         return json_response(405, ApiError(f"{request.method} is not allowed on {request.path}.",
                                            code="MethodNotAllowed", status=405).body())
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return json_response(error.http_status, error.body())
+
+    @app.errorhandler(Exception)
+    def any_other_error(error: Exception) -> Response:
+        """Every answer has an errors body: Werkzeug's HTTP errors keep their status; anything else is a bug of
+        the mock's, answered 500 in Amazon's shape and logged."""
+        if isinstance(error, HTTPException):
+            status = error.code or 500
+            return json_response(status, ApiError(error.description or error.name,
+                                                  code=error.name.replace(" ", ""), status=status).body())
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return json_response(500, ApiError("An internal error occurred.").body())
 
     return app

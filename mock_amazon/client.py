@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from mock_amazon.app import ROUTES, create_app
 from mock_amazon.auth import Seller
+from mock_amazon.control import TOKEN_HEADER
 from mock_amazon.core import MockAmazon
 from mock_amazon.pipeline import DOCUMENTS_PATH, download_document, exchange_token, invoke, upload_document
 from model.clock import Clock
@@ -21,6 +23,7 @@ from model.workflows.protocol import Request, Response
 from model.workflows.session import Session
 
 TIMEOUT_STATUSES = (504,)
+CONTROL_TOKEN_ENV = "MOCK_AMAZON_CONTROL_TOKEN"  # the control token, for Control and live_driver's clock
 
 
 class InProcess:
@@ -35,10 +38,12 @@ class InProcess:
             reply = exchange_token(amazon, request.body, request.headers)
             return Response(reply.status, reply.body)
         if request.operation in ("document.get", "document.put"):
-            document_id = _url(request).rsplit(DOCUMENTS_PATH, 1)[-1]
+            url = urlsplit(_url(request))
+            document_id = url.path.rsplit(DOCUMENTS_PATH, 1)[-1]
             if request.operation == "document.put":
-                reply = upload_document(amazon, document_id, request.body, request.content_type, request.headers)
-                return Response(reply.status)
+                reply = upload_document(amazon, document_id, dict(parse_qsl(url.query)), request.body,
+                                        request.content_type, request.headers)
+                return Response(reply.status, reply.body)
             reply = download_document(amazon, document_id, request.headers)
             return Response(reply.status, reply.body if reply.status == 200 else None)
         reply = invoke(amazon, ROUTES[request.operation], request.headers.get("x-amz-access-token"), request.path,
@@ -64,7 +69,8 @@ class OverHttp:
             elif request.operation == "document.put":
                 answer = self.http.put(_url(request), data=request.body, timeout=self.timeout,
                                        headers={"content-type": request.content_type or "application/octet-stream"})
-                return Response(answer.status_code, None, dict(answer.headers))
+                refused = answer.json() if answer.content and "json" in answer.headers.get("content-type", "") else None
+                return Response(answer.status_code, refused, dict(answer.headers))
             else:
                 op = ROUTES[request.operation].operation
                 path = op.path
@@ -95,11 +101,15 @@ class ControlReply:
 
 class Control:
     """The control API: `control.post("/_testbed/orders", json={...})` answers a ControlReply, whether the mock
-    runs in-process (through Flask's test client: the same routes, no sockets) or at a URL."""
+    runs in-process (through Flask's test client: the same routes, no sockets) or at a URL. `token` is the mock's
+    control token, if it has one (by default $MOCK_AMAZON_CONTROL_TOKEN)."""
 
-    def __init__(self, amazon: MockAmazon | None = None, base_url: str | None = None, timeout: float = 30.0):
+    def __init__(self, amazon: MockAmazon | None = None, base_url: str | None = None, timeout: float = 30.0,
+                 token: str | None = None):
         if (amazon is None) == (base_url is None):
             raise ValueError("give the in-process mock or the base URL of a running one")
+        token = token if token is not None else os.environ.get(CONTROL_TOKEN_ENV) or None
+        self._headers = {TOKEN_HEADER: token} if token is not None else {}
         if amazon is not None:
             self._test_client = create_app(amazon).test_client()
         elif base_url is not None:
@@ -107,9 +117,11 @@ class Control:
 
     def request(self, method: str, path: str, json: Any = None, query: dict | None = None) -> ControlReply:
         if hasattr(self, "_test_client"):
-            tested = self._test_client.open(path, method=method, json=json, query_string=query)
+            tested = self._test_client.open(path, method=method, json=json, query_string=query,
+                                            headers=self._headers)
             return ControlReply(tested.status_code, tested.get_json(silent=True))
-        answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout)
+        answer = self._http.request(method, self._base_url + path, json=json, params=query, timeout=self._timeout,
+                                    headers=self._headers)
         return ControlReply(answer.status_code, answer.json() if answer.content else None)
 
     def get(self, path: str, query: dict | None = None) -> ControlReply:

@@ -1,31 +1,53 @@
 """The testbed's own admin API, JSON under /_testbed/. Each route is a thin call into MockAmazon, which offers
-the same operations in Python."""
+the same operations in Python.
+
+With a control token set (`--control-token`, `MockAmazon.control_token`), every route under /_testbed/ needs it in
+the `x-testbed-token` header, or the session cookie that `POST /_testbed/session` gives in exchange for it (a
+browser page cannot set headers on its own). Each route runs under the mock's lock, as every operation does, so
+a control route and an API call never interleave.
+"""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 import math
 from collections.abc import Mapping
 from typing import Any, Literal, overload
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from mock_amazon.errors import ApiError, InvalidInput, NotFound
 from mock_amazon.journal import Filter
-from mock_amazon.pipeline import current_amazon, json_response
+from mock_amazon.pipeline import current_amazon, json_response, request_body
+from mock_amazon.spec import read_json
 
 control = Blueprint("control", __name__, url_prefix="/_testbed")
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None and request.get_data():
-        raise InvalidInput("The body must be a JSON object.", "body")
-    if data is None:
+    """The request's JSON object, within the limits every request body has (see spec.read_json)."""
+    raw, oversized = request_body(current_amazon())
+    if oversized:
+        raise InvalidInput(f"The request body is larger than {current_amazon().settings.max_body_bytes} bytes.",
+                           "body")
+    if not raw or not raw.strip():
         return {}
+    data = read_json(raw, "body")
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", "body")
     return data
+
+
+def _text(data: dict, key: str, default: str = "") -> str:
+    """A string field of a control body: absent or null gives `default`; anything but a string is refused."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{key}' must be a string.", key)
+    return value
 
 
 @overload
@@ -41,6 +63,55 @@ def _number(data: dict, key: str, default: float | None = None, minimum: float =
     if value is None or isinstance(value, bool) or not isinstance(value, kinds) or not minimum <= value < math.inf:
         raise InvalidInput(f"'{key}' must be {'an integer' if integer else 'a number'} of at least {minimum}.", key)
     return value
+
+
+TOKEN_HEADER = "x-testbed-token"
+SESSION_COOKIE = "testbed_session"
+
+
+def require_control_token() -> Response | None:
+    """Registered for the whole app (the live world's /_testbed/world and any later route under /_testbed/ are
+    covered too): without the control token, a 401 in Amazon's error shape."""
+    token = current_amazon().control_token
+    if token is None or not (request.path == "/_testbed" or request.path.startswith("/_testbed/")):
+        return None
+    given = request.headers.get(TOKEN_HEADER)
+    if given is not None and hmac.compare_digest(given.encode(), token.encode()):
+        return None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie is not None and hmac.compare_digest(cookie.encode(), _session_value(token).encode()):
+        return None
+    return json_response(401, ApiError(f"The control API needs the control token in the {TOKEN_HEADER} header (or "
+                                       f"the session cookie POST /_testbed/session gives for it).",
+                                       code="Unauthorized", status=401).body())
+
+
+def _session_value(token: str) -> str:
+    """The session cookie's value: derived from the token, so a new token ends every session."""
+    return hmac.new(token.encode(), b"testbed session", hashlib.sha256).hexdigest()
+
+
+@control.before_request
+def one_at_a_time() -> None:
+    current_amazon().lock.acquire()
+    g.holds_mock_lock = True
+
+
+@control.teardown_request
+def let_go(_: BaseException | None) -> None:
+    if g.pop("holds_mock_lock", False):
+        current_amazon().lock.release()
+
+
+@control.post("/session")
+def open_session() -> Response:
+    """Exchange the token (in the header) for an HttpOnly cookie that stands for it on every /_testbed/ route."""
+    token = current_amazon().control_token
+    response = json_response(200, {"session": token is not None})
+    if token is not None:
+        response.set_cookie(SESSION_COOKIE, _session_value(token), httponly=True, samesite="Strict",
+                            path="/_testbed")
+    return response
 
 
 @control.errorhandler(ApiError)
@@ -295,7 +366,7 @@ def read_notifications() -> Response:
 @control.post("/listings/<seller_id>/<sku>/deactivate")
 def deactivate_listing(seller_id: str, sku: str) -> Response:
     """Amazon makes a listing inactive: {"reason": "..."}."""
-    reason = _body().get("reason") or "Amazon made this listing inactive."
+    reason = _text(_body(), "reason") or "Amazon made this listing inactive."
     listing = current_amazon().listings.deactivate(seller_id, sku, reason)
     return json_response(200, {"sku": listing.sku, "status": listing.status, "reason": listing.inactive_reason})
 
@@ -316,8 +387,8 @@ def close_listing(seller_id: str, sku: str) -> Response:
 def add_location() -> Response:
     """{"seller_id", "location_id", "name"}: a seller-flex site."""
     data = _body()
-    location = current_amazon().external_fulfillment.add_location(_seller(data), str(data.get("location_id") or ""),
-                                                        str(data.get("name") or ""))
+    location = current_amazon().external_fulfillment.add_location(_seller(data), _text(data, "location_id"),
+                                                                  _text(data, "name"))
     return json_response(201, {"location_id": location.id, "name": location.name})
 
 
@@ -326,8 +397,8 @@ def map_listing() -> Response:
     """{"seller_id", "merchant_sku", "client_sku", "asin", "channel", "dimensions": {length, width, height, weight}}"""
     data = _body()
     mapping = current_amazon().external_fulfillment.map_listing(
-        _seller(data), str(data.get("merchant_sku") or ""), str(data.get("client_sku") or ""), data.get("asin"),
-        data.get("dimensions"), str(data.get("channel") or "Amazon SF SmartConnect"))
+        _seller(data), _text(data, "merchant_sku"), _text(data, "client_sku"), _text(data, "asin") or None,
+        data.get("dimensions"), _text(data, "channel") or "Amazon SF SmartConnect")
     return json_response(200, {"merchant_sku": mapping.id, "client_sku": mapping.client_sku, "asin": mapping.asin,
                                "channel": mapping.channel})
 
@@ -343,8 +414,8 @@ def place_shipment() -> Response:
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         shipment = amazon.external_fulfillment.place(
-            _seller(data), str(data.get("location_id") or ""), [(line.get("sku"), line.get("units")) for line in lines],
-            shipment_type=str(data.get("shipment_type") or "NEW"), original_id=data.get("original_id"))
+            _seller(data), _text(data, "location_id"), [(line.get("sku"), line.get("units")) for line in lines],
+            shipment_type=_text(data, "shipment_type") or "NEW", original_id=_text(data, "original_id") or None)
     return json_response(201, {"shipment_id": shipment.id, "status": shipment.status})
 
 
@@ -355,7 +426,7 @@ def customer_cancels(shipment_id: str) -> Response:
     amazon = current_amazon()
     with amazon.lock:
         shipment = amazon.external_fulfillment.cancel_by_customer(_seller(data), shipment_id,
-                                                                  str(data.get("reason") or "Customer requested"))
+                                                                  _text(data, "reason") or "Customer requested")
     return json_response(200, {"shipment_id": shipment.id, "status": shipment.status})
 
 
@@ -366,8 +437,8 @@ def open_return() -> Response:
     amazon = current_amazon()
     with amazon.lock, amazon.store.transaction():
         item = amazon.external_fulfillment.create_return(
-            _seller(data), str(data.get("shipment_id") or ""), str(data.get("return_type") or "CUSTOMER"),
-            str(data.get("sub_type") or "NORMAL"), str(data.get("reason") or "DEFECTIVE"))
+            _seller(data), _text(data, "shipment_id"), _text(data, "return_type") or "CUSTOMER",
+            _text(data, "sub_type") or "NORMAL", _text(data, "reason") or "DEFECTIVE")
     return json_response(201, {"return_id": item.id, "status": item.status})
 
 

@@ -26,6 +26,7 @@ from mock_amazon.apis.notifications.backend import NotificationsBackend
 from mock_amazon.apis.orders.backend import OrdersBackend
 from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.apis.sqs.backend import SqsBackend
+from mock_amazon.apis.tokens.backend import RestrictedDataTokens
 from mock_amazon.auth import Auth, Seller
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
@@ -39,6 +40,9 @@ from model.lifecycles import Lifecycles
 
 ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
 ID_DRAWS = 720  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+MAX_SETTING = 1e9               # seconds (some 31 years) or bytes: beyond it a setting is a mistake
+MAX_ADVANCE_SECONDS = 3.2e9     # about a century: the clock's dates stay within what ISO 8601 writes
+MAX_SEEDED = 100_000            # SKUs or orders seeded in one call
 
 
 @functools.lru_cache(maxsize=None)
@@ -84,8 +88,9 @@ class Settings:
                 raise ValueError(f"unknown setting {key!r}; known: {', '.join(fields)}")
             kind = type(getattr(self, key))
             if kind is bool and not isinstance(value, bool) or kind is not bool and (
-                    isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"setting {key!r} must be {'true or false' if kind is bool else 'a number >= 0'}")
+                    isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SETTING):
+                raise ValueError(f"setting {key!r} must be "
+                                 f"{'true or false' if kind is bool else f'a number from 0 to {MAX_SETTING:g}'}")
             if key.endswith("chance") and value > 1:
                 raise ValueError(f"setting {key!r} is a probability between 0 and 1")
             checked[key] = kind(value)
@@ -98,11 +103,12 @@ class MockAmazon:
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
                  faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
                  wire_clock: Clock | None = None, wall: Callable[[], float] = wall_time,
-                 journal_limit: int | None = None, journal_bodies: bool = True):
+                 journal_limit: int | None = None, journal_bodies: bool = True, control_token: str | None = None):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
         `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds); `wall`
         gives real POSIX seconds for the journal and snapshots (tests inject a fake); the journal keeps at most
-        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False.
+        `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False;
+        `control_token`, if given, is what every /_testbed/ route asks for (control.py).
 
         `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
         wire: access-token lifetimes, rate-limit refill, SQS visibility timeouts and long polls. They are one clock
@@ -127,6 +133,7 @@ class MockAmazon:
         self.faults.configure(faults or [])
         self.wait = wait
         self.wall = wall
+        self.control_token = control_token
         self.lock = threading.RLock()
         self.journal = Journal(self.store, self.clock, wall, self.lock, journal_limit, journal_bodies)
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
@@ -143,6 +150,7 @@ class MockAmazon:
         self.fulfillment_outbound = FulfillmentOutboundBackend(self)
         self.feeds = FeedsBackend(self)
         self.external_fulfillment = ExternalFulfillmentBackend(self)
+        self.tokens = RestrictedDataTokens(self)
         self.snapshots = Snapshots(self)
         self.snapshot_parts: dict[str, SnapshotPart] = self._state_outside_the_store()
         """What a snapshot saves besides the store, by name: (save, restore); others (the live world) add theirs."""
@@ -236,6 +244,8 @@ class MockAmazon:
             self.rng.seed(f"{self.seed_value}/1")
 
     def advance(self, seconds: float) -> dict:
+        if not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+            raise InvalidInput(f"'seconds' must be between 0 and {MAX_ADVANCE_SECONDS:g}.", "seconds")
         with self.lock:
             self.clock.advance(seconds)
             ran = self.run_due()
@@ -288,6 +298,11 @@ class MockAmazon:
         """
         if self.auth.seller(seller_id) is None:
             raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
+        for name, count in (("skus", skus), ("orders", orders)):
+            if not 0 <= count <= MAX_SEEDED:
+                raise InvalidInput(f"'{name}' must be between 0 and {MAX_SEEDED}.", name)
+        if orders and not skus:
+            raise InvalidInput("Orders need SKUs to order: give 'skus' too.", "skus")
         fake = Faker("en_US")
         fake.seed_instance(seed)
         rng = random.Random(seed)

@@ -10,6 +10,7 @@ class ApiError(Exception):
     http_status = 500
     kind = "internal"
     code = "InternalFailure"
+    keeps_changes = False  # True: the operation's changes stand although it answers this error (see pipeline.perform)
 
     def __init__(self, message: str, details: str = "", code: str | None = None, status: int | None = None):
         super().__init__(message)

@@ -11,6 +11,7 @@ retry creates a second order). A rule with
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -29,18 +30,37 @@ R = TypeVar("R", bound=Rule)
 
 
 def read_rule(cls: type[R], data: object, where: str) -> R:
-    """A rule dataclass from its JSON form: known keys only, a probability in [0, 1], a count >= 0."""
+    """A rule dataclass from its JSON form: known keys only, each of its field's type (numbers finite and within
+    64 bits), a probability in [0, 1], a count >= 0."""
     if not isinstance(data, dict):
         raise ValueError(f"{where} must be an object")
-    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(fields)
     if unknown:
         raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        if not _of_type(str(fields[name].type), value):
+            raise ValueError(f"{where}.{name} must be {fields[name].type}")
     rule = cls(**data)
     if not isinstance(rule.probability, (int, float)) or not 0 <= rule.probability <= 1:
         raise ValueError(f"{where}.probability must be between 0 and 1")
     if rule.count is not None and (not isinstance(rule.count, int) or rule.count < 0):
         raise ValueError(f"{where}.count must be a non-negative integer")
     return rule
+
+
+def _of_type(annotation: str, value: object) -> bool:
+    """Whether a JSON value fits a rule field's annotation ("str", "float", "int | None", "bool", ...)."""
+    kinds = [kind.strip() for kind in annotation.split("|")]
+    if value is None:
+        return "None" in kinds
+    if isinstance(value, bool):
+        return "bool" in kinds
+    if isinstance(value, int):
+        return ("int" in kinds or "float" in kinds) and abs(value) < 2 ** 63
+    if isinstance(value, float):
+        return "float" in kinds and math.isfinite(value)
+    return isinstance(value, str) and "str" in kinds
 
 
 def applies(rule: Rule, rng: random.Random) -> bool:

@@ -37,6 +37,7 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"}
 MAX_LIMIT = 100_000
+MAX_ID = 2 ** 63 - 1  # SQLite's largest row ID
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # characters a query never quotes
 COLUMNS = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id",
            "wall", "query", "latency", "detail")
@@ -69,13 +70,14 @@ class Filter:
     def from_query(cls, args: Mapping[str, str]) -> Filter:
         """A filter from a URL's query: operation, status, seller_id, since_id (or since), limit (1 to 100000)."""
         since = args.get("since_id", args.get("since", "0"))
-        if not since.isdigit():
+        if not since.isascii() or not since.isdigit() or int(since) > MAX_ID:
             raise InvalidInput("'since_id' must be a journal entry ID (0 or more).", "since_id")
         limit = args.get("limit", "1000")
-        if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        if not limit.isascii() or not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
             raise InvalidInput(f"'limit' must be between 1 and {MAX_LIMIT}.", "limit")
         status = args.get("status") or None
-        if status is not None and not (status in STATUS_CLASSES or status.isdigit() and 100 <= int(status) <= 599):
+        if status is not None and not (status in STATUS_CLASSES or status.isascii() and status.isdigit()
+                                       and 100 <= int(status) <= 599):
             raise InvalidInput("'status' must be an HTTP status (429) or a class of them (4xx).", "status")
         return cls(args.get("operation") or None, status, args.get("seller_id") or None, int(since), int(limit))
 
@@ -146,6 +148,8 @@ class Journal:
 
     def entry(self, entry_id: int) -> dict | None:
         """One entry with both sides' headers and bodies (null where bodies were off)."""
+        if not 0 <= entry_id <= MAX_ID:
+            return None
         with self.lock:
             row = self.store.execute(f"SELECT {', '.join(COLUMNS)} FROM traffic WHERE id = ?", (entry_id,)).fetchone()
         if row is None:

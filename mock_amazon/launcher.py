@@ -12,9 +12,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 import requests
+
+from mock_amazon.control import TOKEN_HEADER as CONTROL_TOKEN_HEADER
 
 
 def free_port() -> int:
@@ -24,31 +27,45 @@ def free_port() -> int:
 
 
 class Server:
-    """`python -m mock_amazon` in a subprocess; `info` is the JSON line it prints first."""
+    """`python -m mock_amazon` in a subprocess; `info` is the JSON line it prints first. With `control_token`, the
+    mock asks it of every /_testbed/ route and `control()` sends it."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, control_token: str | None = None, env: dict[str, str] | None = None):
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "mock_amazon", "--port", str(self.port), *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.control_token = control_token
+        token_args = ["--control-token", control_token] if control_token is not None else []
+        # stderr goes to a file, not a pipe nobody reads while the server runs: a chatty server never blocks
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mock_amazon", "--port", str(self.port), *token_args, *args],
+            stdout=subprocess.PIPE, stderr=self.stderr, text=True, env={**os.environ, **(env or {})})
         assert self.process.stdout is not None  # a pipe, as asked
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError("mock_amazon did not start: " + self._errors())
+            self.process.wait(timeout=10)
+            raise RuntimeError("mock_amazon did not start: " + self.errors())
         self.info = json.loads(line)
         self.base_url = self.info["base_url"]  # the line comes once the socket is bound: no waiting needed
 
-    def _errors(self) -> str:
-        return self.process.stderr.read() if self.process.stderr is not None else ""
+    def errors(self) -> str:
+        """What the server wrote on stderr so far."""
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def headers(self) -> dict[str, str]:
+        """What a /_testbed/ request carries: the control token, if the mock asks for one."""
+        return {CONTROL_TOKEN_HEADER: self.control_token} if self.control_token is not None else {}
 
     def control(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = requests.request(method, f"{self.base_url}/_testbed{path}", json=body, timeout=30)
+        response = requests.request(method, f"{self.base_url}/_testbed{path}", json=body, timeout=30,
+                                    headers=self.headers())
         return response.status_code, response.json()
 
     def stop(self) -> None:
         stop_process(self.process)
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.stderr.close()
 
 
 def stop_process(process: subprocess.Popen[Any]) -> None:
@@ -58,6 +75,7 @@ def stop_process(process: subprocess.Popen[Any]) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """The request pipeline: one path through the mock for every operation, then the operation's own handler.
 
-For each request: run the timers that are due; authenticate the access token (403); take a token from the
-seller's bucket for the operation (429); apply a fault rule if one matches; parse and validate the parameters
-against Amazon's model (400); call the handler; shape the answer and journal it. Blueprints only declare handlers
-(`Api.operation`); app.py assembles them; this module imports no blueprint.
+For each request: run the timers that are due; authenticate the access token or restricted data token (403);
+take a token from the seller's bucket for the operation (429); apply a fault rule if one matches; parse and
+validate the parameters against Amazon's model and the constraints its descriptions state (400, spec.py and
+constraints.py); call the handler, as one transaction; shape the answer and journal it. Blueprints only declare
+handlers (`Api.operation`); app.py assembles them; this module imports no blueprint.
 
 Login with Amazon's token endpoint and the document URLs are not operations, but they are Amazon's doors too:
 their paths are here as well (`exchange_token`, `download_document`, `upload_document`), so that the Flask routes
@@ -18,11 +19,14 @@ from typing import Any, Callable, Mapping
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from mock_amazon.apis.documents import backend as documents
 from mock_amazon.auth import LwaError, Seller
+from mock_amazon.constraints import enforce
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, InvalidInput, NotFound, QuotaExceeded, RequestTimeout
-from mock_amazon.journal import FORM, JSON, HeaderItems, Message, query_string
+from mock_amazon.journal import FORM, JSON, REDACTED, HeaderItems, Message, query_string
 from mock_amazon.spec import Operation, operation, parse_request
 
 log = logging.getLogger("mock_amazon")
@@ -30,10 +34,12 @@ log = logging.getLogger("mock_amazon")
 
 @dataclass
 class Call:
-    """What a handler receives: the mock, the calling seller and the validated parameters."""
+    """What a handler receives: the mock, the calling seller, the validated parameters, and the restricted data
+    elements (buyerInfo, shippingAddress) the call's restricted data token grants (none with an access token)."""
     amazon: MockAmazon
     seller: Seller
     params: dict[str, Any]
+    data_elements: frozenset[str] = frozenset()
 
 
 #: What a handler answers: the HTTP status and the JSON body (None: no body).
@@ -88,6 +94,7 @@ class Exchange:
     query: MultiDict[str, str]
     headers: Mapping[str, str] | Headers
     body: bytes | None = None
+    oversized: bool = False  # the body was larger than the mock takes, and was not read
 
 
 @dataclass
@@ -110,8 +117,8 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
     with amazon.lock:
         try:
             amazon.run_due()
-            seller = amazon.auth.seller_for(exchange.token)
-            seller_id = seller.seller_id
+            grant = amazon.tokens.grant(exchange.token, op, exchange.path)
+            seller_id = grant.seller.seller_id
             allowed, rate = amazon.limits.take(seller_id, op)
             headers["x-amzn-RateLimit-Limit"] = f"{rate:g}"
             if not allowed:
@@ -128,15 +135,16 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                     raise ApiError(rule.message or f"Injected fault for {op.operation_id}.",
                                    code=rule.code or _default_code(rule.status), status=rule.status)
             try:
-                if exchange.body and len(exchange.body) > amazon.settings.max_body_bytes:
+                if exchange.oversized or exchange.body and len(exchange.body) > amazon.settings.max_body_bytes:
                     raise InvalidInput(f"The request body is larger than {amazon.settings.max_body_bytes} bytes.",
                                        "body")
                 params = parse_request(op, exchange.path_args, exchange.query, exchange.headers, exchange.body)
+                enforce(op.key, params, amazon.clock.now())
             except InvalidInput:
                 # malformed, not refused by a rule: what the judge's requests.valid counts, from the journal
                 headers[MALFORMED_HEADER] = "the request does not match Amazon's model"
                 raise
-            status, body = route.handler(Call(amazon, seller, params))
+            status, body = perform(route.handler, Call(amazon, grant.seller, params, grant.data_elements))
             if rule is not None and rule.processed:
                 raise RequestTimeout("The request timed out after the service had done its work.")
         except ApiError as error:
@@ -152,8 +160,21 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
     return Reply(status, body, headers)
 
 
+def perform(handler: Handler, call: Call) -> Answer:
+    """The handler as one transaction: all it changes is stored at once, or nothing when it answers an error,
+    unless the error says the change stands (`ApiError.keeps_changes`: an operation that acts and refuses)."""
+    with call.amazon.store.transaction():
+        try:
+            return handler(call)
+        except ApiError as error:
+            if not error.keeps_changes:
+                raise
+            refusal = error  # the block ends normally, so what the operation did is stored
+    raise refusal
+
+
 TOKEN_PATH = "/auth/o2/token"
-DOCUMENTS_PATH = "/_documents/"
+DOCUMENTS_PATH = documents.PATH
 
 
 def exchange_token(amazon: MockAmazon, form: Mapping[str, str], headers: HeaderItems) -> Reply:
@@ -187,19 +208,23 @@ def download_document(amazon: MockAmazon, document_id: str, headers: HeaderItems
     return reply
 
 
-def upload_document(amazon: MockAmazon, document_id: str, content: bytes, content_type: str | None,
-                    headers: HeaderItems) -> Reply:
-    """The PUT behind a feed document's URL."""
+def upload_document(amazon: MockAmazon, document_id: str, query: Mapping[str, str], content: bytes | None,
+                    content_type: str | None, headers: HeaderItems) -> Reply:
+    """The PUT behind a feed document's upload URL (its query carries the URL's signature and expiry); None as
+    `content` is a body larger than the mock takes."""
     started = amazon.wall()
     with amazon.lock:
-        if len(content) > amazon.settings.max_body_bytes:
-            reply = Reply(400, InvalidInput("The document is too large.", "body").body(), {})
-        elif not amazon.documents.upload(document_id, content, content_type):
-            reply = Reply(404, NotFound(f"No document found with ID {document_id}.").body(), {})
-        else:
+        try:
+            if content is None or len(content) > amazon.settings.max_body_bytes:
+                raise InvalidInput(f"The document is larger than {amazon.settings.max_body_bytes} bytes.", "body")
+            with amazon.store.transaction():
+                amazon.documents.upload(document_id, query, content, content_type)
             reply = Reply(200, None, {})
-        amazon.journal.record("document.put", "PUT", DOCUMENTS_PATH + document_id, "", reply.status, started,
-                              request=Message(headers, content, content_type),
+        except ApiError as error:
+            reply = Reply(error.http_status, error.body(), {})
+        signed = {name: REDACTED if name == "X-Amz-Signature" else value for name, value in query.items()}
+        amazon.journal.record("document.put", "PUT", DOCUMENTS_PATH + document_id, query_string(signed), reply.status,
+                              started, request=Message(headers, content, content_type),
                               response=Message({}, reply.body, None if reply.body is None else JSON))
     return reply
 
@@ -217,11 +242,21 @@ def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[
                                             MultiDict([(k, str(v)) for k, v in pairs]), headers or {}, data))
 
 
+def request_body(amazon: MockAmazon) -> tuple[bytes | None, bool]:
+    """This request's body, read only if it is within `max_body_bytes`: (body, False), or (None, True)."""
+    request.max_content_length = amazon.settings.max_body_bytes
+    try:
+        return request.get_data(cache=True), False
+    except RequestEntityTooLarge:
+        return None, True
+
+
 def _view(route: Route) -> Callable[..., Response]:
     def view(**path_args: Any) -> Response:
         amazon = current_amazon()
+        body, oversized = request_body(amazon)
         exchange = Exchange(request.headers.get("x-amz-access-token"), request.path, path_args, request.args,
-                            request.headers, request.get_data(cache=True))
+                            request.headers, body, oversized)
         reply = dispatch(amazon, route, exchange)
         if amazon.wait is not None and "x-testbed-latency" in reply.headers:
             amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile

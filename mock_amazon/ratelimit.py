@@ -13,6 +13,7 @@ from model.clock import Clock
 # Operations the models give no usage plan for (sandbox-only ones, External Fulfillment).
 FALLBACK = {"rate": 1.0, "burst": 5}
 EXTERNAL_FULFILLMENT = {"rate": 6.0, "burst": 6}  # seed 003: 6 calls per second per merchant
+MAX_RATE = 1e9  # an override beyond this is a mistake (to lift limits, say `lifted`), and infinity is no rate
 
 
 @dataclass
@@ -42,11 +43,13 @@ class RateLimiter:
     def configure(self, limits: dict[str, dict] | None = None, lifted: bool = False) -> None:
         """Replace every override (PUT semantics): `limits` per operation, or all limits `lifted`."""
         for name, plan in (limits or {}).items():
+            if not isinstance(plan, dict):
+                raise ValueError(f"limits.{name} must be an object with rate and burst")
             rate, burst = plan.get("rate"), plan.get("burst")
-            if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
-                raise ValueError(f"limits.{name}.rate must be a positive number")
-            if not isinstance(burst, (int, float)) or isinstance(burst, bool) or burst < 1:
-                raise ValueError(f"limits.{name}.burst must be a number of at least 1")
+            if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 < rate < MAX_RATE:
+                raise ValueError(f"limits.{name}.rate must be a positive number below {MAX_RATE:g}")
+            if not isinstance(burst, (int, float)) or isinstance(burst, bool) or not 1 <= burst < MAX_RATE:
+                raise ValueError(f"limits.{name}.burst must be a number of at least 1, below {MAX_RATE:g}")
         self.overrides = {name: {"rate": float(plan["rate"]), "burst": float(plan["burst"])}
                           for name, plan in (limits or {}).items()}
         self.lifted = bool(lifted)

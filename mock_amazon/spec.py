@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -99,15 +100,61 @@ def _resolve(spec: dict, node: dict) -> dict:
     return node
 
 
+# Limits on what a request may carry, beyond what the models declare. Amazon publishes none of these; they keep
+# every value the mock accepts storable (SQLite integers are 64-bit) and answerable (JSON has no NaN), and they are
+# documented in docs/constraints.md.
+MAX_JSON_DEPTH = 64                      # arrays and objects nested in a request body
+INT32 = (-2 ** 31, 2 ** 31 - 1)          # `format: int32`
+INT64 = (-2 ** 63, 2 ** 63 - 1)          # `format: int64`, and every integer the model gives no format
+DRAFT_4 = "http://json-schema.org/draft-04/schema#"  # Swagger 2.0's schemas are JSON Schema draft 4: 1.0 is no integer
+
+
+def with_implied_bounds(node: Any) -> Any:
+    """A copy of a model's schema where every integer carries the range its format implies (int32, else int64),
+    so validation refuses what the models' `format` promises and SQLite or JSON could not hold."""
+    if isinstance(node, list):
+        return [with_implied_bounds(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {key: with_implied_bounds(value) for key, value in node.items()}
+    if copy.get("type") == "integer":
+        low, high = INT32 if copy.get("format") == "int32" else INT64
+        copy["minimum"] = max(copy.get("minimum", low), low)
+        copy["maximum"] = min(copy.get("maximum", high), high)
+    return copy
+
+
+@functools.cache
+def _definitions(model: str) -> dict:
+    definitions: dict = with_implied_bounds(load_model(model + ".json").get("definitions", {}))
+    return definitions
+
+
 def schema_for(model: str, schema: dict) -> dict:
-    """A self-contained JSON Schema for `schema` of `model`: its `#/definitions/...` refs resolve."""
-    return {**schema, "definitions": load_model(model + ".json").get("definitions", {})}
+    """A self-contained JSON Schema (draft 4) for `schema` of `model`: its `#/definitions/...` refs resolve, and
+    integers carry their implied bounds."""
+    return {**with_implied_bounds(schema), "$schema": DRAFT_4, "definitions": _definitions(model)}
+
+
+def is_date_time(value: object) -> bool:
+    """`format: date-time` as Amazon reads it: ISO 8601, with or without a zone (without one it is UTC)."""
+    if not isinstance(value, str):
+        return True  # formats constrain strings only
+    try:
+        parse_time("date-time", value)
+    except InvalidInput:
+        return False
+    return True
+
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+FORMAT_CHECKER.checks("date-time")(is_date_time)
+FAST_FORMATS: dict[str, Callable[[Any], bool]] = {"date-time": is_date_time}
 
 
 @functools.cache
 def _validator(model: str, schema_json: str) -> jsonschema.Draft4Validator:
-    return jsonschema.Draft4Validator(schema_for(model, json.loads(schema_json)),
-                                      format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    return jsonschema.Draft4Validator(schema_for(model, json.loads(schema_json)), format_checker=FORMAT_CHECKER)
 
 
 def validator(model: str, schema: dict) -> jsonschema.Draft4Validator:
@@ -117,7 +164,7 @@ def validator(model: str, schema: dict) -> jsonschema.Draft4Validator:
 @functools.cache
 def _fast_validator(model: str, schema_json: str) -> Callable[[Any], Any] | None:
     try:
-        return fastjsonschema.compile(schema_for(model, json.loads(schema_json)))
+        return fastjsonschema.compile(schema_for(model, json.loads(schema_json)), formats=FAST_FORMATS)
     except Exception:  # a schema it cannot compile is left to jsonschema alone
         return None
 
@@ -132,6 +179,20 @@ def _fast_check(model: str, schema: dict, document: Any) -> bool:
         return True
     except fastjsonschema.JsonSchemaException:
         return False
+
+
+def first_error(model: str, schema: dict, document: Any) -> tuple[str, str] | None:
+    """The first way `document` breaks `schema` (fastest when it breaks none): (where, message), or None."""
+    if _fast_check(model, schema, document):
+        return None
+    errors = sorted(validator(model, schema).iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    if not errors:
+        return None
+    first = errors[0]
+    path = list(first.absolute_path)
+    if first.validator == "required" and isinstance(first.instance, dict):
+        path.append(next(p for p in first.validator_value if p not in first.instance))
+    return json_path(path), first.message
 
 
 # Requests ------------------------------------------------------------------------------------------------------
@@ -160,8 +221,61 @@ def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], he
             if parameter.get("required"):
                 raise InvalidInput(f"Missing required parameter '{name}'.", name)
             continue
-        values[name] = _coerce(parameter, raw)
+        values[name] = _coerce(op.model, parameter, raw)
     return values
+
+
+def read_json(body: bytes, name: str) -> Any:
+    """A request body as JSON within the mock's limits: UTF-8 text, no NaN or Infinity, nesting at most
+    MAX_JSON_DEPTH deep, integers within 64 bits, finite numbers and strings that are Unicode (no lone
+    surrogates). Anything else is InvalidInput naming `name`, never an error of the mock's own."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"The request body is not UTF-8 text: {exc.reason} at byte {exc.start}.", name) from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.", name) from None
+    except RecursionError:  # far deeper than MAX_JSON_DEPTH: the parser gave up before the check below
+        raise InvalidInput(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", name) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise InvalidInput(f"The request body is not valid JSON: {exc}.", name) from None
+    _check_within_limits(document, name)
+    return document
+
+
+def _no_constant(constant: str) -> Any:
+    raise InvalidInput(f"The request body is not valid JSON: {constant} is not a JSON number.", "body")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _check_within_limits(document: Any, name: str) -> None:
+    stack: list[tuple[Any, int, list]] = [(document, 1, [])]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise InvalidInput(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", name)
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise InvalidInput("The request body holds a key that is not Unicode text (a lone surrogate).",
+                                       json_path(path) or name)
+                stack.append((value, depth + 1, path + [key]))
+        elif isinstance(node, bool):
+            continue
+        elif isinstance(node, int) and not INT64[0] <= node <= INT64[1]:
+            raise InvalidInput(f"Invalid value in request body at '{json_path(path) or name}': {node} does not fit "
+                               "in 64 bits.", json_path(path) or name)
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise InvalidInput(f"Invalid value in request body at '{json_path(path) or name}': the number is too "
+                               "large.", json_path(path) or name)
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            raise InvalidInput(f"Invalid value in request body at '{json_path(path) or name}': not Unicode text "
+                               "(a lone surrogate).", json_path(path) or name)
 
 
 def _parse_body(op: Operation, parameter: dict, body: bytes | None) -> Any:
@@ -170,25 +284,13 @@ def _parse_body(op: Operation, parameter: dict, body: bytes | None) -> Any:
         if parameter.get("required"):
             raise InvalidInput("The request body is missing.", name)
         return None
-    try:
-        document = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.", name) from None
-    except UnicodeDecodeError as exc:  # bytes that are no Unicode text at all (json.loads decodes them first)
-        raise InvalidInput(f"The request body is not valid JSON: {exc.reason} at position {exc.start}.",
-                           name) from None
+    document = read_json(body, name)
     if document in (None, {}) and not parameter.get("required"):
         return None  # an optional body sent empty, as SDKs do, is no body
-    if _fast_check(op.model, parameter["schema"], document):
-        return document
-    errors = sorted(validator(op.model, parameter["schema"]).iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        path = list(first.absolute_path)
-        if first.validator == "required" and isinstance(first.instance, dict):
-            path.append(next(p for p in first.validator_value if p not in first.instance))
-        where = json_path(path) or name
-        raise InvalidInput(f"Invalid value in request body at '{where}': {first.message}", where)
+    problem = first_error(op.model, parameter["schema"], document)
+    if problem is not None:
+        where = problem[0] or name
+        raise InvalidInput(f"Invalid value in request body at '{where}': {problem[1]}", where)
     return document
 
 
@@ -200,43 +302,58 @@ def json_path(parts: list) -> str:
     return text
 
 
-def _coerce(parameter: dict, raw: list[str]) -> Any:
+# The keywords of a Swagger 2.0 query, path or header parameter that are JSON Schema.
+PARAMETER_KEYWORDS = ("type", "format", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                      "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "multipleOf")
+INTEGER_TEXT = re.compile(r"-?[0-9]+")
+NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+TIME_SUFFIXES = ("After", "Before", "DateTime", "Since", "Until")  # v0 declares these without `format`
+
+
+def parameter_schema(parameter: dict) -> dict:
+    """The JSON Schema a query, path or header parameter's value must meet (its items' too, for an array)."""
+    schema = {key: parameter[key] for key in PARAMETER_KEYWORDS if key in parameter}
+    if "items" in parameter:
+        schema["items"] = {key: parameter["items"][key] for key in PARAMETER_KEYWORDS if key in parameter["items"]}
+    return schema
+
+
+def _coerce(model: str, parameter: dict, raw: list[str]) -> Any:
+    """A parameter's text, typed (integers, numbers, booleans, date-times) and checked against its schema."""
     name = parameter["name"]
     if parameter.get("type") == "array":
         items = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
-        limit = parameter.get("maxItems")
-        if limit is not None and len(items) > limit:
-            raise InvalidInput(f"'{name}' accepts at most {limit} values; {len(items)} were given.", name)
-        if parameter.get("minItems") and len(items) < parameter["minItems"]:
-            raise InvalidInput(f"'{name}' needs at least {parameter['minItems']} values.", name)
-        return [_scalar(name, parameter.get("items", {}), item) for item in items]
-    return _scalar(name, parameter, raw[-1])
+        value: Any = [_typed(name, parameter.get("items", {}), item) for item in items]
+    else:
+        value = _typed(name, parameter, raw[-1])
+    problem = first_error(model, parameter_schema(parameter), value)
+    if problem is not None:
+        where, message = problem
+        raise InvalidInput(f"Invalid value for '{name}'{' at ' + where if where else ''}: {message}", name)
+    items_declared = parameter.get("items", parameter)
+    if items_declared.get("format") == "date-time" or name.endswith(TIME_SUFFIXES):
+        return [parse_time(name, v) for v in value] if isinstance(value, list) else parse_time(name, value)
+    return value
 
 
-def _scalar(name: str, declared: dict, value: str) -> Any:
+def _typed(name: str, declared: dict, text: str) -> Any:
+    """The text of one value as the type its schema declares; the schema's own checks come after."""
+    if _SURROGATE.search(text):
+        raise InvalidInput(f"'{name}' is not Unicode text.", name)
     kind = declared.get("type", "string")
     if kind == "integer":
-        try:
-            number = int(value)
-        except ValueError:
-            raise InvalidInput(f"'{name}' must be an integer, not {value!r}.", name) from None
-        if ("minimum" in declared and number < declared["minimum"]
-                or "maximum" in declared and number > declared["maximum"]):
-            raise InvalidInput(f"'{name}' must be between {declared.get('minimum')} and "
-                               f"{declared.get('maximum')}, not {number}.", name)
-        return number
+        if not INTEGER_TEXT.fullmatch(text) or len(text) > 40:
+            raise InvalidInput(f"'{name}' must be an integer, not {text[:40]!r}.", name)
+        return int(text)
+    if kind == "number":
+        if not NUMBER_TEXT.fullmatch(text) or len(text) > 40 or not math.isfinite(float(text)):
+            raise InvalidInput(f"'{name}' must be a number, not {text[:40]!r}.", name)
+        return float(text)
     if kind == "boolean":
-        if value.lower() not in ("true", "false"):
-            raise InvalidInput(f"'{name}' must be true or false, not {value!r}.", name)
-        return value.lower() == "true"
-    if "enum" in declared and value not in declared["enum"]:
-        raise InvalidInput(f"'{name}' has an unknown value {value!r}; expected one of "
-                           f"{', '.join(declared['enum'])}.", name)
-    if "maxLength" in declared and len(value) > declared["maxLength"]:
-        raise InvalidInput(f"'{name}' is longer than {declared['maxLength']} characters.", name)
-    if declared.get("format") == "date-time" or name.endswith(("After", "Before", "DateTime", "Since", "Until")):
-        return parse_time(name, value)
-    return value
+        if text.lower() not in ("true", "false"):
+            raise InvalidInput(f"'{name}' must be true or false, not {text[:40]!r}.", name)
+        return text.lower() == "true"
+    return text
 
 
 def parse_time(name: str, value: str) -> datetime:
@@ -244,7 +361,11 @@ def parse_time(name: str, value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise InvalidInput(f"'{name}' is not an ISO 8601 date-time: {value!r}.", name) from None
+        raise InvalidInput(f"'{name}' is not an ISO 8601 date-time: {value[:40]!r}.", name) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        moment.timestamp()
+    except (OverflowError, ValueError):  # a year the clock cannot reach, such as 0001 less an offset
+        raise InvalidInput(f"'{name}' is out of range: {value[:40]!r}.", name) from None
     return moment

@@ -2,12 +2,16 @@
 
 Entities of every API share one table of JSON documents keyed by (kind, seller, id), with the columns that
 queries filter and sort on (status, created, updated) kept beside the document. Inventory positions, timers,
-blobs (report and feed documents), tokens, sellers, the traffic log, and SQS queues and their messages (on the
-wire's time, see apis/sqs/backend.py) have tables of their own.
+blobs (report and feed documents), access and restricted data tokens, sellers, the traffic log, and SQS queues
+and their messages (on the wire's time, see apis/sqs/backend.py) have tables of their own.
 
 SQLite is the record; `live` holds the entities already decoded from it (an identity map), so a read costs a
 dictionary lookup, not a JSON decode. A rolled-back transaction forgets every entity it handed out, so the next
 read decodes the stored document again.
+
+One connection serves every thread, so the store's lock is held for every statement and for a whole transaction:
+no thread's statement can land inside another thread's transaction (and be rolled back with it). A transaction
+opened inside another is a savepoint: when it fails, what it did is undone and the outer one goes on.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, marketplace_id TEXT NOT NULL, client_id TEXT UNIQUE NOT NULL,
     client_secret TEXT NOT NULL, refresh_token TEXT UNIQUE NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (access_token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS restricted_tokens (
+    token TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL, resources TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS authorization_codes (
     code TEXT PRIMARY KEY, seller_id TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
@@ -44,7 +50,7 @@ CREATE TABLE IF NOT EXISTS timers (
 CREATE INDEX IF NOT EXISTS timers_by_time ON timers (at, id);
 CREATE TABLE IF NOT EXISTS blobs (
     id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, content BLOB NOT NULL, content_type TEXT NOT NULL,
-    compression TEXT);
+    compression TEXT, uploadable INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS traffic (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
@@ -61,7 +67,8 @@ CREATE TABLE IF NOT EXISTS sqs_messages (
 CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue, sequence);
 """
 # Columns added since a table was first made: a store file from before gains them when opened.
-ADDED_COLUMNS = {"traffic": ("wall REAL", "query TEXT", "latency REAL", "detail TEXT")}
+ADDED_COLUMNS = {"traffic": ("wall REAL", "query TEXT", "latency REAL", "detail TEXT"),
+                 "blobs": ("uploadable INTEGER NOT NULL DEFAULT 0",)}
 
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 
@@ -84,7 +91,8 @@ class Store:
         self._add_missing_columns()
         self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
-        self.touched: set[tuple[str, str, str]] = set()  # live keys handed out inside the open transaction
+        # Live keys handed out inside the open transaction, one set per level (the transaction, then each savepoint)
+        self.touched: list[set[tuple[str, str, str]]] = []
 
     def _add_missing_columns(self) -> None:
         for table, columns in ADDED_COLUMNS.items():
@@ -94,7 +102,8 @@ class Store:
                     self.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
-        return self.db.execute(sql, args)
+        with self.lock:
+            return self.db.execute(sql, args)
 
     def transaction(self) -> _Transaction:
         """`with store.transaction():` commits everything inside it at once, or nothing if it raises."""
@@ -102,8 +111,8 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in ("sellers", "tokens", "authorization_codes", "entities", "inventory", "timers", "blobs",
-                          "traffic", "settings", "sqs_queues", "sqs_messages"):
+            for table in ("sellers", "tokens", "restricted_tokens", "authorization_codes", "entities", "inventory",
+                          "timers", "blobs", "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
 
@@ -162,9 +171,10 @@ class Store:
 
     def hand_out(self, key: tuple[str, str, str], entity: Any) -> Any:
         """Keep `entity` as the live one for `key`; inside a transaction, remember it in case of a rollback."""
-        self.live[key] = entity
-        if self.db.in_transaction:
-            self.touched.add(key)
+        with self.lock:
+            self.live[key] = entity
+            if self.touched:
+                self.touched[-1].add(key)
         return entity
 
     def scan_ids(self, kind: str, seller_id: str, order_by: str = "created", since: float | None = None,
@@ -207,23 +217,36 @@ class _Transaction:
         self.store = store
 
     def __enter__(self) -> Store:
-        self.store.lock.acquire()
-        self.nested = self.store.db.in_transaction
-        if not self.nested:
-            self.store.db.execute("BEGIN")
-        return self.store
+        store = self.store
+        store.lock.acquire()
+        self.depth = len(store.touched)
+        try:
+            store.db.execute("BEGIN" if self.depth == 0 else f"SAVEPOINT level{self.depth}")
+        except BaseException:
+            store.lock.release()
+            raise
+        store.touched.append(set())
+        return store
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> Literal[False]:
+        store = self.store
         try:
-            if not self.nested:
-                self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
-                touched, self.store.touched = self.store.touched, set()  # swapped: a reader may add meanwhile
-                if kind is not None:
-                    for key in touched:
-                        self.store.live.pop(key, None)
+            touched = store.touched.pop()
+            if kind is None:
+                store.db.execute("COMMIT" if self.depth == 0 else f"RELEASE level{self.depth}")
+                if store.touched:
+                    store.touched[-1] |= touched  # the outer level answers for them now
+            else:
+                if self.depth == 0:
+                    store.db.execute("ROLLBACK")
+                else:
+                    store.db.execute(f"ROLLBACK TO level{self.depth}")
+                    store.db.execute(f"RELEASE level{self.depth}")
+                for key in touched:
+                    store.live.pop(key, None)
         finally:
-            self.store.lock.release()
+            store.lock.release()
         return False
 
 

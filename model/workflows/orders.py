@@ -43,12 +43,19 @@ def order_items(order_id: str) -> Workflow[list[dict]]:
     return response.body["payload"]["OrderItems"]
 
 
+def package_reference(tracking: str) -> str:
+    """Amazon takes only positive numbers as package references: the tracking number's digits name the package,
+    so a retried confirmation names the same package and Amazon recognises it."""
+    return "".join(c for c in tracking if c.isascii() and c.isdigit()).lstrip("0") or "1"
+
+
 def post_tracking(order_id: str, items: list[dict], carrier: str, tracking: str, ship_date: datetime,
                   marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[str]:
     """confirmShipment with every item; a 400 saying it is already Shipped means an earlier try got through."""
     response = yield Request(f"{ORDERS}.confirmShipment", path={"orderId": order_id}, body={
         "marketplaceId": marketplace_id,
-        "packageDetail": {"packageReferenceId": tracking, "carrierCode": carrier, "trackingNumber": tracking,
+        "packageDetail": {"packageReferenceId": package_reference(tracking), "carrierCode": carrier,
+                          "trackingNumber": tracking,
                           "shipDate": ship_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
                           "orderItems": [{"orderItemId": i["OrderItemId"], "quantity": i["QuantityOrdered"]}
                                          for i in items]}})

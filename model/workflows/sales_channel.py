@@ -2,6 +2,7 @@
 
 Merchant-fulfilled orders are imported while Pending but not shown; once Amazon marks them Unshipped they are
 shown, their details (price, buyer) are read, and the store order is created, with a new customer or as a guest.
+The buyer's details are personal data: they are read with a restricted data token (model.workflows.tokens).
 Shipping in the store confirms the shipment to Amazon, which notifies the buyer (the store sends no e-mail).
 Amazon-fulfilled orders are imported only once Shipped, and, if the order settings say so, created already complete.
 The Orders tab lists the shown orders: Amazon's order number, its status, and the Magento order number once the
@@ -14,8 +15,8 @@ from datetime import datetime
 
 from model.lifecycles import Lifecycle
 from model.seller import StoreOrder
-from model.workflows import orders
-from model.workflows.protocol import Request, Workflow
+from model.workflows import orders, tokens
+from model.workflows.protocol import Request, Workflow, WorkflowError, expect_ok
 
 
 @dataclass(eq=False)
@@ -48,12 +49,30 @@ class SalesChannel:
 def sync(channel: SalesChannel, since: datetime, marketplace_id: str = "ATVPDKIKX0DER") -> Workflow[SalesChannel]:
     """One import run: every order updated since `since`, all pages."""
     found = yield from orders.list_orders(since, marketplace_id)
+    buyer_info = BuyerInfo()
     for summary in found:
-        yield from _take(channel, summary)
+        yield from _take(channel, summary, buyer_info)
     return channel
 
 
-def _take(channel: SalesChannel, summary: dict) -> Workflow[None]:
+@dataclass
+class BuyerInfo:
+    """getOrderBuyerInfo through one restricted data token for every order of a run, asked for when first needed
+    and again if it has expired (403)."""
+    token: str | None = None
+
+    def read(self, order_id: str) -> Workflow[dict]:
+        for _ in range(2):
+            if self.token is None:
+                self.token = yield from tokens.restricted(tokens.BUYER_INFO)
+            answer = yield tokens.using(self.token, Request("ordersV0.getOrderBuyerInfo", path={"orderId": order_id}))
+            if answer.status != 403:
+                return expect_ok(answer, "getOrderBuyerInfo").body["payload"]
+            self.token = None
+        raise WorkflowError(f"getOrderBuyerInfo refused a new restricted data token: {answer.error_message}", answer)
+
+
+def _take(channel: SalesChannel, summary: dict, buyer_info: BuyerInfo) -> Workflow[None]:
     order_id, status = summary["AmazonOrderId"], summary["OrderStatus"]
     afn = summary.get("FulfillmentChannel") == "AFN"
     if afn and status != "Shipped":
@@ -68,11 +87,11 @@ def _take(channel: SalesChannel, summary: dict) -> Workflow[None]:
         record.shown = True  # in the Orders tab, with no store order (seed 004's order settings)
         return
     items = yield from orders.order_items(order_id)
-    buyer = yield Request("ordersV0.getOrderBuyerInfo", path={"orderId": order_id})
-    email = buyer.body["payload"].get("BuyerEmail")
+    buyer = yield from buyer_info.read(order_id)  # personal data: through a restricted data token
+    email = buyer.get("BuyerEmail")
     customer = None
     if channel.create_customers and email:  # F004-2: a customer record, or a guest order
-        channel.customers.setdefault(email, {"email": email, "name": buyer.body["payload"].get("BuyerName")})
+        channel.customers.setdefault(email, {"email": email, "name": buyer.get("BuyerName")})
         customer = email
     store_order = StoreOrder(f"M{len(channel.records):06d}", "amazon", order_id,
                              [(i["SellerSKU"], i["QuantityOrdered"]) for i in items],

@@ -70,11 +70,13 @@ def refill_seconds(response: Response) -> float:
 
 
 def authorized(request: Request, session: Session) -> Workflow[Response]:
-    """Perform one request with a valid token and retries; return its final response."""
+    """Perform one request with a valid token and retries; return its final response. A request that carries
+    its own token (a restricted data token) keeps it: a 403 is then its caller's to handle."""
     renewed_after_403 = False
     attempt = 0
+    own_token = "x-amz-access-token" in request.headers  # a restricted data token (model.workflows.tokens)
     while True:
-        if request.operation not in ("lwa.token", "document.get", "document.put"):
+        if request.operation not in ("lwa.token", "document.get", "document.put") and not own_token:
             while session.needs_token():
                 session.accept_token((yield session.token_request()))
             request = Request(request.operation, request.path, request.query, request.body, request.url,
@@ -88,7 +90,7 @@ def authorized(request: Request, session: Session) -> Workflow[Response]:
                 yield Wait(delay, on_wire=True)
             pacer.take(session.clock.seconds())
         response = yield request
-        if response.status == 403 and not renewed_after_403 and request.operation != "lwa.token":
+        if response.status == 403 and not renewed_after_403 and request.operation != "lwa.token" and not own_token:
             renewed_after_403 = True
             session.access_token = None  # expired or revoked under us: renew once and resend
             continue

@@ -4,13 +4,18 @@ import gzip
 
 import pytest
 import requests
-from spapi import SPAPIClient, SPAPIConfig
+from spapi import ApiClient, Configuration, SPAPIClient, SPAPIConfig
 from spapi.api.fba_inventory_v1.fba_inventory_api import FbaInventoryApi
 from spapi.api.orders_v0.orders_v0_api import OrdersV0Api
 from spapi.api.reports_v2021_06_30.reports_api import ReportsApi
+from spapi.api.tokens_v2021_03_01.tokens_api import TokensApi
 from spapi.models.reports_v2021_06_30.create_report_specification import (
     CreateReportSpecification,
 )
+from spapi.models.tokens_v2021_03_01.create_restricted_data_token_request import (
+    CreateRestrictedDataTokenRequest,
+)
+from spapi.models.tokens_v2021_03_01.restricted_resource import RestrictedResource
 from spapi.rest import ApiException
 
 pytestmark = pytest.mark.conformance
@@ -37,7 +42,6 @@ def test_orders_with_pagination(server, seller):
             break
     assert sorted(o.amazon_order_id for o in seen) == sorted(seller["seeded"]["orders"])
     first = seen[0].amazon_order_id
-    assert orders.get_order_address(first).payload.shipping_address.country_code == "US"
     assert orders.get_order_items(first).payload.order_items[0].quantity_ordered >= 1
 
 
@@ -86,3 +90,38 @@ def test_throttling_and_expired_token(server, seller):
     with pytest.raises(ApiException) as expired:
         orders.get_order(order_id)
     assert expired.value.status == 403 and "Unauthorized" in expired.value.body
+
+
+class RestrictedDataToken:
+    """What amzn-sp-api's ApiClient asks its token cache for on every call: here, the RDT in place of the LWA
+    access token (the SDK has no RDT switch of its own; this is how an integration gives it one)."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def get_lwa_access_token(self) -> str:
+        return self.token
+
+
+def test_buyer_info_and_address_through_a_restricted_data_token(server, seller):
+    server.control("POST", "/clock/advance", {"seconds": 600})
+    order_id = seller["seeded"]["orders"][0]
+    plain = OrdersV0Api(client(server, seller).api_client)
+    with pytest.raises(ApiException) as refused:
+        plain.get_order_buyer_info(order_id)
+    assert refused.value.status == 403
+    answer = TokensApi(client(server, seller).api_client).create_restricted_data_token(
+        CreateRestrictedDataTokenRequest(restricted_resources=[
+            RestrictedResource(method="GET", path="/orders/v0/orders/{orderId}/buyerInfo"),
+            RestrictedResource(method="GET", path=f"/orders/v0/orders/{order_id}/address"),
+            RestrictedResource(method="GET", path="/orders/v0/orders", data_elements=["buyerInfo"])]))
+    assert answer.expires_in == 3600
+    configuration = Configuration()
+    configuration.host = server.base_url
+    configuration.access_token_cache = RestrictedDataToken(answer.restricted_data_token)
+    restricted = OrdersV0Api(ApiClient(configuration))
+    buyer = restricted.get_order_buyer_info(order_id).payload
+    assert buyer.amazon_order_id == order_id and buyer.buyer_email.endswith("@marketplace.amazon.com")
+    assert restricted.get_order_address(order_id).payload.shipping_address.country_code == "US"
+    orders = restricted.get_orders(marketplace_ids=["ATVPDKIKX0DER"], created_after="2025-01-01T00:00:00Z")
+    assert all(order.buyer_info.buyer_email for order in orders.payload.orders)

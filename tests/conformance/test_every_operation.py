@@ -45,9 +45,18 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
     V0, NEW, R, F = "ordersV0", "orders_2026-01-01", "reports_2021-06-30", "fbaInventory"
     call(V0, "getOrders", 200, query={"MarketplaceIds": M, "CreatedAfter": "2020-01-01T00:00:00Z"})
     call(V0, "getOrders", 400, query={"MarketplaceIds": M, "CreatedAfter": "never"})
-    for operation_id in ("getOrder", "getOrderItems", "getOrderAddress", "getOrderBuyerInfo"):
+    for operation_id in ("getOrder", "getOrderItems"):
         call(V0, operation_id, 200, path={"orderId": order_id})
         call(V0, operation_id, 404, path={"orderId": "000-0000000-0000000"})
+    for operation_id, path in (("getOrderAddress", "address"), ("getOrderBuyerInfo", "buyerInfo")):
+        call(V0, operation_id, 403, path={"orderId": order_id})  # restricted data: an access token is refused
+        token = call("tokens_2021-03-01", "createRestrictedDataToken", 200, body={"restrictedResources": [
+            {"method": "GET", "path": f"/orders/v0/orders/{{orderId}}/{path}"}]}).body["restrictedDataToken"]
+        rdt = {"x-amz-access-token": token}
+        call(V0, operation_id, 200, path={"orderId": order_id}, headers=rdt)
+        call(V0, operation_id, 404, path={"orderId": "000-0000000-0000000"}, headers=rdt)
+    call("tokens_2021-03-01", "createRestrictedDataToken", 400,
+         body={"restrictedResources": [{"method": "GET", "path": "/reports/2021-06-30/reports"}]})
     unshipped = [o for o in sp(V0, "getOrders", query={"MarketplaceIds": M, "CreatedAfter": "2020-01-01T00:00:00Z",
                                                        "OrderStatuses": "Unshipped", "FulfillmentChannels": "MFN"}
                                 ).body["payload"]["Orders"]]

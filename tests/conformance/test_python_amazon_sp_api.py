@@ -1,6 +1,6 @@
 """python-amazon-sp-api, unmodified, against `python -m mock_amazon` over real HTTP (CLIENTS.md)."""
 import pytest
-from sp_api.api import Inventories, Orders, Reports
+from sp_api.api import Inventories, Orders, Reports, Tokens
 from sp_api.auth import AccessTokenClient
 from sp_api.base import (
     Marketplaces,
@@ -89,3 +89,22 @@ def test_forbidden_once_the_token_expired_on_the_clock(server, seller):
     # the client keeps its cached token (it trusts its own 3200 s of real time); the mock's clock says expired
     with pytest.raises(SellingApiForbiddenException):
         orders.get_order(seller["seeded"]["orders"][0])
+
+
+def test_buyer_info_through_a_restricted_data_token(server, seller):
+    """The RDT flow python-amazon-sp-api documents: Tokens().create_restricted_data_token, then an Orders client
+    holding the RDT; and its shortcut, RestrictedResources on get_orders, which asks for the RDT itself."""
+    server.control("POST", "/clock/advance", {"seconds": 600})  # Unshipped orders have shipping addresses
+    order_id = seller["seeded"]["orders"][0]
+    with pytest.raises(SellingApiForbiddenException):
+        client(Orders, server, seller).get_order_buyer_info(order_id)
+    token = client(Tokens, server, seller).create_restricted_data_token(restrictedResources=[
+        {"method": "GET", "path": "/orders/v0/orders/{orderId}/buyerInfo"}]).payload["restrictedDataToken"]
+    restricted = client(Orders, server, seller)
+    restricted.restricted_data_token = token
+    buyer = restricted.get_order_buyer_info(order_id).payload
+    assert buyer["AmazonOrderId"] == order_id and buyer["BuyerEmail"].endswith("@marketplace.amazon.com")
+    orders = client(Orders, server, seller).get_orders(RestrictedResources=["buyerInfo", "shippingAddress"],
+                                                       CreatedAfter="2025-01-01T00:00:00Z").payload["Orders"]
+    assert all("BuyerInfo" in order for order in orders)
+    assert any("AddressLine1" in order.get("ShippingAddress", {}) for order in orders)

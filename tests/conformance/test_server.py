@@ -1,4 +1,5 @@
 """The standalone server: its first line, seeded data for a newcomer, and state that survives a restart."""
+import socket
 import subprocess
 import sys
 import time
@@ -6,6 +7,8 @@ import time
 import pytest
 import requests
 
+from mock_amazon.__main__ import is_loopback
+from mock_amazon.client import Control
 from tests.support import Server
 
 
@@ -62,6 +65,13 @@ def test_state_survives_a_restart(tmp_path):
     (["--scenario", "live-demo", "--set", "run.days=-1"], "'run.days' must be positive"),
     (["--scenario", "live-demo", "--db", "/tmp/mock.sqlite3"], "--db does not go with --scenario"),
     (["--reference-integration"], "--set and --reference-integration go with --scenario"),
+    (["--host", "0.0.0.0"], "--host 0.0.0.0 is beyond loopback: give --control-token TOKEN"),
+    (["--host", "192.168.1.5"], "--host 192.168.1.5 is beyond loopback"),
+    (["--host", "mock.example.com"], "--host mock.example.com is beyond loopback"),
+    (["--host", "::", "--scenario", "live-demo"], "--host :: is beyond loopback"),
+    (["--control-token", " "], "--control-token must not be empty"),
+    (["--connection-limit", "0"], "--connection-limit must be between 1 and 10000"),
+    (["--idle-timeout", "0"], "--idle-timeout must be above 0"),
 ])
 def test_bad_arguments_get_a_clear_message(arguments, message):
     result = subprocess.run([sys.executable, "-m", "mock_amazon", *arguments], capture_output=True,
@@ -108,5 +118,71 @@ def test_standalone_server_waits_out_added_latency():
         waited = time.perf_counter() - started
         assert slow.status_code == 200 and slow.headers["x-testbed-latency"] == "5"
         assert waited >= 0.5  # 5 simulated seconds at 10x: the real server really waited
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("LOCALHOST", True), ("0.0.0.0", False), ("::", False), ("10.0.0.1", False), ("mock.local", False)])
+def test_what_counts_as_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_a_control_token_guards_the_running_server():
+    """Real processes over loopback: the token from the option and from the environment."""
+    for server in (Server("--sellers", "1", control_token="opt-token"),
+                   Server("--sellers", "1", env={"MOCK_AMAZON_CONTROL_TOKEN": "env-token"})):
+        token = server.control_token or "env-token"
+        try:
+            assert requests.get(f"{server.base_url}/_testbed/clock", timeout=5).status_code == 401
+            assert requests.get(f"{server.base_url}/_testbed/clock", headers={"x-testbed-token": token},
+                                timeout=5).status_code == 200
+            browser = requests.Session()
+            assert browser.post(f"{server.base_url}/_testbed/session", headers={"x-testbed-token": token},
+                                timeout=5).status_code == 200
+            assert browser.get(f"{server.base_url}/_testbed/sellers", timeout=5).status_code == 200
+            assert Control(base_url=server.base_url, token=token).get("/_testbed/sellers").status_code == 200
+            seller = server.info["sellers"][0]
+            lwa = requests.post(f"{server.base_url}/auth/o2/token", data={
+                "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret",
+                                                                          "refresh_token")}}, timeout=10)
+            assert lwa.status_code == 200, "Amazon's doors need no control token"
+        finally:
+            server.stop()
+
+
+def test_a_new_client_is_served_within_a_second_while_200_idle_connections_are_open():
+    """Real time, real server, loopback: 100 clients that connected and never spoke and 100 that made one
+    keep-alive request and went quiet hold 200 connections; a new client is still answered at once (waitress'
+    default of 100 connections made it wait for the idle ones to time out)."""
+    server = Server("--sellers", "0", "--empty")
+    idle = []
+    try:
+        for number in range(200):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            if number % 2:
+                sock.sendall(b"GET /_testbed/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            idle.append(sock)
+        started = time.monotonic()
+        response = requests.get(f"{server.base_url}/_testbed/clock", timeout=5, headers={"Connection": "close"})
+        waited = time.monotonic() - started
+        assert response.status_code == 200 and waited < 1.0, f"a new client waited {waited:.2f} s"
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+def test_idle_connections_are_closed_after_the_idle_timeout():
+    """Real time (about 2 s): a connection idle past --idle-timeout is closed by the server."""
+    server = Server("--sellers", "0", "--empty", "--idle-timeout", "1")
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        started = time.monotonic()
+        assert sock.recv(1) == b"", "the server closed the idle connection"
+        assert time.monotonic() - started < 4
+        sock.close()
     finally:
         server.stop()

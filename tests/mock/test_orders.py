@@ -100,11 +100,20 @@ def test_get_orders_filters_and_pages(sp, amazon):
     assert len(recent) == 7 and {o["OrderStatus"] for o in recent} == {"Unshipped"}
 
 
+def restricted(sp, path: str, data_elements: list[str] | None = None) -> str:
+    resource = {"method": "GET", "path": path, **({"dataElements": data_elements} if data_elements else {})}
+    answer = sp("tokens_2021-03-01", "createRestrictedDataToken", body={"restrictedResources": [resource]})
+    assert answer.status == 200, answer
+    return answer.body["restrictedDataToken"]
+
+
 def test_order_details_and_2026_shapes(sp, amazon):
     order = place(amazon, "MFN", 1)
-    address = sp(V0, "getOrderAddress", path={"orderId": order.id}).body["payload"]
+    rdt = {"x-amz-access-token": restricted(sp, f"/orders/v0/orders/{order.id}/address")}
+    address = sp(V0, "getOrderAddress", path={"orderId": order.id}, headers=rdt).body["payload"]
     assert address["ShippingAddress"]["CountryCode"] == "US"
-    buyer = sp(V0, "getOrderBuyerInfo", path={"orderId": order.id}).body["payload"]
+    rdt = {"x-amz-access-token": restricted(sp, "/orders/v0/orders/{orderId}/buyerInfo")}
+    buyer = sp(V0, "getOrderBuyerInfo", path={"orderId": order.id}, headers=rdt).body["payload"]
     assert buyer["BuyerEmail"].endswith("@marketplace.amazon.com")
     modern = sp("orders_2026-01-01", "getOrder", path={"orderId": order.id},
                 query={"includedData": "BUYER,RECIPIENT,PACKAGES"}).body["order"]
@@ -127,3 +136,70 @@ def test_update_shipment_status(sp, amazon):
     bad = sp(V0, "updateShipmentStatus", path={"orderId": order.id},
              body={"marketplaceId": "ATVPDKIKX0DER", "shipmentStatus": "Teleported"})
     assert bad.status == 400
+
+
+def test_every_get_orders_filter_filters(sp, amazon):
+    """Each filter narrows the answer to the orders it names, judged by what getOrders reports for them."""
+    amazon.advance(amazon.settings.verification_seconds)
+    mfn = [place(amazon, "MFN", 1) for _ in range(3)]
+    amazon.advance(amazon.settings.verification_seconds)
+    amazon.orders.acknowledge(amazon.seller.seller_id, mfn[0].id, "SHOP-0001", success=True)
+    easy_ship = mfn[1]
+    assert sp(V0, "updateShipmentStatus", path={"orderId": easy_ship.id},
+              body={"marketplaceId": "ATVPDKIKX0DER", "shipmentStatus": "ReadyForPickup"}).status == 204
+    amazon.advance(180)  # LastUpdatedBefore and CreatedBefore must be two minutes old
+    base = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z", "MaxResultsPerPage": "100"}
+
+    def ids(**query):
+        return {o["AmazonOrderId"] for o in sp(V0, "getOrders", query={**base, **query}).body["payload"]["Orders"]}
+
+    everything = sp(V0, "getOrders", query=base).body["payload"]["Orders"]
+    assert len(everything) > 3
+    one = everything[0]
+    assert ids(AmazonOrderIds=f"{mfn[2].id},{one['AmazonOrderId']}") == {mfn[2].id, one["AmazonOrderId"]}
+    assert ids(SellerOrderId="SHOP-0001") == {mfn[0].id}
+    assert ids(SellerOrderId="SHOP-9999") == set()
+    email = amazon.orders.get(amazon.seller.seller_id, mfn[2].id).buyer["email"]
+    assert ids(BuyerEmail=email.upper()) == {o.id for o in amazon.orders.orders.scan(amazon.seller.seller_id)
+                                             if o.buyer["email"] == email}
+    assert ids(PaymentMethods="COD,CVS") == set() and len(ids(PaymentMethods="Other")) == len(everything)
+    assert ids(EasyShipShipmentStatuses="PendingPickUp") == {easy_ship.id}
+    assert ids(EasyShipShipmentStatuses="Delivered") == set()
+    assert ids(ElectronicInvoiceStatuses="NotRequired") == {easy_ship.id}
+    assert ids(IsISPU="true") == set() and len(ids(IsISPU="false")) == len(everything)
+    assert ids(StoreChainStoreId="store-1") == set()
+    assert ids(ActualFulfillmentSupplySourceId="source-1") == set()
+    earliest = sorted(o["EarliestDeliveryDate"] for o in everything)
+    middle = earliest[len(earliest) // 2]
+    assert ids(EarliestDeliveryDateBefore=middle) == {o["AmazonOrderId"] for o in everything
+                                                      if o["EarliestDeliveryDate"] <= middle}
+    assert ids(EarliestDeliveryDateAfter=middle) == {o["AmazonOrderId"] for o in everything
+                                                     if o["EarliestDeliveryDate"] >= middle}
+    latest = sorted(o["LatestDeliveryDate"] for o in everything)[len(everything) // 2]
+    assert ids(LatestDeliveryDateBefore=latest) == {o["AmazonOrderId"] for o in everything
+                                                    if o["LatestDeliveryDate"] <= latest}
+    assert ids(LatestDeliveryDateAfter=latest) == {o["AmazonOrderId"] for o in everything
+                                                   if o["LatestDeliveryDate"] >= latest}
+    assert ids(OrderStatuses="Unshipped", FulfillmentChannels="MFN") == {
+        o["AmazonOrderId"] for o in everything if (o["OrderStatus"], o["FulfillmentChannel"]) == ("Unshipped", "MFN")}
+    assert ids(MarketplaceIds="A1F83G8C2ARO7P") == set()
+
+
+def test_filters_hold_across_pages(sp, amazon):
+    """A filtered query keeps its filters in the NextToken: every page answers the same question."""
+    amazon.advance(amazon.settings.verification_seconds)
+    for _ in range(5):
+        place(amazon, "MFN", 1)
+    query = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z", "FulfillmentChannels": "MFN",
+             "MaxResultsPerPage": "2"}
+    seen, token = [], None
+    while True:
+        payload = sp(V0, "getOrders", query={"MarketplaceIds": "ATVPDKIKX0DER", "NextToken": token} if token
+                     else query).body["payload"]
+        seen += payload["Orders"]
+        token = payload.get("NextToken")
+        if not token:
+            break
+    assert {o["FulfillmentChannel"] for o in seen} == {"MFN"}
+    assert len(seen) == len({o["AmazonOrderId"] for o in seen}) == len(
+        [o for o in amazon.orders.orders.scan(amazon.seller.seller_id) if o.fulfillment_channel == "MFN"])

@@ -110,3 +110,13 @@ def test_a_snapshot_brings_the_whole_world_back(live, wall, http):
     run_for(live, wall, 6)   # the rebuilt world goes on from there
     assert live.clock.seconds() > at_snapshot[0] and sum(live.world.customer_orders.values()) > sum(
         at_snapshot[3].values())
+
+
+def test_the_control_token_guards_testbed_world_but_not_the_world_door(live):
+    live.amazon.control_token = "live-token"
+    app = create_app(live.amazon)
+    live.attach(app)
+    http = app.test_client()
+    assert http.get("/_testbed/world").status_code == 401
+    assert http.get("/_testbed/world", headers={"x-testbed-token": "live-token"}).status_code == 200
+    assert http.get("/_world/clock").status_code == 200, "connectors use /_world/ without the testbed's token"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from mock_amazon.pipeline import current_amazon, download_document, json_response, upload_document
+from mock_amazon.pipeline import current_amazon, download_document, json_response, request_body, upload_document
 
 blueprint = Blueprint("documents", __name__)
 
@@ -18,5 +18,8 @@ def download(document_id: str) -> Response:
 
 @blueprint.put("/_documents/<document_id>")
 def upload(document_id: str) -> Response:
-    reply = upload_document(current_amazon(), document_id, request.get_data(), request.content_type, request.headers)
+    amazon = current_amazon()
+    body, oversized = request_body(amazon)
+    reply = upload_document(amazon, document_id, request.args, None if oversized else body or b"",
+                            request.content_type, request.headers)
     return json_response(reply.status, reply.body)

@@ -378,13 +378,15 @@ class ExternalFulfillmentBackend:
 
     @contextlib.contextmanager
     def _deactivating_mismatches(self, seller_id: str) -> Iterator[None]:
-        """Packing that disagrees with the listing fails (nothing of it is stored), and the listing goes
-        inactive (that is stored): seed 003's FAQ."""
+        """Packing that disagrees with the listing fails (nothing of it is stored: the packing is a savepoint of
+        its own), and the listing goes inactive (that is stored, and the error says so): seed 003's FAQ."""
         try:
-            yield
+            with self.amazon.store.transaction():
+                yield
         except DimensionMismatch as mismatch:
             self.amazon.listings.deactivate(seller_id, mismatch.sku, "Packed dimensions differ from the listed ones; "
-                                          "correct the listing's dimensions.")
+                                            "correct the listing's dimensions.")
+            mismatch.keeps_changes = True
             raise
 
     def _create_packages(self, seller_id: str, shipment_id: str, packages: list[dict]) -> None:
@@ -516,7 +518,7 @@ class ExternalFulfillmentBackend:
                     labels.append({"packageId": package_id, "status": "SUCCESS", "shipLabelMetadata": {
                         "shippingOptionId": option_id or f"{shipment_id}-{package_id}-SLOT0", "carrierName": "ATS",
                         "trackingId": tracking},
-                        "fileData": {"url": f"{self.amazon.base_url}/_documents/{document_id}"}})
+                        "fileData": {"url": self.amazon.documents.download_url(document_id)}})
             self._fire(shipment, trigger, now)
         return labels
 

@@ -40,8 +40,11 @@ class FeedsBackend(ProcessingBackend[Feed]):
         super().__init__(amazon, self.feeds)
 
     def create_document(self, seller_id: str, content_type: str) -> str:
-        document_id = f"amzn1.tortuga.4.na.{self.amazon.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}.T3BUXXXXXXXXXX"
-        return self.amazon.documents.create(seller_id, document_id, b"", content_type)
+        """createFeedDocument: an empty input document, filled through its upload URL."""
+        return self.amazon.documents.create(seller_id, self._new_document_id(), b"", content_type, uploadable=True)
+
+    def _new_document_id(self) -> str:
+        return f"amzn1.tortuga.4.na.{self.amazon.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}.T3BUXXXXXXXXXX"
 
     def create(self, seller_id: str, spec: dict) -> Feed:
         feed_type = spec["feedType"]
@@ -64,7 +67,6 @@ class FeedsBackend(ProcessingBackend[Feed]):
         """Process the uploaded document; a document that cannot be read at all ends the feed FATAL."""
         content = self.amazon.documents.content(feed.seller_id, feed.input_document_id) or b""  # create() saw it
         fatal, report, content_type = PROCESSORS[feed.feed_type](self.amazon, feed.seller_id, content, feed.id)
-        result_id = self.create_document(feed.seller_id, content_type)
-        self.amazon.documents.upload(result_id, report, content_type)
-        feed.result_document_id = result_id
+        feed.result_document_id = self.amazon.documents.create(feed.seller_id, self._new_document_id(), report,
+                                                                content_type)
         self.feeds.fire(feed, "fail" if fatal else "finish", at)

@@ -24,7 +24,7 @@ def feed_json(feed: Feed) -> dict:
 @api.operation("createFeedDocument")
 def create_feed_document(call: Call) -> Answer:
     document_id = call.amazon.feeds.create_document(call.seller.seller_id, call.params["body"]["contentType"])
-    return 201, {"feedDocumentId": document_id, "url": f"{call.amazon.base_url}/_documents/{document_id}"}
+    return 201, {"feedDocumentId": document_id, "url": call.amazon.documents.upload_url(document_id)}
 
 
 @api.operation("createFeed")

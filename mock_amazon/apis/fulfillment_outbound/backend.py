@@ -17,11 +17,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 
 from mock_amazon.apis import shipments
+from mock_amazon.constraints import feature_names
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from model.inventory import Ledger
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
 
 SPEEDS = ("Standard", "Expedited", "Priority")
+MAX_LINES, MAX_UNITS = 100, 250          # per order: "Maximum of 100 line items with a maximum of 250 units"
+DISPLAYABLE_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # ISO 8859-1's printable characters
 PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box)\b", re.IGNORECASE)
 NO_PO_BOX_SPEEDS = ("Expedited", "Priority")
 TRANSIT_DAYS = {"Standard": 5, "Expedited": 3, "Priority": 1, "ScheduledDelivery": 2}
@@ -69,17 +72,21 @@ def request_hash(request: dict) -> str:
 
 def validate_request(amazon: MockAmazon, seller_id: str, request: dict) -> list[tuple[str, str]]:
     """Every problem of a fulfillment request, as (field, message): the API answers the first, a feed's
-    processing report lists them all."""
+    processing report lists them all. The rules the model states in words are rows of constraints.py's table."""
     problems = []
     address = request.get("destinationAddress") or {}
-    for key in ("name", "addressLine1", "city", "postalCode", "countryCode"):
+    country_code = address.get("countryCode") or ""
+    country = _country(country_code)
+    required = ("name", "addressLine1", "postalCode", "countryCode") + (() if country_code == "JP" else ("city",))
+    for key in required:
         if not str(address.get(key) or "").strip():
             problems.append((f"destinationAddress.{key}", f"destinationAddress.{key} is required."))
-    country_code = address.get("countryCode") or ""
-    country = pycountry.countries.get(alpha_2=country_code) if len(country_code) == 2 else None
     if country_code and country is None:
         problems.append(("destinationAddress.countryCode",
                          f"{country_code!r} is not an ISO 3166-1 alpha-2 country code."))
+    ship_from = request.get("shipFromCountryCode")
+    if ship_from is not None and _country(ship_from) is None:
+        problems.append(("shipFromCountryCode", f"{ship_from!r} is not an ISO 3166-1 alpha-2 country code."))
     state = address.get("stateOrRegion")
     if country is not None and country.alpha_2 in ("US", "CA", "IN"):
         if not state:
@@ -95,8 +102,7 @@ def validate_request(amazon: MockAmazon, seller_id: str, request: dict) -> list[
     if speed in NO_PO_BOX_SPEEDS and PO_BOX.search(lines):
         problems.append(("destinationAddress.addressLine1", f"PO boxes cannot receive {speed} shipments."))
     items = request.get("items") or []
-    if not items:
-        problems.append(("items", "A fulfillment order needs at least one item."))
+    problems += _size_problems(items)
     seen = set()
     for index, item in enumerate(items):
         sku = item.get("sellerSku")
@@ -118,6 +124,43 @@ def validate_request(amazon: MockAmazon, seller_id: str, request: dict) -> list[
     order_id = request.get("sellerFulfillmentOrderId") or ""
     if not order_id or len(order_id) > 40:
         problems.append(("sellerFulfillmentOrderId", "sellerFulfillmentOrderId must have 1 to 40 characters."))
+    displayable = request.get("displayableOrderId")
+    if displayable is not None and not _displayable(displayable):
+        problems.append(("displayableOrderId", "displayableOrderId must be 1 to 40 alphanumeric or ISO 8859-1 "
+                                               "characters, without two spaces in a row."))
+    problems += _feature_problems(request)
+    return problems
+
+
+def _country(code: object) -> Any:
+    """The ISO 3166-1 country an alpha-2 code names, or None."""
+    return pycountry.countries.get(alpha_2=code) if isinstance(code, str) and len(code) == 2 else None
+
+
+def _displayable(text: str) -> bool:
+    trimmed = text.strip()  # Amazon removes leading and trailing white space
+    return 1 <= len(trimmed) <= 40 and DISPLAYABLE_TEXT.fullmatch(trimmed) is not None and "  " not in trimmed
+
+
+def _size_problems(items: list) -> list[tuple[str, str]]:
+    """At most MAX_LINES lines and MAX_UNITS units in one order (or preview)."""
+    problems = []
+    if len(items) > MAX_LINES:
+        problems.append(("items", f"A fulfillment order takes at most {MAX_LINES} line items, not {len(items)}."))
+    quantities = [item.get("quantity") for item in items if isinstance(item, dict)]
+    units = sum(q for q in quantities if isinstance(q, int) and not isinstance(q, bool))
+    if units > MAX_UNITS:
+        problems.append(("items", f"A fulfillment order takes at most {MAX_UNITS} units in all, not {units}."))
+    return problems
+
+
+def _feature_problems(request: dict) -> list[tuple[str, str]]:
+    problems = []
+    for index, feature in enumerate(request.get("featureConstraints") or []):
+        name = feature.get("featureName") if isinstance(feature, dict) else None
+        if name not in feature_names():
+            problems.append((f"featureConstraints[{index}].featureName",
+                             f"{name!r} is not a feature name; valid: {', '.join(feature_names())}."))
     return problems
 
 
@@ -152,7 +195,7 @@ class FulfillmentOutboundBackend:
         order = FulfillmentOrder(
             id=order_id, seller_id=seller_id, created=now, updated=now,
             amazon_order_id=self.amazon.new_id("S01-#######-#######"), marketplace_id=marketplace,
-            displayable_order_id=request.get("displayableOrderId") or order_id,
+            displayable_order_id=(request.get("displayableOrderId") or order_id).strip(),
             displayable_order_date=request.get("displayableOrderDate") or iso(now),
             displayable_order_comment=request.get("displayableOrderComment") or "",
             shipping_speed=request["shippingSpeedCategory"], destination=request["destinationAddress"],
@@ -297,6 +340,9 @@ class FulfillmentOutboundBackend:
                          "shippingSpeedCategory": changes.get("shippingSpeedCategory", order.shipping_speed),
                          "fulfillmentAction": changes.get("fulfillmentAction", order.fulfillment_action),
                          "fulfillmentPolicy": changes.get("fulfillmentPolicy", order.fulfillment_policy),
+                         "displayableOrderId": changes.get("displayableOrderId", order.displayable_order_id),
+                         "shipFromCountryCode": changes.get("shipFromCountryCode"),
+                         "featureConstraints": changes.get("featureConstraints"),
                          "items": [{"sellerSku": i["seller_sku"], "sellerFulfillmentOrderItemId": i["item_id"],
                                     "quantity": i["quantity"]} for i in order.items]}
             by_id = {i["sellerFulfillmentOrderItemId"]: i for i in candidate["items"]}
@@ -322,7 +368,8 @@ class FulfillmentOutboundBackend:
                                    ("displayableOrderComment", "displayable_order_comment"),
                                    ("notificationEmails", "notification_emails")):
                 if key in changes:
-                    setattr(order, attribute, changes[key])
+                    value = changes[key]
+                    setattr(order, attribute, value.strip() if key == "displayableOrderId" else value)
             order.updated = self.amazon.now()
             if released:
                 self.amazon.schedule(order.updated + self.amazon.settings.mcf_planning_seconds, "mcf.plan", seller_id,
@@ -383,9 +430,10 @@ class FulfillmentOutboundBackend:
     def preview(self, seller_id: str, request: dict) -> list[dict]:
         ledger = self.amazon.ledger(seller_id)
         now = self.amazon.now()
-        problems = [p for p in validate_request(self.amazon, seller_id, {
-            **request, "destinationAddress": request["address"], "sellerFulfillmentOrderId": "preview",
-            "shippingSpeedCategory": "Standard"}) if p[0].startswith("destinationAddress")]
+        candidate = {**request, "destinationAddress": request["address"], "sellerFulfillmentOrderId": "preview",
+                     "shippingSpeedCategory": "Standard"}
+        problems = [p for p in validate_request(self.amazon, seller_id, candidate)  # unknown SKUs are unfulfillable
+                    if p[0].startswith(("destinationAddress", "featureConstraints")) or p[0] == "items"]
         if problems:
             raise InvalidInput(problems[0][1], problems[0][0].replace("destinationAddress", "address"))
         previews = []

@@ -7,7 +7,9 @@ sometimes in two shipments. Not modelled: regulated info, Easy Ship scheduling, 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
+DELIVERY_DAYS = {"Standard": (3, 5), "Expedited": (2, 3), "Priority": (1, 2)}  # after the latest ship date
 # updateShipmentStatus values, as getOrder reports them in EasyShipShipmentStatus
 EASY_SHIP_STATUS = {"ReadyForPickup": "PendingPickUp", "PickedUp": "PickedUp", "RefusedPickup": "Undeliverable"}
 
@@ -50,6 +53,26 @@ class AmazonOrder(Entity):
     shipment_status: str | None = None                    # EasyShipShipmentStatus
 
     @property
+    def payment_method(self) -> str:
+        return "Other"  # neither cash on delivery nor convenience store: the mock's buyers pay by card
+
+    @property
+    def is_ispu(self) -> bool:
+        return False  # the mock's buyers never pick up in a store
+
+    @property
+    def delivery_window(self) -> tuple[float, float]:
+        """EarliestDeliveryDate and LatestDeliveryDate: days after the latest ship date, by service level, to the
+        second as getOrders reports them (so a filter on them agrees with the answer)."""
+        first, last = DELIVERY_DAYS[self.shipment_category]
+        return (math.floor(self.latest_ship_date) + first * 86_400, math.floor(self.latest_ship_date) + last * 86_400)
+
+    @property
+    def electronic_invoice_status(self) -> str | None:
+        """Only Easy Ship orders (and Brazil's) have one; the mock's Easy Ship orders need none."""
+        return "NotRequired" if self.shipment_status else None
+
+    @property
     def quantity_unshipped(self) -> int:
         return sum(i["quantity_ordered"] - i["quantity_shipped"] for i in self.items)
 
@@ -60,6 +83,48 @@ class AmazonOrder(Entity):
     @property
     def total(self) -> float:
         return round(sum(i["price"] * i["quantity_ordered"] for i in self.items), 2)
+
+
+@dataclass
+class OrderFilter:
+    """getOrders' and searchOrders' filters besides the time window; None (or empty) filters nothing. Each compares
+    with what getOrders reports for the order, so a filter and the answer never disagree."""
+    statuses: list[str] | None = None             # pushed down to the store's index
+    channels: list[str] | None = None
+    marketplaces: list[str] | None = None
+    order_ids: list[str] | None = None
+    seller_order_id: str | None = None
+    buyer_email: str | None = None
+    payment_methods: list[str] | None = None
+    easy_ship_statuses: list[str] | None = None
+    is_ispu: bool | None = None
+    store_chain_store_id: str | None = None
+    supply_source_id: str | None = None
+    electronic_invoice_statuses: list[str] | None = None
+    earliest_delivery_after: float | None = None
+    earliest_delivery_before: float | None = None
+    latest_delivery_after: float | None = None
+    latest_delivery_before: float | None = None
+
+    def matches(self, order: AmazonOrder) -> bool:
+        earliest, latest = order.delivery_window
+        return all((
+            not self.channels or order.fulfillment_channel in self.channels,
+            not self.marketplaces or order.marketplace_id in self.marketplaces,
+            not self.order_ids or order.id in self.order_ids,
+            self.seller_order_id is None or order.seller_order_id == self.seller_order_id,
+            self.buyer_email is None or order.buyer["email"].lower() == self.buyer_email.lower(),
+            not self.payment_methods or order.payment_method in self.payment_methods,
+            not self.easy_ship_statuses or order.shipment_status in self.easy_ship_statuses,
+            self.is_ispu is None or order.is_ispu == self.is_ispu,
+            self.store_chain_store_id is None,  # no order of the mock's is linked to a store chain
+            self.supply_source_id is None,      # nor fulfilled from a supply source it names
+            not self.electronic_invoice_statuses or order.electronic_invoice_status in self.electronic_invoice_statuses,
+            self.earliest_delivery_after is None or earliest >= self.earliest_delivery_after,
+            self.earliest_delivery_before is None or earliest <= self.earliest_delivery_before,
+            self.latest_delivery_after is None or latest >= self.latest_delivery_after,
+            self.latest_delivery_before is None or latest <= self.latest_delivery_before,
+        ))
 
 
 class OrdersBackend:
@@ -191,42 +256,32 @@ class OrdersBackend:
     # The seller's side: the API
     def search(self, seller_id: str, *, created_after: datetime | None = None, created_before: datetime | None = None,
                updated_after: datetime | None = None, updated_before: datetime | None = None,
-               statuses: list[str] | None = None, channels: list[str] | None = None,
-               marketplaces: list[str] | None = None, page_size: int = 100, token: str | None = None,
+               filters: OrderFilter | None = None, page_size: int = 100, token: str | None = None,
                token_name: str = "NextToken") -> tuple[list[AmazonOrder], str | None]:
-        """Orders in purchase order (or last-update order), filtered; keyset pagination in an opaque token."""
+        """Orders in purchase order (or last-update order), filtered; keyset pagination in an opaque token, which
+        carries the query (a token overrides every other criterion, as Amazon's does). Which criteria go together
+        is checked before (constraints.py): exactly one of `created_after` and `updated_after` is given."""
         if token:
             query = _decode_token(token, token_name)
         else:
-            if (created_after is None) == (updated_after is None):
-                raise InvalidInput("Exactly one of CreatedAfter and LastUpdatedAfter is required.",
-                                   "CreatedAfter" if created_after is None else "LastUpdatedAfter")
             by = "created" if created_after is not None else "updated"
             since, until = (created_after, created_before) if by == "created" else (updated_after, updated_before)
-            assert since is not None  # exactly one of the two was given: checked above
-            if until is not None and until <= since:
-                raise InvalidInput(f"{'CreatedBefore' if by == 'created' else 'LastUpdatedBefore'} must be later "
-                                   f"than {'CreatedAfter' if by == 'created' else 'LastUpdatedAfter'}.",
-                                   "CreatedBefore" if by == "created" else "LastUpdatedBefore")
+            if since is None:
+                raise InvalidInput("Exactly one of CreatedAfter and LastUpdatedAfter is required.", "CreatedAfter")
             query = {"by": by, "since": since.timestamp(), "until": until.timestamp() if until else None,
-                     "statuses": statuses, "channels": channels, "marketplaces": marketplaces,
-                     "page_size": page_size, "after": None}
+                     "filters": dataclasses.asdict(filters or OrderFilter()), "page_size": page_size, "after": None}
+        wanted = OrderFilter(**query["filters"])
         found: list[AmazonOrder] = []
         after = query["after"]
         scan_after = tuple(after) if after else None
         batch_size = query["page_size"] + 1  # filters applied here may need more batches
         while len(found) <= query["page_size"]:
             batch = list(self.orders.scan(seller_id, order_by=query["by"], since=query["since"],
-                                          until=query["until"], after=scan_after, statuses=query["statuses"],
+                                          until=query["until"], after=scan_after, statuses=wanted.statuses,
                                           limit=batch_size))
             if not batch:
                 break
-            for order in batch:
-                if query["channels"] and order.fulfillment_channel not in query["channels"]:
-                    continue
-                if query["marketplaces"] and order.marketplace_id not in query["marketplaces"]:
-                    continue
-                found.append(order)
+            found += [order for order in batch if wanted.matches(order)]
             last = batch[-1]
             scan_after = (last.created if query["by"] == "created" else last.updated, last.id)
         page, rest = found[:query["page_size"]], found[query["page_size"]:]

@@ -1,11 +1,11 @@
 """Orders v0 and Orders 2026-01-01: parameters arrive validated; this module only shapes Amazon's JSON."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder
+from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder, OrderFilter
 from mock_amazon.entities import iso
-from mock_amazon.errors import InvalidInput
 from mock_amazon.pipeline import Answer, Api, Call
 
 api = Api("orders_v0", "ordersV0")
@@ -16,7 +16,24 @@ def money(amount: float, currency: str) -> dict:
     return {"CurrencyCode": currency, "Amount": f"{amount:.2f}"}
 
 
-def order_v0(order: AmazonOrder) -> dict:
+ADDRESSED = ("Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed")  # when an order has a ShippingAddress
+UNRESTRICTED_ADDRESS = ("City", "StateOrRegion", "PostalCode", "CountryCode")  # what needs no shippingAddress RDT
+
+
+def order_v0(order: AmazonOrder, data_elements: frozenset[str] = frozenset()) -> dict:
+    """An Order as getOrders and getOrder answer it: its buyer info only for an RDT naming buyerInfo, its full
+    shipping address only for one naming shippingAddress (without, the address's unrestricted parts)."""
+    restricted: dict[str, Any] = {}
+    if order.status in ADDRESSED:
+        address = address_v0(order)
+        restricted["ShippingAddress"] = address if "shippingAddress" in data_elements else \
+            {key: address[key] for key in UNRESTRICTED_ADDRESS}
+    if "buyerInfo" in data_elements:
+        restricted["BuyerInfo"] = {"BuyerEmail": order.buyer["email"], "BuyerName": order.buyer["name"]}
+    return {**_unrestricted(order), **restricted}
+
+
+def _unrestricted(order: AmazonOrder) -> dict:
     return {
         "AmazonOrderId": order.id,
         **({"SellerOrderId": order.seller_order_id} if order.seller_order_id else {}),
@@ -29,22 +46,25 @@ def order_v0(order: AmazonOrder) -> dict:
         "OrderTotal": money(order.total, order.currency),
         "NumberOfItemsShipped": order.quantity_shipped,
         "NumberOfItemsUnshipped": order.quantity_unshipped,
-        "PaymentMethod": "Other",
+        "PaymentMethod": order.payment_method,
         "PaymentMethodDetails": ["Standard"],
         "MarketplaceId": order.marketplace_id,
         "ShipmentServiceLevelCategory": order.shipment_category,
         "OrderType": order.order_type,
         "EarliestShipDate": iso(order.purchase_date),
         "LatestShipDate": iso(order.latest_ship_date),
+        "EarliestDeliveryDate": iso(order.delivery_window[0]),
+        "LatestDeliveryDate": iso(order.delivery_window[1]),
         "IsBusinessOrder": False,
         "IsPrime": order.is_prime,
         "IsPremiumOrder": False,
         "IsGlobalExpressEnabled": False,
         "IsReplacementOrder": False,
         "IsSoldByAB": False,
-        "IsISPU": False,
+        "IsISPU": order.is_ispu,
         "IsAccessPointOrder": False,
         **({"EasyShipShipmentStatus": order.shipment_status} if order.shipment_status else {}),
+        **({"ElectronicInvoiceStatus": order.electronic_invoice_status} if order.electronic_invoice_status else {}),
     }
 
 
@@ -55,15 +75,29 @@ def address_v0(order: AmazonOrder) -> dict:
             "AddressType": "Residential"}
 
 
+def _seconds(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
 @api.operation("getOrders")
 def get_orders(call: Call) -> Answer:
     p = call.params
+    wanted = OrderFilter(
+        statuses=p.get("OrderStatuses"), channels=p.get("FulfillmentChannels"), marketplaces=p.get("MarketplaceIds"),
+        order_ids=p.get("AmazonOrderIds"), seller_order_id=p.get("SellerOrderId"), buyer_email=p.get("BuyerEmail"),
+        payment_methods=p.get("PaymentMethods"), easy_ship_statuses=p.get("EasyShipShipmentStatuses"),
+        is_ispu=p.get("IsISPU"), store_chain_store_id=p.get("StoreChainStoreId"),
+        supply_source_id=p.get("ActualFulfillmentSupplySourceId"),
+        electronic_invoice_statuses=p.get("ElectronicInvoiceStatuses"),
+        earliest_delivery_after=_seconds(p.get("EarliestDeliveryDateAfter")),
+        earliest_delivery_before=_seconds(p.get("EarliestDeliveryDateBefore")),
+        latest_delivery_after=_seconds(p.get("LatestDeliveryDateAfter")),
+        latest_delivery_before=_seconds(p.get("LatestDeliveryDateBefore")))
     orders, next_token = call.amazon.orders.search(
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
-        updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"),
-        statuses=p.get("OrderStatuses"), channels=p.get("FulfillmentChannels"), marketplaces=p.get("MarketplaceIds"),
-        page_size=_page_size(p.get("MaxResultsPerPage"), "MaxResultsPerPage"), token=p.get("NextToken"))
-    payload: dict[str, Any] = {"Orders": [order_v0(o) for o in orders]}
+        updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"), filters=wanted,
+        page_size=_page_size(p.get("MaxResultsPerPage")), token=p.get("NextToken"))
+    payload: dict[str, Any] = {"Orders": [order_v0(o, call.data_elements) for o in orders]}
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
@@ -71,17 +105,15 @@ def get_orders(call: Call) -> Answer:
     return 200, {"payload": payload}
 
 
-def _page_size(value: int | None, name: str) -> int:
-    if value is None:
-        return 100
-    if not 1 <= value <= 100:
-        raise InvalidInput(f"'{name}' must be between 1 and 100, not {value}.", name)
-    return value
+def _page_size(value: int | None) -> int:
+    """Amazon's default page of orders; a given size is checked by constraints.py."""
+    return 100 if value is None else value
 
 
 @api.operation("getOrder")
 def get_order(call: Call) -> Answer:
-    return 200, {"payload": order_v0(call.amazon.orders.get(call.seller.seller_id, call.params["orderId"]))}
+    order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
+    return 200, {"payload": order_v0(order, call.data_elements)}
 
 
 @api.operation("getOrderItems")
@@ -98,13 +130,13 @@ def get_order_items(call: Call) -> Answer:
     return 200, {"payload": {"AmazonOrderId": order.id, "OrderItems": items}}
 
 
-@api.operation("getOrderAddress")
+@api.operation("getOrderAddress")  # answers only to a restricted data token (apis/tokens/backend.py)
 def get_order_address(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "ShippingAddress": address_v0(order)}}
 
 
-@api.operation("getOrderBuyerInfo")
+@api.operation("getOrderBuyerInfo")  # answers only to a restricted data token (apis/tokens/backend.py)
 def get_order_buyer_info(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
     return 200, {"payload": {"AmazonOrderId": order.id, "BuyerEmail": order.buyer["email"],
@@ -180,9 +212,9 @@ def search_orders(call: Call) -> Answer:
     channels = [{"AMAZON": "AFN", "MERCHANT": "MFN"}[f] for f in p.get("fulfilledBy", [])] or None
     orders, next_token = call.amazon.orders.search(
         call.seller.seller_id, created_after=p.get("createdAfter"), created_before=p.get("createdBefore"),
-        updated_after=p.get("lastUpdatedAfter"), updated_before=p.get("lastUpdatedBefore"), statuses=statuses,
-        channels=channels, marketplaces=p.get("marketplaceIds"),
-        page_size=_page_size(p.get("maxResultsPerPage"), "maxResultsPerPage"), token=p.get("paginationToken"),
+        updated_after=p.get("lastUpdatedAfter"), updated_before=p.get("lastUpdatedBefore"),
+        filters=OrderFilter(statuses=statuses, channels=channels, marketplaces=p.get("marketplaceIds")),
+        page_size=_page_size(p.get("maxResultsPerPage")), token=p.get("paginationToken"),
         token_name="paginationToken")
     body: dict[str, Any] = {"orders": [order_2026(o, p.get("includedData", [])) for o in orders]}
     if next_token:

@@ -1,0 +1,1 @@
+"""Tokens API 2021-03-01: restricted data tokens."""
