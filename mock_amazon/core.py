@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 import random
 import threading
 from typing import Callable
@@ -40,6 +41,7 @@ from model.lifecycles import Lifecycles
 
 ID_ALPHABETS = {"#": "0123456789", "X": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "h": "0123456789abcdef"}
 ID_DRAWS = 720  # a common multiple of 10, 36 and 16: every alphabet is drawn from evenly
+CHECK_ANSWERS_ENV = "MOCK_AMAZON_CHECK_ANSWERS"
 MAX_SETTING = 1e9               # seconds (some 31 years) or bytes: beyond it a setting is a mistake
 MAX_ADVANCE_SECONDS = 3.2e9     # about a century: the clock's dates stay within what ISO 8601 writes
 MAX_SEEDED = 100_000            # SKUs or orders seeded in one call
@@ -103,12 +105,15 @@ class MockAmazon:
                  seed: int = 0, settings: Settings | None = None, limits: dict | None = None,
                  faults: list[dict] | None = None, wait: Callable[[float], None] | None = None,
                  wire_clock: Clock | None = None, wall: Callable[[], float] = wall_time,
-                 journal_limit: int | None = None, journal_bodies: bool = True, control_token: str | None = None):
+                 journal_limit: int | None = None, journal_bodies: bool = True, control_token: str | None = None,
+                 check_answers: bool | None = None):
         """`limits` overrides Amazon's usage plans ({"getOrders": {"rate", "burst"}}); `faults` are fault rules;
         `wait`, if given, is how a real server waits out a fault's added latency (in simulated seconds); `wall`
         gives real POSIX seconds for the journal and snapshots (tests inject a fake); the journal keeps at most
         `journal_limit` entries (None: all), with headers and bodies unless `journal_bodies` is False;
-        `control_token`, if given, is what every /_testbed/ route asks for (control.py).
+        `control_token`, if given, is what every /_testbed/ route asks for (control.py); with `check_answers`
+        (by default when $MOCK_AMAZON_CHECK_ANSWERS is 1, as the test suite sets it) every answer is checked
+        against Amazon's model, and one that breaks it is logged and becomes a 500 naming the break.
 
         `clock` is the marketplace's time (orders, shipping, reports); `wire_clock` the time clients live by on the
         wire: access-token lifetimes, rate-limit refill, SQS visibility timeouts and long polls. They are one clock
@@ -134,6 +139,7 @@ class MockAmazon:
         self.wait = wait
         self.wall = wall
         self.control_token = control_token
+        self.check_answers = os.environ.get(CHECK_ANSWERS_ENV) == "1" if check_answers is None else check_answers
         self.lock = threading.RLock()
         self.journal = Journal(self.store, self.clock, wall, self.lock, journal_limit, journal_bodies)
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}

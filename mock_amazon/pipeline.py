@@ -27,9 +27,10 @@ from mock_amazon.constraints import enforce
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, InvalidInput, NotFound, QuotaExceeded, RequestTimeout
 from mock_amazon.journal import FORM, JSON, REDACTED, HeaderItems, Message, query_string
-from mock_amazon.spec import Operation, operation, parse_request
+from mock_amazon.spec import Operation, answer_problem, operation, parse_request
 
 log = logging.getLogger("mock_amazon")
+ANSWER_BREAKS_MODEL = "the mock's answer breaks Amazon's model"
 
 
 @dataclass
@@ -152,6 +153,11 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
         except Exception:  # a bug in the mock: still Amazon's shape, and logged loudly
             log.exception("unhandled error in %s", op.key)
             status, body = 500, ApiError("An internal error occurred.").body(dialect)
+        if amazon.check_answers and fault is None:  # an injected fault's status is the tester's choice
+            problem = answer_problem(op, status, body)
+            if problem is not None:  # a bug in the mock: an answer its model does not allow
+                log.error("%s: %s", ANSWER_BREAKS_MODEL, problem)
+                status, body = 500, ApiError(f"{ANSWER_BREAKS_MODEL}: {problem}").body(dialect)
         amazon.journal.record(
             op.operation_id, op.method, exchange.path, query_string(exchange.query), status, started, seller_id,
             throttled, fault, request_id,

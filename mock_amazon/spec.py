@@ -1,8 +1,8 @@
 """Amazon's published models, read from `../shared/sp-api-models/` (or the folder in $SP_API_MODELS).
 
 This is the one place where requests are checked against the models: every operation's path, query, header and
-body parameters are parsed and validated here, so blueprints stay thin. Tests use `response_validator` to check
-every response the mock gives against the same models.
+body parameters are parsed and validated here, so blueprints stay thin. `answer_problem` checks an answer against
+the same models (the pipeline does it for every answer when `MockAmazon.check_answers` is on, as in the tests).
 """
 from __future__ import annotations
 
@@ -195,6 +195,20 @@ def first_error(model: str, schema: dict, document: Any) -> tuple[str, str] | No
     return json_path(path), first.message
 
 
+# Answers -------------------------------------------------------------------------------------------------------
+
+def answer_problem(op: Operation, status: int, body: Any) -> str | None:
+    """How an answer breaks what `op`'s model declares for its status (its body's schema), or None."""
+    try:
+        schema = op.response_schema(status)
+    except KeyError:
+        return f"{op.key} declares no response {status}"
+    if schema is None:
+        return None if body in (None, b"", "") else f"{op.key} {status} declares no body"
+    problem = first_error(op.model, schema, body)
+    return None if problem is None else f"{op.key} {status} at '{problem[0]}': {problem[1]}"
+
+
 # Requests ------------------------------------------------------------------------------------------------------
 
 def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], headers: Mapping[str, str] | Headers,
@@ -216,12 +230,14 @@ def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], he
             raw = [headers.get(name)] if headers.get(name) is not None else []
         else:
             raw = query.getlist(name)
-        raw = [r for r in raw if r not in (None, "")]
-        if not raw:
+        given = [r for r in raw if r not in (None, "")]
+        if not given:
             if parameter.get("required"):
                 raise InvalidInput(f"Missing required parameter '{name}'.", name)
+            if raw:  # sent empty: still checked (an empty enum value is no value of the enum), then left out
+                _coerce(op.model, parameter, [r for r in raw if r is not None])
             continue
-        values[name] = _coerce(op.model, parameter, raw)
+        values[name] = _coerce(op.model, parameter, given)
     return values
 
 
@@ -322,7 +338,8 @@ def _coerce(model: str, parameter: dict, raw: list[str]) -> Any:
     """A parameter's text, typed (integers, numbers, booleans, date-times) and checked against its schema."""
     name = parameter["name"]
     if parameter.get("type") == "array":
-        items = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
+        # Comma-separated (`collectionFormat: csv`) or repeated; an empty piece is an item too (and counts)
+        items = [piece.strip() for value in raw for piece in value.split(",")]
         value: Any = [_typed(name, parameter.get("items", {}), item) for item in items]
     else:
         value = _typed(name, parameter, raw[-1])

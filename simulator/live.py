@@ -25,7 +25,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, Conflict, InvalidInput, NotFound
 from mock_amazon.pipeline import json_response
-from mock_amazon.spec import parse_time
+from mock_amazon.spec import parse_time, read_json
 from model.clock import Clock, WallClock, to_datetime, wall_time
 from model.seller import StoreOrder
 from simulator.run import start as start_actors
@@ -242,7 +242,7 @@ def _api_error(error: ApiError) -> Response:
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    data = read_json(request.get_data(), "body")  # within the limits of every request body (spec.read_json)
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", "body")
     return data

@@ -1,7 +1,29 @@
+import logging
+import os
+
 import pytest
 
 from mock_amazon import MockAmazon, create_app
+from mock_amazon.core import CHECK_ANSWERS_ENV
+from mock_amazon.pipeline import ANSWER_BREAKS_MODEL
 from tests.support import Caller, flask_sender, seeded_amazon
+
+
+def pytest_configure(config):
+    """Every mock the suite makes, in this process or as a server it starts, checks every answer it gives against
+    Amazon's model (MockAmazon.check_answers): an answer that breaks it is logged and becomes a 500."""
+    os.environ[CHECK_ANSWERS_ENV] = "1"
+
+
+@pytest.fixture(autouse=True)
+def every_answer_meets_its_model(caplog):
+    """No test passes if an in-process mock gave an answer its model does not allow, even one the test ignored
+    (servers in other processes: tests.support.Server.stop checks their log)."""
+    caplog.set_level(logging.ERROR, logger="mock_amazon")
+    yield
+    broken = [record.getMessage() for record in caplog.records
+              if record.name == "mock_amazon" and ANSWER_BREAKS_MODEL in record.getMessage()]
+    assert not broken, broken
 
 
 @pytest.fixture

@@ -8,13 +8,24 @@ from urllib.parse import urlencode
 import jsonschema
 import requests
 
-from mock_amazon import MockAmazon
-from mock_amazon.launcher import Server
+from mock_amazon import MockAmazon, launcher
+from mock_amazon.pipeline import ANSWER_BREAKS_MODEL
 from mock_amazon.spec import models_dir, operation, validator
 from model.clock import VirtualClock
 
 __all__ = ["HAR_SCHEMA", "Caller", "FakeWall", "Server", "check_against_model", "flask_sender", "http_sender",
            "seeded_amazon", "token_for"]
+
+
+class Server(launcher.Server):
+    """`python -m mock_amazon` for a test: it checks its answers against Amazon's model (the suite sets
+    MOCK_AMAZON_CHECK_ANSWERS), and stopping it fails the test if one broke the model."""
+
+    def stop(self) -> None:
+        log = self.errors()
+        super().stop()
+        broken = [line for line in log.splitlines() if ANSWER_BREAKS_MODEL in line]
+        assert not broken, broken
 
 
 def check_against_model(model: str, operation_id: str, status: int, body) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sp_api.api import ExternalFulfillmentInventory, Inventories, ListingsItems, Orders, Reports
+from sp_api.api import ExternalFulfillmentInventory, Inventories, ListingsItems, Orders, Reports, Tokens
 from sp_api.auth import AccessTokenClient, access_token_client
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import ApiResponse, Client, Marketplaces, SellingApiException
@@ -29,6 +29,7 @@ TYPED: dict[str, tuple[Callable[..., Client], str, tuple[str, ...], str]] = {
     "ordersV0.getOrders": (Orders, "get_orders", (), "query"),
     "ordersV0.getOrderItems": (Orders, "get_order_items", ("orderId",), "query"),
     "ordersV0.getOrderBuyerInfo": (Orders, "get_order_buyer_info", ("orderId",), "query"),
+    "tokens_2021-03-01.createRestrictedDataToken": (Tokens, "create_restricted_data_token", (), "body"),
     "reports_2021-06-30.createReport": (Reports, "create_report", (), "body"),
     "reports_2021-06-30.getReport": (Reports, "get_report", ("reportId",), "query"),
     "reports_2021-06-30.getReportDocument": (Reports, "get_report_document", ("reportDocumentId",), "query"),
@@ -66,15 +67,16 @@ class PythonAmazonSpApi:
         self.base_url = base_url.rstrip("/")
         self.token_client = MockTokenClient
         self.credentials: dict[str, dict[str, str]] = {}   # access token -> the LWA credentials that bought it
+        self.restricted: set[str] = set()   # restricted data tokens the library asked for (the library sends them)
         self.apis: dict[tuple[Callable[..., Client], str], Client] = {}
         self.calls: list[str] = []   # the operations the library performed, in order
         self.status = 0              # the HTTP status of the library's last answer (its ApiResponse keeps none)
 
-    def _api(self, factory: Callable[..., Client], credentials: dict[str, str]) -> Client:
-        key = (factory, credentials["refresh_token"])
+    def _api(self, factory: Callable[..., Client], credentials: dict[str, str], rdt: str | None = None) -> Client:
+        key = (factory, credentials["refresh_token"] + (rdt or ""))
         if key not in self.apis:
             api = factory(credentials=credentials, marketplace=Marketplaces.US,
-                          auth_token_client_class=self.token_client)
+                          auth_token_client_class=self.token_client, restricted_data_token=rdt)
             api.endpoint = self.base_url  # CLIENTS.md: the API URL is the client's `endpoint`
             api._transport._client.event_hooks["response"].append(self._heard)
             self.apis[key] = api
@@ -94,15 +96,21 @@ class PythonAmazonSpApi:
         factory, method, path_names, style = TYPED[request.operation]
         arguments: dict[str, Any] = {"query": dict(request.query), "body": dict(request.body or {}),
                                      "query+body": {**request.query, "body": request.body}}[style]
-        credentials = self.credentials[request.headers["x-amz-access-token"]]
+        token = request.headers["x-amz-access-token"]
+        rdt = token if token in self.restricted else None   # the library's restricted_data_token option sends it
+        credentials = self.credentials[token]
         try:
-            answer = getattr(self._api(factory, credentials), method)(*(request.path[name] for name in path_names),
-                                                                      **arguments)
+            answer = getattr(self._api(factory, credentials, rdt), method)(*(request.path[name] for name in path_names),
+                                                                           **arguments)
         except SellingApiException as refused:
             if refused.code == 403:  # the mock's clock passed the token's hour: the library's cache does not know
                 access_token_client.cache.clear()
             return Response(refused.code, {"errors": refused.error}, dict(refused.headers or {}))
-        return Response(self.status, _body_of(answer), dict(answer.headers or {}))
+        body = _body_of(answer)
+        if isinstance(body.get("restrictedDataToken"), str):
+            self.restricted.add(body["restrictedDataToken"])
+            self.credentials[body["restrictedDataToken"]] = credentials
+        return Response(self.status, body, dict(answer.headers or {}))
 
     def _token(self, request: Request) -> Response:
         """Login with Amazon through the library's own token client: a refresh-token grant (always a new token,

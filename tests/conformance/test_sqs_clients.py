@@ -17,9 +17,9 @@ import pytest
 from sp_api.api import Notifications
 from sp_api.auth import access_token_client
 
-from mock_amazon.launcher import Server
 from mock_amazon.spec import models_dir
 from tests.conformance.test_python_amazon_sp_api import client
+from tests.support import Server
 
 pytestmark = pytest.mark.conformance
 

@@ -15,7 +15,7 @@ import requests
 
 from mock_amazon.auth import Seller
 from mock_amazon.client import connector_environment
-from mock_amazon.launcher import Server
+from tests.support import Server
 
 pytestmark = pytest.mark.live
 CONNECTOR = Path(__file__).resolve().parents[2] / "examples" / "connectors" / "one_order.py"

@@ -119,3 +119,12 @@ def test_bad_control_api_input_is_a_4xx_with_an_errors_body(http, amazon, method
     response = http.open(path, method=method, data=body, content_type="application/json")
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     assert json.loads(response.get_data())["errors"][0]["code"]
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"[" * 5000 + b"]" * 5000, b'{"QueueName": NaN}',
+                                  b'{"QueueName": "q", "MaxNumberOfMessages": 123456789012345678901234567890}'])
+def test_hostile_bodies_at_the_mock_s_sqs_are_its_serialization_error(http, body):
+    response = http.post("/", data=body, headers={"X-Amz-Target": "AmazonSQS.CreateQueue",
+                                                  "Content-Type": "application/x-amz-json-1.0"})
+    assert response.status_code == 400
+    assert json.loads(response.get_data())["__type"].endswith("SerializationException")

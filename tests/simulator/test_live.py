@@ -120,3 +120,9 @@ def test_the_control_token_guards_testbed_world_but_not_the_world_door(live):
     assert http.get("/_testbed/world").status_code == 401
     assert http.get("/_testbed/world", headers={"x-testbed-token": "live-token"}).status_code == 200
     assert http.get("/_world/clock").status_code == 200, "connectors use /_world/ without the testbed's token"
+
+
+@pytest.mark.parametrize("body", [b"\xff", b"[" * 5000 + b"]" * 5000, b'{"quantity": 1e400}', b"", b"[1]"])
+def test_hostile_bodies_at_the_world_door_are_a_400(http, body):
+    response = http.post("/_world/warehouse/movements", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json["errors"][0]["code"] == "InvalidInput"

@@ -65,16 +65,30 @@ def put_listings_item(call: Call) -> Answer:
     return 200, submission(call, listing)
 
 
+def not_listed(call: Call) -> dict:
+    """What patch and delete answer for a SKU the seller has no listing for: their models declare no 404, so the
+    submission is INVALID, with the issue that says why."""
+    return {"sku": call.params["sku"], "status": "INVALID",
+            "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"),
+            "issues": [{"code": "NOT_FOUND", "message": f"The seller has no listing with SKU {call.params['sku']}.",
+                        "severity": "ERROR", "categories": []}]}
+
+
 @api.operation("patchListingsItem")
 def patch_listings_item(call: Call) -> Answer:
-    listing = call.amazon.listings.patch(_seller(call), call.params["sku"], call.params["body"]["patches"])
+    seller_id = _seller(call)
+    if call.amazon.listings.items.find(seller_id, call.params["sku"]) is None:
+        return 200, not_listed(call)
+    listing = call.amazon.listings.patch(seller_id, call.params["sku"], call.params["body"]["patches"])
     return 200, submission(call, listing)
 
 
 @api.operation("deleteListingsItem")
 def delete_listings_item(call: Call) -> Answer:
     seller_id = _seller(call)
-    listing = call.amazon.listings.items.load(seller_id, call.params["sku"])
+    listing = call.amazon.listings.items.find(seller_id, call.params["sku"])
+    if listing is None:
+        return 200, not_listed(call)
     call.amazon.listings.delete(seller_id, call.params["sku"])
     return 200, {**submission(call, listing), "identifiers": []}
 

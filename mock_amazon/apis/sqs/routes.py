@@ -35,7 +35,9 @@ from mock_amazon.apis.sqs.backend import (
     SqsError,
     TooManyEntriesInBatchRequest,
 )
+from mock_amazon.errors import InvalidInput
 from mock_amazon.pipeline import current_amazon
+from mock_amazon.spec import read_json
 
 log = logging.getLogger("mock_amazon.sqs")
 blueprint = Blueprint("sqs", __name__)
@@ -118,9 +120,9 @@ def _body() -> Params:
     if not data:
         return {}
     try:
-        params = json.loads(data)
-    except ValueError:
-        raise SerializationError("The request body is not valid JSON.") from None
+        params = read_json(data, "body")  # UTF-8 JSON within the limits every request body has
+    except InvalidInput as error:
+        raise SerializationError(error.message) from None
     if not isinstance(params, dict):
         raise SerializationError("The request body must be a JSON object.")
     return params
