@@ -146,13 +146,9 @@ def fulfillment_order_requests_xml(amazon: MockAmazon, seller_id: str, content: 
                                    feed_id: str) -> tuple[bool, bytes, str]:
     """POST_FULFILLMENT_ORDER_REQUEST_DATA: each Message's FulfillmentOrderRequest is created or reported."""
     try:
-        envelope = ElementTree.fromstring(content)
-    except ElementTree.ParseError as error:
-        return True, _processing_report(feed_id, 0, [(0, "", f"The feed is not well-formed XML: {error}.")]), XML_REPORT
-    if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != "FulfillmentOrderRequest":
-        return True, _processing_report(feed_id, 0, [(0, "", "The feed must be an AmazonEnvelope whose MessageType "
-                                                             "is FulfillmentOrderRequest.")]), XML_REPORT
-    messages = envelope.findall("Message")
+        messages = _envelope_messages(content, feed_id, "FulfillmentOrderRequest")
+    except FatalFeed as fatal:
+        return True, fatal.report, XML_REPORT
     errors = []
     for message in messages:
         message_id = (message.findtext("MessageID") or "").strip()
@@ -283,16 +279,33 @@ def listings(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -
     return False, json.dumps(report).encode(), "application/json"
 
 
-def order_acknowledgements(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
-    """POST_ORDER_ACKNOWLEDGEMENT_DATA: each Message's OrderAcknowledgement is applied or reported by MessageID."""
+class FatalFeed(Exception):
+    """A feed that cannot be read at all; `report` is the processing report that says why."""
+
+    def __init__(self, report: bytes):
+        super().__init__("fatal feed")
+        self.report = report
+
+
+def _envelope_messages(content: bytes, feed_id: str, message_type: str) -> list[ElementTree.Element]:
+    """The Messages of an AmazonEnvelope of `message_type`, or FatalFeed when the document is not one."""
     try:
         envelope = ElementTree.fromstring(content)
     except ElementTree.ParseError as error:
-        return True, _processing_report(feed_id, 0, [(0, "", f"The feed is not well-formed XML: {error}.")]), XML_REPORT
-    if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != "OrderAcknowledgement":
-        return True, _processing_report(feed_id, 0, [(0, "", "The feed must be an AmazonEnvelope whose MessageType "
-                                                             "is OrderAcknowledgement.")]), XML_REPORT
-    messages = envelope.findall("Message")
+        unreadable = f"The feed is not well-formed XML: {error}."
+        raise FatalFeed(_processing_report(feed_id, 0, [(0, "", unreadable)])) from None
+    if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != message_type:
+        raise FatalFeed(_processing_report(feed_id, 0, [(0, "", "The feed must be an AmazonEnvelope whose "
+                                                                f"MessageType is {message_type}.")]))
+    return envelope.findall("Message")
+
+
+def order_acknowledgements(amazon: MockAmazon, seller_id: str, content: bytes, feed_id: str) -> tuple[bool, bytes, str]:
+    """POST_ORDER_ACKNOWLEDGEMENT_DATA: each Message's OrderAcknowledgement is applied or reported by MessageID."""
+    try:
+        messages = _envelope_messages(content, feed_id, "OrderAcknowledgement")
+    except FatalFeed as fatal:
+        return True, fatal.report, XML_REPORT
     errors = []
     for message in messages:
         message_id = (message.findtext("MessageID") or "").strip()
