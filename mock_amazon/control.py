@@ -93,6 +93,8 @@ def _session_value(token: str) -> str:
 
 @control.before_request
 def one_at_a_time() -> None:
+    """A control route holds the mock's lock from start to end, as an operation does (pipeline.dispatch): its
+    writes never land in the middle of an API call, nor an API call's in the middle of its own."""
     current_amazon().lock.acquire()
     g.holds_mock_lock = True
 

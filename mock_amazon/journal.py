@@ -28,7 +28,7 @@ from model.clock import Clock, to_datetime
 
 BODY_CAP = 64 * 1024
 REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset({"x-amz-access-token", "authorization"})
+SECRET_HEADERS = frozenset({"x-amz-access-token", "authorization", "x-testbed-token", "cookie"})
 # Login with Amazon's credentials and tokens (form fields and JSON keys), and Restricted Data Tokens. A form's
 # `code` is an authorization code; in JSON, `code` names an error, so it stays.
 FORM_SECRETS = frozenset({"client_secret", "refresh_token", "access_token", "code"})
