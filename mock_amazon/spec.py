@@ -132,8 +132,24 @@ def _definitions(model: str) -> dict:
 
 def schema_for(model: str, schema: dict) -> dict:
     """A self-contained JSON Schema (draft 4) for `schema` of `model`: its `#/definitions/...` refs resolve, and
-    integers carry their implied bounds."""
-    return {**with_implied_bounds(schema), "$schema": DRAFT_4, "definitions": _definitions(model)}
+    integers carry their implied bounds. Only the definitions it reaches come along: a validator compiled for a
+    query parameter need not compile the whole model."""
+    definitions = _definitions(model)
+    reached: dict = {}
+    waiting = [schema]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, list):
+            waiting.extend(node)
+        elif isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference.startswith("#/definitions/"):
+                name = reference.removeprefix("#/definitions/")
+                if name not in reached and name in definitions:
+                    reached[name] = definitions[name]
+                    waiting.append(definitions[name])
+            waiting.extend(value for key, value in node.items() if key != "$ref")
+    return {**with_implied_bounds(schema), "$schema": DRAFT_4, "definitions": reached}
 
 
 def is_date_time(value: object) -> bool:
