@@ -136,7 +136,7 @@ def schema_for(model: str, schema: dict) -> dict:
     query parameter need not compile the whole model."""
     definitions = _definitions(model)
     reached: dict = {}
-    waiting = [schema]
+    waiting: list[Any] = [schema]
     while waiting:
         node = waiting.pop()
         if isinstance(node, list):
