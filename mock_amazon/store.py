@@ -160,6 +160,12 @@ class Store:
         rows = self.execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
         return [orjson.loads(row[0]) for row in rows]
 
+    def count_by_status(self, kind: str, seller_id: str) -> dict[str | None, int]:
+        """How many entities of one kind and seller are in each status (one query on the status index)."""
+        rows = self.execute("SELECT status, COUNT(*) FROM entities WHERE kind=? AND seller_id=? GROUP BY status",
+                            (kind, seller_id)).fetchall()
+        return {status: count for status, count in rows}
+
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",
                            (kind, seller_id, entity_id)).fetchone()
