@@ -135,10 +135,9 @@ async function showClock() {
 
 async function clockAction(element, action) {
   try {
-    await action();
-    say(element, "");
+    say(element, (await action()) || "");
   } catch (error) {
-    say(element, error.message, true);
+    say(element, `${error.code}: ${error.message}`, true);
   }
   await refresh();
 }
@@ -157,7 +156,7 @@ $("#jump-form").addEventListener("submit", (event) => {
   const seconds = Number(event.target.amount.value) * Number(event.target.unit.value);
   clockAction($("#clock-result"), async () => {
     const result = await call("POST", "/clock/advance", {seconds});
-    say($("#clock-result"), `now ${shortTime(result.now)}, ${result.timers_run} timers ran`);
+    return `now ${shortTime(result.now)}, ${result.timers_run} timers ran`;
   });
 });
 
@@ -376,12 +375,13 @@ $("#journal-form").addEventListener("submit", (event) => {
 });
 
 function side(message) {
-  if (!message) return "(not kept)";
-  const headers = Object.entries(message.headers || {}).map(([k, v]) => `${k}: ${v}`).join("\n");
-  let body = message.body;
-  if (typeof body !== "string") body = JSON.stringify(body, null, 2);
-  else { try { body = JSON.stringify(JSON.parse(body), null, 2); } catch (_) { /* as it came */ } }
-  return `${headers}\n\n${body || ""}`;
+  // the journal's form of one side: {headers: [[name, value]], mime_type, size, text, truncated, encoding}
+  if (!message) return "(bodies were not kept)";
+  const headers = (message.headers || []).map(([name, value]) => `${name}: ${value}`).join("\n");
+  let body = message.text || "";
+  if (message.encoding === "base64") body = `(${message.size} bytes, base64)\n${body}`;
+  else { try { body = JSON.stringify(JSON.parse(body), null, 2); } catch (_) { /* not JSON: as it came */ } }
+  return `${headers}\n\n${body}${message.truncated ? "\n(truncated)" : ""}`;
 }
 
 async function showExchange(id) {
