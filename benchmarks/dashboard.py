@@ -112,6 +112,7 @@ def main() -> int:
             "list, Canceled": f"/_testbed/records/order?seller_id={seller_id}&limit=25&status=Canceled",
             "record + its calls": f"/_testbed/records/order/{watched}?seller_id={seller_id}",
             "rate limits": f"/_testbed/rate-limits?seller_id={seller_id}",
+            "recent 429s": f"/_testbed/traffic?seller_id={seller_id}&status=429&newest=true&limit=10",
             "faults": "/_testbed/faults",
             "operations": "/_testbed/operations",
             "snapshots": "/_testbed/snapshots",

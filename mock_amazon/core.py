@@ -376,7 +376,7 @@ class MockAmazon:
                              "final": list(table.final), "total": sum(found[kind].values())}
         return counted
 
-    def record(self, kind: str, seller_id: str, entity_id: str, scan: int = 10_000, limit: int = 100) -> dict:
+    def record(self, kind: str, seller_id: str, entity_id: str, scan: int = 2000, limit: int = 100) -> dict:
         """One record of Amazon's as stored, its history of transitions, and the seller's calls that named it (in
         path, query or body) among the journal's newest `scan` entries."""
         if kind not in self.store.kinds:

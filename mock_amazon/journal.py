@@ -181,7 +181,7 @@ class Journal:
                                       "LIMIT ?", (*args, where.limit)).fetchall()
         return rows[::-1] if where.newest else rows
 
-    def touching(self, text: str, seller_id: str, scan: int = 10_000, limit: int = 100) -> dict:
+    def touching(self, text: str, seller_id: str, scan: int = 2000, limit: int = 100) -> dict:
         """The newest `limit` entries of the seller's calls that name `text` (an entity's ID) in their path, query
         or either body, looked for among the journal's newest `scan` entries; oldest first. `scanned` says how
         far back the search went."""

@@ -252,6 +252,7 @@ async function showEntity(kind, id) {
   $("#entity-calls tbody").replaceChildren(...found.calls.map((c) => row(
     [link(c.id, () => showExchange(c.id)), shortTime(c.time), c.operation, c.status])));
   $("#entity-record").textContent = JSON.stringify(found.record, null, 2);
+  $("#entity-scanned").textContent = `(the journal searched from entry ${found.calls_scanned_from_id} on)`;
 }
 
 // actions ----------------------------------------------------------------------------------------------------------
@@ -305,6 +306,9 @@ async function showLimits() {
     if (!limits.buckets.some((b) => b.operation_id === operation)) rows.push(row([operation, "", "", "", throttled.count]));
   }
   $("#buckets tbody").replaceChildren(...rows);
+  const recent = await call("GET", "/traffic" + seller({status: 429, newest: "true", limit: 10}));
+  $("#throttled tbody").replaceChildren(...recent.traffic.reverse().map((entry) => row(
+    [link(entry.id, () => showExchange(entry.id)), shortTime(entry.time), entry.operation], {id: entry.id})));
 }
 
 async function showFaults() {
@@ -466,4 +470,15 @@ async function start() {
   }
 }
 
-start().then(() => { setTimeout(tick, POLL_MS); setInterval(showWorld, 5 * POLL_MS); });
+async function slowTick() {
+  // the world's line, the list's current page and the open record, every five seconds
+  if (state.locked) return;
+  try {
+    await Promise.all([showWorld(), showList(),
+                       state.entity ? showEntity(state.entity.kind, state.entity.id) : Promise.resolve()]);
+  } catch (error) {
+    say($("#connection"), `${error.code}: ${error.message}`, true);
+  }
+}
+
+start().then(() => { setTimeout(tick, POLL_MS); setInterval(slowTick, 5 * POLL_MS); });
