@@ -1,49 +1,168 @@
-"""Load the standalone mock from a second process on loopback: requests per second and p50/p99 latency for
-getOrders and getInventorySummaries, rate limits lifted.
+"""The standalone mock under load from an external generator, side by side with Prism, the stateless OpenAPI mock
+a user would otherwise pick, in the same run on the same machine.
 
-Floor: the same number of requests to the server's cheapest route (the control API's clock), which measures
-the WSGI server and HTTP stack alone.
-Run: python benchmarks/mock_server.py [--requests N] [--concurrency C]
+wrk (Debian's package; a C program, so it shares nothing with the server's interpreter) drives each server with
+32 connections on loopback over a mix of distinct getOrders queries: creation dates across the seeded orders, page
+sizes of 10, 20 and 30, and next tokens of real result pages, so that no cache of one answer stands in for the
+work. Rate limits are lifted. Printed per server: requests per second, p50 and p99 latency, non-2xx answers; then
+the mock's floor (its cheapest route, the control API's clock: the WSGI server and HTTP stack alone) and the
+ratio to Prism against the target (at least 1.5x, p99 under 25 ms, no non-2xx).
+
+Prism (`@stoplight/prism-cli`, serving Amazon's ordersV0.json) is installed with npm under ~/.cache when missing,
+and skipped with one line when it cannot be; wrk is installed with apt-get when missing and this runs as root.
+
+Run: python benchmarks/mock_server.py [--seconds S] [--connections C] [--threads T]
 """
 import argparse
-import statistics
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
+import orjson
 import requests
 
-from mock_amazon.launcher import Server
+from mock_amazon.launcher import Server, free_port
+from mock_amazon.spec import models_dir
+
+PRISM_VERSION = "5"
+PRISM_HOME = Path.home() / ".cache" / "fulfillment-testbed" / "prism"
+MARKETPLACE = "ATVPDKIKX0DER"
+TARGET_RATIO, TARGET_P99_MS = 1.5, 25.0
 
 
-def load(url: str, count: int, concurrency: int, headers: dict, params: dict) -> tuple[float, list[float]]:
-    sessions = [requests.Session() for _ in range(concurrency)]
+@dataclass
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    errors: int
 
-    def one(index: int) -> float:
-        started = time.perf_counter()
-        response = sessions[index % concurrency].get(url, headers=headers, params=params, timeout=30)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-        return elapsed
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        latencies = list(pool.map(one, range(count)))
-    return time.perf_counter() - started, latencies
+    def line(self, name: str) -> str:
+        return (f"{name:<34} {self.requests_per_second:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
+                f"p99 {self.p99_ms:6.1f} ms   non-2xx {self.non_2xx}   socket errors {self.errors}")
 
 
-def report(name: str, wall: float, latencies: list[float]) -> None:
-    cuts = statistics.quantiles(latencies, n=100)
-    print(f"{name:<24} {len(latencies) / wall:8.0f} req/s   p50 {cuts[49] * 1000:6.1f} ms   "
-          f"p99 {cuts[98] * 1000:6.1f} ms")
+def wrk_path() -> str | None:
+    found = shutil.which("wrk")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: installing Debian's package", flush=True)
+        subprocess.run("apt-get update -qq && apt-get install -y -qq wrk", shell=True, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    return found
+
+
+def prism_path() -> tuple[str | None, str]:
+    """Prism's command, installed when missing; or None and why not."""
+    command = PRISM_HOME / "node_modules" / ".bin" / "prism"
+    if command.exists():
+        return str(command), ""
+    if shutil.which("npm") is None:
+        return None, "npm is not installed"
+    print(f"Prism is missing: installing @stoplight/prism-cli@{PRISM_VERSION} under {PRISM_HOME}", flush=True)
+    PRISM_HOME.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["npm", "install", "--silent", "--prefix", str(PRISM_HOME),
+                           f"@stoplight/prism-cli@{PRISM_VERSION}"], capture_output=True, text=True)
+    if done.returncode != 0 or not command.exists():
+        return None, f"npm install failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}"
+    return str(command), ""
+
+
+def start_prism(command: str) -> tuple[subprocess.Popen, str] | None:
+    port = free_port()
+    process = subprocess.Popen([command, "mock", "-p", str(port), "-h", "127.0.0.1", "-v", "error",
+                                str(models_dir() / "ordersV0.json")], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            requests.get(f"{base_url}/orders/v0/orders", params={"MarketplaceIds": MARKETPLACE}, timeout=1)
+            return process, base_url
+        except requests.ConnectionError:
+            time.sleep(0.2)  # Prism is still reading the model
+    process.kill()
+    return None
+
+
+def query_mix(server: Server, token: str) -> list[str]:
+    """Distinct getOrders paths: dates across the seeded orders times three page sizes, and real next tokens."""
+    headers = {"x-amz-access-token": token}
+    paths = []
+    for day in range(1, 21):
+        for size in (10, 20, 30):
+            paths.append(f"/orders/v0/orders?MarketplaceIds={MARKETPLACE}&CreatedAfter=2020-01-{day:02d}T00:00:00Z"
+                         f"&MaxResultsPerPage={size}")
+    for path in paths[:: 6]:
+        answer = requests.get(server.base_url + path, headers=headers, timeout=10).json()["payload"]
+        for _ in range(3):  # follow a few pages of each: next tokens of real result pages
+            token_text = answer.get("NextToken")
+            if not token_text:
+                break
+            page = f"/orders/v0/orders?MarketplaceIds={MARKETPLACE}&NextToken={requests.utils.quote(token_text)}"
+            paths.append(page)
+            answer = requests.get(server.base_url + page, headers=headers, timeout=10).json()["payload"]
+    return paths
+
+
+def wrk(command: str, base_url: str, paths: list[str], headers: dict[str, str], seconds: int,
+        connections: int) -> Load:
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "mix.lua"
+        script.write_text(
+            "paths = " + _lua_list(paths) + "\nheaders = " + _lua_table(headers) + "\n"
+            "counter = 0\n"
+            "request = function()\n  counter = counter + 1\n"
+            "  return wrk.format('GET', paths[(counter % #paths) + 1], headers)\nend\n")
+        out = subprocess.run([command, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                              base_url], capture_output=True, text=True, check=True).stdout
+    return Load(float(_match(r"Requests/sec:\s+([\d.]+)", out)), _ms(_match(r"50%\s+(\S+)", out)),
+                _ms(_match(r"99%\s+(\S+)", out)), int(_match(r"Non-2xx or 3xx responses: (\d+)", out, "0")),
+                sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)))
+
+
+def _lua_list(values: list[str]) -> str:
+    return "{" + ", ".join(orjson.dumps(v).decode() for v in values) + "}"
+
+
+def _lua_table(values: dict[str, str]) -> str:
+    return "{" + ", ".join(f"[{orjson.dumps(k).decode()}] = {orjson.dumps(v).decode()}"
+                           for k, v in values.items()) + "}"
+
+
+def _match(pattern: str, text: str, default: str | None = None) -> str:
+    found = re.search(pattern, text)
+    if found is None:
+        if default is None:
+            raise RuntimeError(f"wrk printed no {pattern!r}:\n{text}")
+        return default
+    return found.group(1)
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=None, help="the mock's worker threads (its default if unset)")
     args = parser.parse_args()
-    server = Server("--sellers", "1", "--threads", str(args.concurrency))
+    command = wrk_path()
+    if command is None:
+        print("wrk is not installed and cannot be here (apt-get install wrk, as root); nothing measured")
+        sys.exit(2)
+    server = Server("--sellers", "1", *(["--threads", str(args.threads)] if args.threads else []))
+    prism = None
     try:
         seller = server.info["sellers"][0]
         server.control("POST", "/seed", {"seller_id": seller["seller_id"], "skus": 200, "orders": 300, "seed": 1})
@@ -51,19 +170,32 @@ def main() -> None:
         token = requests.post(f"{server.base_url}/auth/o2/token", timeout=10, data={
             "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret",
                                                                       "refresh_token")}}).json()["access_token"]
+        paths = query_mix(server, token)
         headers = {"x-amz-access-token": token}
-        print(f"{args.requests} requests each, {args.concurrency} in flight, server and client on 127.0.0.1")
-        wall, latencies = load(f"{server.base_url}/_testbed/clock", args.requests, args.concurrency, {}, {})
-        report("floor (control clock)", wall, latencies)
-        wall, latencies = load(f"{server.base_url}/orders/v0/orders", args.requests, args.concurrency, headers,
-                               {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2020-01-01T00:00:00Z",
-                                "MaxResultsPerPage": "20"})
-        report("getOrders (20 a page)", wall, latencies)
-        wall, latencies = load(f"{server.base_url}/fba/inventory/v1/summaries", args.requests, args.concurrency,
-                               headers, {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER",
-                                         "marketplaceIds": "ATVPDKIKX0DER", "details": "true"})
-        report("getInventorySummaries", wall, latencies)
+        print(f"wrk, {args.connections} connections for {args.seconds} s each, on 127.0.0.1; getOrders over "
+              f"{len(paths)} distinct queries (300 orders, rate limits lifted); load average "
+              f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        floor = wrk(command, server.base_url, ["/_testbed/clock"], {}, args.seconds, args.connections)
+        print(floor.line("mock: floor (the control clock)"))
+        mock = wrk(command, server.base_url, paths, headers, args.seconds, args.connections)
+        print(mock.line("mock: getOrders"))
+        prism_command, why = prism_path()
+        started = start_prism(prism_command) if prism_command else None
+        if started is None:
+            print(f"Prism: skipped ({why or 'it did not start within 60 s'}); no ratio")
+            return
+        prism, prism_url = started
+        peer = wrk(command, prism_url, paths, headers, args.seconds, args.connections)
+        print(peer.line("Prism 5 (stateless): getOrders"))
+        ratio = mock.requests_per_second / peer.requests_per_second
+        met = ratio >= TARGET_RATIO and mock.p99_ms < TARGET_P99_MS and mock.non_2xx == 0 and mock.errors == 0
+        print(f"the mock serves {ratio:.2f}x Prism's requests per second with p99 {mock.p99_ms:.1f} ms "
+              f"(target: at least {TARGET_RATIO}x, p99 under {TARGET_P99_MS:g} ms, no non-2xx): "
+              f"{'met' if met else 'NOT met'}")
     finally:
+        if prism is not None:
+            prism.terminate()
+            prism.wait(timeout=10)
         server.stop()
 
 

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+import orjson
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -80,9 +81,12 @@ def current_amazon() -> MockAmazon:
     return amazon
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    text = "" if body is None else json.dumps(body, separators=(",", ":"))
-    return Response(text, status=status, headers=headers or {},
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None,
+                  encoded: bytes | None = None) -> Response:
+    """`body` as JSON; `encoded` is that JSON already made (the journal's copy), so it is not made twice."""
+    if encoded is None and body is not None:
+        encoded = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    return Response(encoded or b"", status=status, headers=headers or {},
                     mimetype="application/json" if body is not None else None)
 
 
@@ -103,6 +107,7 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str]
+    encoded: bytes | None = None  # the body as JSON, when the journal needed it anyway
 
 
 MALFORMED_HEADER = "x-testbed-malformed"
@@ -158,12 +163,13 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
             if problem is not None:  # a bug in the mock: an answer its model does not allow
                 log.error("%s: %s", ANSWER_BREAKS_MODEL, problem)
                 status, body = 500, ApiError(f"{ANSWER_BREAKS_MODEL}: {problem}").body(dialect)
+        encoded = None if body is None or not amazon.journal.bodies else orjson.dumps(body)
         amazon.journal.record(
             op.operation_id, op.method, exchange.path, query_string(exchange.query), status, started, seller_id,
             throttled, fault, request_id,
             Message(exchange.headers, exchange.body, exchange.headers.get("content-type")),
-            Message(headers, body, None if body is None else JSON))
-    return Reply(status, body, headers)
+            Message(headers, body if encoded is None else encoded, None if body is None else JSON))
+    return Reply(status, body, headers, encoded)
 
 
 def perform(handler: Handler, call: Call) -> Answer:
@@ -266,7 +272,7 @@ def _view(route: Route) -> Callable[..., Response]:
         reply = dispatch(amazon, route, exchange)
         if amazon.wait is not None and "x-testbed-latency" in reply.headers:
             amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
-        return json_response(reply.status, reply.body, reply.headers)
+        return json_response(reply.status, reply.body, reply.headers, reply.encoded)
     view.__name__ = route.operation.operation_id
     view.__wrapped_model__ = route.operation.model  # type: ignore[attr-defined]  # lets tests list served operations
     return view

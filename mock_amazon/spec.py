@@ -132,8 +132,24 @@ def _definitions(model: str) -> dict:
 
 def schema_for(model: str, schema: dict) -> dict:
     """A self-contained JSON Schema (draft 4) for `schema` of `model`: its `#/definitions/...` refs resolve, and
-    integers carry their implied bounds."""
-    return {**with_implied_bounds(schema), "$schema": DRAFT_4, "definitions": _definitions(model)}
+    integers carry their implied bounds. Only the definitions it reaches come along: a validator compiled for a
+    query parameter need not compile the whole model."""
+    definitions = _definitions(model)
+    reached: dict = {}
+    waiting = [schema]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, list):
+            waiting.extend(node)
+        elif isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference.startswith("#/definitions/"):
+                name = reference.removeprefix("#/definitions/")
+                if name not in reached and name in definitions:
+                    reached[name] = definitions[name]
+                    waiting.append(definitions[name])
+            waiting.extend(value for key, value in node.items() if key != "$ref")
+    return {**with_implied_bounds(schema), "$schema": DRAFT_4, "definitions": reached}
 
 
 def is_date_time(value: object) -> bool:
@@ -169,9 +185,21 @@ def _fast_validator(model: str, schema_json: str) -> Callable[[Any], Any] | None
         return None
 
 
+# Compiled checks by the schema object they were made for (the models' schemas live as long as the process):
+# finding one costs a dictionary lookup, not a canonical JSON dump of the schema on every request.
+_CHECKS_BY_SCHEMA: dict[tuple[str, int], tuple[dict, Callable[[Any], Any] | None]] = {}
+_CHECKS_KEPT = 4096  # a caller passing a new schema object each time cannot grow the table without bound
+
+
 def _fast_check(model: str, schema: dict, document: Any) -> bool:
     """A compiled pre-check (many times faster); jsonschema decides, and words the error, when it fails."""
-    check = _fast_validator(model, json.dumps(schema, sort_keys=True))
+    kept = _CHECKS_BY_SCHEMA.get((model, id(schema)))
+    if kept is None or kept[0] is not schema:  # the schema kept alive beside its check, so its id stays its own
+        if len(_CHECKS_BY_SCHEMA) >= _CHECKS_KEPT:
+            _CHECKS_BY_SCHEMA.clear()
+        kept = _CHECKS_BY_SCHEMA[(model, id(schema))] = (schema, _fast_validator(model, json.dumps(schema,
+                                                                                                    sort_keys=True)))
+    check = kept[1]
     if check is None:
         return False
     try:
@@ -327,7 +355,18 @@ TIME_SUFFIXES = ("After", "Before", "DateTime", "Since", "Until")  # v0 declares
 
 
 def parameter_schema(parameter: dict) -> dict:
-    """The JSON Schema a query, path or header parameter's value must meet (its items' too, for an array)."""
+    """The JSON Schema a query, path or header parameter's value must meet (its items' too, for an array); one
+    object per parameter, so its compiled check is found by identity."""
+    kept = _PARAMETER_SCHEMAS.get(id(parameter))
+    if kept is None or kept[0] is not parameter:
+        kept = _PARAMETER_SCHEMAS[id(parameter)] = (parameter, _parameter_schema(parameter))
+    return kept[1]
+
+
+_PARAMETER_SCHEMAS: dict[int, tuple[dict, dict]] = {}
+
+
+def _parameter_schema(parameter: dict) -> dict:
     schema = {key: parameter[key] for key in PARAMETER_KEYWORDS if key in parameter}
     if "items" in parameter:
         schema["items"] = {key: parameter["items"][key] for key in PARAMETER_KEYWORDS if key in parameter["items"]}
