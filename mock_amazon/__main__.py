@@ -150,7 +150,7 @@ def serve(server: Server) -> None:
 def bind(app: Flask, args: argparse.Namespace) -> Server | None:
     """The server, its socket bound; None (and one line on stderr) when the address cannot be had. The judge's
     verdict is served too (`/_testbed/verdict`), as a client of the mock's own routes."""
-    app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}"))
+    app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}", args.control_token))
     try:
         server: Server = create_server(
             app, host=args.host, port=args.port, threads=args.threads, ident="mock_amazon",

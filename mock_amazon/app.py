@@ -24,6 +24,7 @@ from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
 from mock_amazon.pipeline import Api, Route, json_response
+from mock_amazon.ui import ui
 
 APIS: tuple[Api, ...] = (
     orders.api, orders.api_2026, reports.api, fba_inventory.api, notifications.api, listings.api,
@@ -40,9 +41,13 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
     app = Flask("mock_amazon")
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
-    for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, *(api.blueprint for api in APIS)):
+    for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, ui,
+                      *(api.blueprint for api in APIS)):
         app.register_blueprint(blueprint)
     app.before_request(require_control_token)
+    app.extensions["mock_amazon.operations"] = [
+        {"operation": route.operation.operation_id, "key": key, "api": route.operation.model}
+        for key, route in sorted(ROUTES.items())]
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> Response:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal, overload
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from mock_amazon.errors import ApiError, InvalidInput, NotFound
 from mock_amazon.journal import Filter
@@ -69,11 +69,17 @@ TOKEN_HEADER = "x-testbed-token"
 SESSION_COOKIE = "testbed_session"
 
 
+UI_PATH = "/_testbed/ui"  # the dashboard's page and static files: no data, so no token (its calls need one)
+
+
 def require_control_token() -> Response | None:
     """Registered for the whole app (the live world's /_testbed/world and any later route under /_testbed/ are
-    covered too): without the control token, a 401 in Amazon's error shape."""
+    covered too): without the control token, a 401 in Amazon's error shape. The dashboard's own page and files
+    (/_testbed/ui) hold no data and are served to anyone; every call the page makes needs the token."""
     token = current_amazon().control_token
     if token is None or not (request.path == "/_testbed" or request.path.startswith("/_testbed/")):
+        return None
+    if request.path == UI_PATH or request.path.startswith(UI_PATH + "/"):
         return None
     given = request.headers.get(TOKEN_HEADER)
     if given is not None and hmac.compare_digest(given.encode(), token.encode()):
@@ -268,6 +274,49 @@ def records(kind: str) -> Response:
         found = amazon.store.documents(kind, seller_id, request.args.get("status") or None,
                                        request.args.get("after", ""), int(limit))
     return json_response(200, {"records": found, "next": found[-1]["id"] if len(found) == int(limit) else None})
+
+
+@control.get("/records/<kind>/<entity_id>")
+def record(kind: str, entity_id: str) -> Response:
+    """One record (?seller_id=, required): as stored, its `history` of transitions ({time, from, to, trigger}) and
+    the seller's `calls` that named its ID in their path, query or bodies, among the journal's newest ?scan=
+    entries (2000 unless told; at most 100000), newest 100 of them, oldest first. Searching bodies costs about
+    a millisecond per 30 entries, so the default keeps the page quick."""
+    scan = request.args.get("scan", "2000")
+    if not scan.isascii() or not scan.isdigit():
+        raise InvalidInput("'scan' must be a whole number of journal entries.", "scan")
+    return json_response(200, current_amazon().record(kind, _seller(request.args), entity_id, int(scan)))
+
+
+@control.get("/counts")
+def counts() -> Response:
+    """The seller's (?seller_id=) orders, fulfillment orders, seller-flex shipments and returns by lifecycle
+    state, every state of each table listed (0 where none is)."""
+    return json_response(200, {"counts": current_amazon().counts(_seller(request.args))})
+
+
+@control.get("/rate-limits")
+def rate_limit_state() -> Response:
+    """The seller's (?seller_id=) token buckets now, one per operation called so far ({operation, operation_id,
+    rate, burst, tokens}), and the 429s per operation in the journal (after ?since_id=)."""
+    since = request.args.get("since_id", "0")
+    if not since.isascii() or not since.isdigit():
+        raise InvalidInput("'since_id' must be a journal entry ID (0 or more).", "since_id")
+    return json_response(200, current_amazon().rate_limit_state(_seller(request.args), int(since)))
+
+
+@control.get("/faults")
+def fault_rules() -> Response:
+    """The fault rules in force, as PUT /faults takes them (a rule with `count` shows what is left of it)."""
+    return json_response(200, {"faults": [dataclasses.asdict(rule) for rule in current_amazon().faults.rules]})
+
+
+@control.get("/operations")
+def operations() -> Response:
+    """Every operation the mock serves at Amazon's doors ({operation: operationId, key: model.operationId, api}),
+    what fault rules and rate-limit overrides name."""
+    served: list[dict] = current_app.extensions["mock_amazon.operations"]  # set by app.create_app
+    return json_response(200, {"operations": served})
 
 
 @control.get("/inventory")

@@ -29,6 +29,7 @@ from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.apis.sqs.backend import SqsBackend
 from mock_amazon.apis.tokens.backend import RestrictedDataTokens
 from mock_amazon.auth import Auth, Seller
+from mock_amazon.entities import Collection
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
 from mock_amazon.journal import Filter, Journal
@@ -45,6 +46,7 @@ CHECK_ANSWERS_ENV = "MOCK_AMAZON_CHECK_ANSWERS"
 MAX_SETTING = 1e9               # seconds (some 31 years) or bytes: beyond it a setting is a mistake
 MAX_ADVANCE_SECONDS = 3.2e9     # about a century: the clock's dates stay within what ISO 8601 writes
 MAX_SEEDED = 100_000            # SKUs or orders seeded in one call
+MAX_JOURNAL_SCAN = 100_000      # journal entries an entity's page looks through for the calls that named it
 
 
 @functools.lru_cache(maxsize=None)
@@ -158,6 +160,10 @@ class MockAmazon:
         self.external_fulfillment = ExternalFulfillmentBackend(self)
         self.tokens = RestrictedDataTokens(self)
         self.snapshots = Snapshots(self)
+        self.marketplace: dict[str, Collection] = {c.kind: c for c in (
+            self.orders.orders, self.fulfillment_outbound.orders, self.external_fulfillment.shipments,
+            self.external_fulfillment.returns)}
+        """The kinds of record a tester follows through their lifecycles (the dashboard counts them by state)."""
         self.snapshot_parts: dict[str, SnapshotPart] = self._state_outside_the_store()
         """What a snapshot saves besides the store, by name: (save, restore); others (the live world) add theirs."""
 
@@ -355,6 +361,44 @@ class MockAmazon:
                     ledger.set_quantity(sku, location, quantities.get(condition, 0), condition=condition,
                                         channel=channel)
             return [p.to_dict() for p in ledger.positions_of(sku) if p.channel == channel]
+
+    def counts(self, seller_id: str) -> dict[str, dict]:
+        """The seller's orders, fulfillment orders, seller-flex shipments and returns counted in every state of
+        their lifecycle tables (a state nothing is in counts 0; a new state in a table shows up here by itself)."""
+        with self.lock:
+            found = {kind: self.store.count_by_status(kind, seller_id) for kind in self.marketplace}
+        counted = {}
+        for kind, collection in self.marketplace.items():
+            assert collection.lifecycle is not None  # every kind of `marketplace` has one
+            table = collection.lifecycle.table
+            states = {state: found[kind].get(state, 0) for state in table.states}
+            counted[kind] = {"label": collection.label, "lifecycle": table.name, "states": states,
+                             "final": list(table.final), "total": sum(found[kind].values())}
+        return counted
+
+    def record(self, kind: str, seller_id: str, entity_id: str, scan: int = 2000, limit: int = 100) -> dict:
+        """One record of Amazon's as stored, its history of transitions, and the seller's calls that named it (in
+        path, query or body) among the journal's newest `scan` entries."""
+        if kind not in self.store.kinds:
+            raise NotFound(f"No kind of record {kind!r}; known: {', '.join(sorted(self.store.kinds))}.", kind)
+        if not 1 <= scan <= MAX_JOURNAL_SCAN:
+            raise InvalidInput(f"'scan' must be between 1 and {MAX_JOURNAL_SCAN}.", "scan")
+        with self.lock:
+            doc = self.store.get(kind, seller_id, entity_id)
+            if doc is None:
+                raise NotFound(f"No {kind} record found with ID {entity_id}.", entity_id)
+            calls = self.journal.touching(entity_id, seller_id, scan, limit)
+        history = [{"time": time, "from": source, "to": dest, "trigger": trigger}
+                   for time, source, dest, trigger in doc.get("history", [])]
+        return {"kind": kind, "id": entity_id, "status": doc.get("status"), "record": doc, "history": history,
+                "calls": calls["entries"], "calls_scanned_from_id": calls["scanned_from_id"]}
+
+    def rate_limit_state(self, seller_id: str, since_id: int = 0) -> dict:
+        """Each operation's bucket of the seller now, the 429s it got after journal entry `since_id`, and
+        whether limits are lifted."""
+        with self.lock:
+            return {"buckets": self.limits.state(seller_id), "throttled": self.journal.throttles(seller_id, since_id),
+                    "lifted": self.limits.lifted, "overrides": self.limits.overrides}
 
     def traffic(self, since_id: int = 0, limit: int = 1000, operation: str | None = None,
                 status: str | int | None = None, seller_id: str | None = None) -> list[dict]:

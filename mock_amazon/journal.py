@@ -59,16 +59,19 @@ class Message:
 
 @dataclasses.dataclass(frozen=True)
 class Filter:
-    """Which entries to read: by operation, status (`429` or a class like `4xx`), seller, after an ID."""
+    """Which entries to read: by operation, status (`429` or a class like `4xx`), seller, after an ID; with
+    `newest`, the last `limit` of those (still oldest first), as a live tail starts."""
     operation: str | None = None
     status: str | int | None = None
     seller_id: str | None = None
     since_id: int = 0
     limit: int = 1000
+    newest: bool = False
 
     @classmethod
     def from_query(cls, args: Mapping[str, str]) -> Filter:
-        """A filter from a URL's query: operation, status, seller_id, since_id (or since), limit (1 to 100000)."""
+        """A filter from a URL's query: operation, status, seller_id, since_id (or since), limit (1 to 100000),
+        newest (true or false)."""
         since = args.get("since_id", args.get("since", "0"))
         if not since.isascii() or not since.isdigit() or int(since) > MAX_ID:
             raise InvalidInput("'since_id' must be a journal entry ID (0 or more).", "since_id")
@@ -79,7 +82,11 @@ class Filter:
         if status is not None and not (status in STATUS_CLASSES or status.isascii() and status.isdigit()
                                        and 100 <= int(status) <= 599):
             raise InvalidInput("'status' must be an HTTP status (429) or a class of them (4xx).", "status")
-        return cls(args.get("operation") or None, status, args.get("seller_id") or None, int(since), int(limit))
+        newest = args.get("newest", "false")
+        if newest not in ("true", "false"):
+            raise InvalidInput("'newest' must be true or false.", "newest")
+        return cls(args.get("operation") or None, status, args.get("seller_id") or None, int(since), int(limit),
+                   newest == "true")
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = ["id > ?"]
@@ -168,9 +175,38 @@ class Journal:
     def _rows(self, where: Filter, with_detail: bool) -> list[tuple]:
         clause, args = where.where()
         columns = COLUMNS if with_detail else COLUMNS[:-1]
+        order = "DESC" if where.newest else ""
         with self.lock:
-            return self.store.execute(f"SELECT {', '.join(columns)} FROM traffic WHERE {clause} ORDER BY id LIMIT ?",
-                                      (*args, where.limit)).fetchall()
+            rows = self.store.execute(f"SELECT {', '.join(columns)} FROM traffic WHERE {clause} ORDER BY id {order} "
+                                      "LIMIT ?", (*args, where.limit)).fetchall()
+        return rows[::-1] if where.newest else rows
+
+    def touching(self, text: str, seller_id: str, scan: int = 2000, limit: int = 100) -> dict:
+        """The newest `limit` entries of the seller's calls that name `text` (an entity's ID) in their path, query
+        or either body, looked for among the journal's newest `scan` entries; oldest first. `scanned` says how
+        far back the search went."""
+        with self.lock:
+            last = self.store.execute("SELECT COALESCE(MAX(id), 0) FROM traffic").fetchone()[0]
+            floor = max(0, last - scan)
+            rows = self.store.execute(
+                f"SELECT {', '.join(COLUMNS[:-1])} FROM traffic WHERE id > ? AND seller_id = ? AND "
+                "(instr(path, ?) OR instr(COALESCE(query, ''), ?) OR instr(COALESCE(detail, ''), ?)) "
+                "ORDER BY id DESC LIMIT ?", (floor, seller_id, text, text, text, limit)).fetchall()
+        return {"entries": [_summary(row) for row in rows[::-1]], "scanned_from_id": floor + 1}
+
+    def throttles(self, seller_id: str, since_id: int = 0) -> dict[str, dict]:
+        """The seller's 429s per operation after `since_id`: how many and the last one's ID and time."""
+        with self.lock:
+            rows = self.store.execute(
+                "SELECT operation, COUNT(*), MAX(id), MAX(time) FROM traffic WHERE id > ? AND seller_id = ? "
+                "AND status = 429 GROUP BY operation", (since_id, seller_id)).fetchall()
+        return {operation: {"count": count, "last_id": last_id, "last": to_datetime(last).isoformat()}
+                for operation, count, last_id, last in rows}
+
+    def last_id(self) -> int:
+        with self.lock:
+            last: int = self.store.execute("SELECT COALESCE(MAX(id), 0) FROM traffic").fetchone()[0]
+        return last
 
     # lifecycle: reset and snapshots
     def forget(self) -> None:

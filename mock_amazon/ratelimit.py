@@ -77,3 +77,12 @@ class RateLimiter:
             return 0.0
         tokens = min(bucket.burst, bucket.tokens + (self.clock.seconds() - bucket.last) * bucket.rate)
         return max(0.0, (1 - tokens) / bucket.rate)
+
+    def state(self, seller_id: str) -> list[dict]:
+        """Each bucket of the seller that a call has made so far, as it stands now (tokens refilled to this
+        instant, nothing spent): operation (model.operationId), operation_id (as the journal names it), rate,
+        burst, tokens."""
+        now = self.clock.seconds()
+        return [{"operation": key, "operation_id": key.split(".", 1)[-1], "rate": bucket.rate, "burst": bucket.burst,
+                 "tokens": min(bucket.burst, bucket.tokens + (now - bucket.last) * bucket.rate)}
+                for (seller, key), bucket in sorted(self.buckets.items()) if seller == seller_id]

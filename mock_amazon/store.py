@@ -151,14 +151,24 @@ class Store:
 
     def documents(self, kind: str, seller_id: str, status: str | None = None, after: str = "",
                   limit: int = 1000) -> list[dict]:
-        """Stored documents of one kind, by ID, as they are in the record (what the control API lists)."""
-        sql = "SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id > ?"
+        """Stored documents of one kind, by ID, as they are in the record (what the control API lists). With a
+        status, the status index finds the matches (sorted by ID after): walking the IDs in order instead reads every
+        entity of the kind when few or none are in that status (170 ms for none of 100,000, against under 20 ms for
+        60,000 matches this way)."""
+        index = "INDEXED BY entities_by_status" if status is not None else ""
+        sql = f"SELECT doc FROM entities {index} WHERE kind=? AND seller_id=? AND id > ?"
         args: list[Any] = [kind, seller_id, after]
         if status is not None:
             sql += " AND status=?"
             args.append(status)
         rows = self.execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
         return [orjson.loads(row[0]) for row in rows]
+
+    def count_by_status(self, kind: str, seller_id: str) -> dict[str | None, int]:
+        """How many entities of one kind and seller are in each status (one query on the status index)."""
+        rows = self.execute("SELECT status, COUNT(*) FROM entities WHERE kind=? AND seller_id=? GROUP BY status",
+                            (kind, seller_id)).fetchall()
+        return {status: count for status, count in rows}
 
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",

@@ -28,6 +28,7 @@ from mock_amazon.pipeline import json_response
 from mock_amazon.spec import parse_time, read_json
 from model.clock import Clock, WallClock, to_datetime, wall_time
 from model.seller import StoreOrder
+from simulator.actors.customers import webstore_order
 from simulator.run import start as start_actors
 from simulator.world import World
 
@@ -224,6 +225,25 @@ def world_status() -> Response:
     live = _live()
     with live.amazon.lock:
         return json_response(200, live.state())
+
+
+@world_state.post("/world/webstore-orders")
+def place_webstore_order() -> Response:
+    """A customer orders on the seller's webstore: {"sku", "quantity"} (1 unless given). The SKU must be one Amazon
+    fulfils (FBA): the integration sends the order to Amazon's multi-channel fulfilment, as it does the world's."""
+    data = read_json(request.get_data() or b"{}", "body")
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", "body")
+    live = _live()
+    sku, quantity = data.get("sku"), data.get("quantity", 1)
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 1000:
+        raise InvalidInput("'quantity' must be a whole number from 1 to 1000.", "quantity")
+    with live.amazon.lock:
+        if not isinstance(sku, str) or sku not in live.world.skus["fba"]:
+            raise InvalidInput("'sku' must be one of the seller's FBA SKUs (GET /_world/catalog lists them).", "sku")
+        webstore_order(live.world, sku, quantity)
+        order = live.world.orders[-1]
+        return json_response(201, live.webstore_json(order))
 
 
 # the seller's own systems, simulated: /_world/ ---------------------------------------------------------------

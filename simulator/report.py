@@ -1,10 +1,14 @@
-"""What a run found: report.json (numbers people ask for), PNG plots, and a short summary table."""
+"""What a run found: report.json (numbers people ask for), PNG plots, a short summary table, and report.html (the
+summary, the plots and the per-operation table in one self-contained file to attach to a ticket)."""
 from __future__ import annotations
 
+import base64
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Callable
+
+import jinja2
 
 from mock_amazon.spec import operation
 from simulator.metrics import percentile
@@ -141,7 +145,23 @@ def headline(report: dict) -> dict[str, float | int | None]:
 def write(world: World, report: dict, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    return [out / "report.json"] + plots(world, report, out)
+    made = plots(world, report, out)
+    return [out / "report.json"] + made + [html(report, made, out)]
+
+
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                               autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def html(report: dict, figures: list[Path], out: Path) -> Path:
+    """report.html: the summary table, every plot (embedded as base64 PNG) and the per-operation table, in one
+    file with nothing to fetch."""
+    images = [{"name": figure.name, "data": base64.b64encode(figure.read_bytes()).decode()} for figure in figures]
+    path = out / "report.html"
+    path.write_text(TEMPLATES.get_template("report.html").render(
+        report=report, summary=summary_rows(report), images=images,
+        report_json=json.dumps(report, indent=2, sort_keys=True)))
+    return path
 
 
 def plots(world: World, report: dict, out: Path) -> list[Path]:
@@ -197,6 +217,13 @@ def plots(world: World, report: dict, out: Path) -> list[Path]:
 
 
 def summary(report: dict) -> str:
+    rows = summary_rows(report)
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def summary_rows(report: dict) -> list[tuple[str, str]]:
+    """The summary table's rows (label, value): printed after a run and the head of report.html."""
     push = report["push"]
     rows = [
         ("scenario", f"{report['scenario']} (seed {report['seed']})"),
@@ -215,5 +242,4 @@ def summary(report: dict) -> str:
         ("inventory drift", ", ".join(f"{k} mean {v['mean_drift']} max {v['max_drift']}"
                                       for k, v in report["inventory"].items()) or "not sampled"),
     ]
-    width = max(len(label) for label, _ in rows)
-    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+    return rows

@@ -18,7 +18,7 @@ def registered_operations() -> set[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         blueprint = rule.endpoint.split(".")[0]
-        if blueprint in ("lwa", "documents", "sqs", "control", "static"):
+        if blueprint in ("lwa", "documents", "sqs", "control", "ui", "static"):
             continue
         found.add((view.__wrapped_model__, view.__name__))
     return found

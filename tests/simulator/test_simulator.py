@@ -1,11 +1,15 @@
 """The simulator: reproducible, meets the push floor, keeps every order through chaos, and explains bad input."""
+import base64
 import json
+import re
 from collections import Counter
 
 import pytest
+from markupsafe import escape
 
 import run_sim
 from simulator import scenario as scenarios
+from simulator.report import summary_rows
 from simulator.run import simulate
 
 SMALL = ["run.days=0.25", "run.drain_hours=3", "catalog.skus=300", "customers.orders_per_day=1600"]
@@ -70,6 +74,19 @@ def test_run_sim_writes_the_report_and_plots(tmp_path, capsys):
     assert "duplicated" in report["fulfillment_requests"]
     assert (tmp_path / "overview.png").read_bytes()[:4] == b"\x89PNG"
     assert "lost / duplicated" in capsys.readouterr().out
+    page = (tmp_path / "report.html").read_text()
+    # one file: the plot embedded, nothing fetched
+    assert f"data:image/png;base64,{base64.b64encode((tmp_path / 'overview.png').read_bytes()).decode()}" in page
+    assert "src=\"http" not in page and "<link" not in page
+    # the summary table and the per-operation table carry report.json's figures
+    shown = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", page))
+    for label, value in summary_rows(report):  # report.json's keys are sorted, so compare the parts of a row
+        assert sorted(shown[str(escape(label))].split(", ")) == sorted(str(escape(value)).split(", ")), label
+    rows = re.findall(r"<td>([^<]+)</td><td class=\"number\">(\d+)</td><td class=\"number\">(\d+)</td>\s*"
+                      r"<td class=\"number\">(\d+)</td>", page)
+    assert {name: (int(calls), int(throttled), int(faults)) for name, calls, throttled, faults in rows} == {
+        name: (row["calls"], row["throttled"], row["faults"]) for name, row in report["calls"].items()}
+    assert len(rows) > 3
 
 
 @pytest.mark.parametrize("arguments, message", [
