@@ -325,7 +325,7 @@ def flex_pusher(world: World) -> Steps[None]:
                 continue
             in_flight.add(sku)
             result = yield from attempt(world, seller_flex.push_inventory(
-                sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.seller.marketplace_id),
+                sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.flex_marketplace.id),
                 "batchInventory")
             in_flight.discard(sku)
             if result is None or not result.accepted:

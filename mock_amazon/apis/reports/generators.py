@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.shipments import shipments
 from mock_amazon.entities import iso
 
@@ -105,6 +106,7 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
             continue
         labels = [flex.packages.load(seller_id, f"{shipment.id}/{p}").label or {} for p in shipment.package_ids]
         to = shipment.ship_to
+        marketplace = marketplaces.known(shipment.marketplace_id)
         for item in shipment.line_items:
             listing = amazon.listings.items.find(seller_id, item["sku"])
             rows.append({
@@ -113,7 +115,8 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
                 "purchase-date": iso(shipment.created), "payments-date": iso(shipment.created),
                 "shipment-date": iso(shipped), "reporting-date": iso(shipped), "sku": item["sku"],
                 "product-name": listing.title if listing else item["sku"], "quantity-shipped": str(item["units"]),
-                "currency": "INR", "item-price": f"{item['price'] * item['units']:.2f}", "item-tax": "0.00",
+                "currency": marketplace.currency, "item-price": f"{item['price'] * item['units']:.2f}",
+                "item-tax": "0.00",
                 "shipping-price": "0.00", "shipping-tax": "0.00", "ship-service-level": "Standard",
                 "recipient-name": to.get("name", ""), "ship-address-1": to.get("addressLine1", ""),
                 "ship-city": to.get("city", ""), "ship-state": to.get("state", ""),
@@ -122,7 +125,7 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
                 "carrier": labels[0].get("carrier", "") if labels else "",
                 "tracking-number": labels[0].get("tracking", "") if labels else "",
                 "estimated-arrival-date": iso(shipped + 3 * 86_400), "fulfillment-center-id": shipment.location_id,
-                "fulfillment-channel": "AFN", "sales-channel": "Amazon.in"})
+                "fulfillment-channel": "AFN", "sales-channel": marketplace.name})
     return rows
 
 
