@@ -42,7 +42,7 @@ class Marketplace:
     precision: int        # the currency's minor units (JPY: 0)
     locale: str           # the storefront's default language, e.g. en_GB
     faker_locale: str     # whose names and addresses its buyers get
-    time_zone: str        # the country's first zone in CLDR (Asia/Kolkata)
+    time_zone: str        # the country's zone in CLDR (Asia/Kolkata), or the data file's where it has several
     postcode: str | None = None   # a pattern, where Faker's fallback locale would give another country's
 
     @property
@@ -84,7 +84,8 @@ def all_marketplaces() -> tuple[Marketplace, ...]:
         made.append(Marketplace(
             id=row["id"], country=country, code=row["code"], region=row["region"], name=row["name"],
             domain=row["domain"], currency=currency, precision=get_currency_precision(currency), locale=locale,
-            faker_locale=_faker_locale(country, locale), time_zone=zones[country][0], postcode=row.get("postcode")))
+            faker_locale=_faker_locale(country, locale), time_zone=row.get("time_zone") or zones[country][0],
+            postcode=row.get("postcode")))
     return tuple(made)
 
 

@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
         "auto_send": True,          # off: fulfillment requests wait for a person
         "business_hours": False,
         "time_zone": "UTC",
+        "flex_business_hours": False,   # the seller-flex site picks only 9:00-17:00 on weekdays, in the local time
+                                        # of its marketplace (Amazon.in: Asia/Kolkata); off, it works round the clock
         "include_fbm": False,
         "fetch_missing_from_api": True,
         "token_revoked_every_hours": 0.0,  # chaos: the refresh's access token is revoked behind its back

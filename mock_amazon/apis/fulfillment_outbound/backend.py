@@ -302,6 +302,8 @@ class FulfillmentOutboundBackend:
                     amazon, seller_id, at, amazon_order_id=order.amazon_order_id, merchant_order_id=order.id,
                     fulfillment_center_id=location, ship_to=_ship_to(order.destination),
                     ship_service_level=order.shipping_speed, purchase_date=order.created,
+                    sales_channel=marketplaces.known(order.marketplace_id).name,
+                    currency=marketplaces.known(order.marketplace_id).currency,
                     items=[{"order_item_id": item["item_id"], "sku": item["seller_sku"],
                             "title": self._title(seller_id, item["seller_sku"]), "quantity": quantity, "price": 0.0,
                             "item_id": amazon.new_id("D#########")} for item, quantity in lines])

@@ -265,7 +265,8 @@ class OrdersBackend:
             shipments.record(amazon, seller_id, at, amazon_order_id=order.id, merchant_order_id=order.seller_order_id,
                              fulfillment_center_id=lines[0]["location"], ship_to=order.ship_to, buyer=order.buyer,
                              ship_service_level=order.shipment_category, items=shipped,
-                             purchase_date=order.purchase_date, currency=order.currency)
+                             purchase_date=order.purchase_date, currency=order.currency,
+                             sales_channel=order.sales_channel)
             self._fire(order, "fulfil_by_amazon", at)
             if order.status == "PartiallyShipped":
                 amazon.schedule(at + amazon.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
