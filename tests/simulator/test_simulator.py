@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import run_sim
-from simulator import scenario as scenarios
 from model.clock import to_datetime
+from simulator import scenario as scenarios
 from simulator.run import simulate
 
 SMALL = ["run.days=0.25", "run.drain_hours=3", "catalog.skus=300", "customers.orders_per_day=1600"]
@@ -138,8 +138,10 @@ def test_seller_flex_runs_on_amazon_in_and_amazon_orders_on_the_scenarios_market
     uk_world, report = simulate(small("default", 'marketplaces.amazon="UK"', "integration.flex_business_hours=true"))
     assert uk_world.seller.marketplace_ids == ("A1F83G8C2ARO7P", "A21TJRUUN4KGV")
     uk_orders = list(uk_world.amazon.orders.orders.scan(uk_world.seller.seller_id))
-    assert {(o.marketplace_id, o.currency, o.ship_to["country"]) for o in uk_orders} == {("A1F83G8C2ARO7P", "GBP", "GB")}
+    assert {(o.marketplace_id, o.currency, o.ship_to["country"]) for o in uk_orders} == {
+        ("A1F83G8C2ARO7P", "GBP", "GB")}
     assert report["orders"]["lost"] == 0 and report["orders"]["duplicated"] == 0
+
     def shipped_hours(of):  # the hour of the day, India's time, at which each seller-flex order shipped
         return [to_datetime(of.start.timestamp() + o.shipped_at).astimezone(ZoneInfo("Asia/Kolkata")).hour
                 for o in of.orders if o.source == "seller_flex" and o.shipped_at is not None]
