@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.errors import NotFound, Unauthorized
@@ -42,10 +43,10 @@ class Seller:
                 "client_secret": self.client_secret, "refresh_token": self.refresh_token}
 
     @classmethod
-    def from_credentials(cls, credentials: Mapping[str, object]) -> Seller:
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Seller:
         """The seller whose `credentials()` these are (as /_testbed/sellers answers them)."""
         ids = credentials.get("marketplace_ids") or [credentials["marketplace_id"]]
-        return cls(str(credentials["seller_id"]), tuple(str(i) for i in ids),  # type: ignore[union-attr]
+        return cls(str(credentials["seller_id"]), tuple(str(i) for i in ids),
                    str(credentials["client_id"]), str(credentials["client_secret"]),
                    str(credentials["refresh_token"]))
 
