@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=":memory:", help="SQLite file that keeps state across restarts")
     parser.add_argument("--sellers", type=int, default=1, help="sellers to create when the store has none")
     parser.add_argument("--empty", action="store_true", help="do not seed new sellers with catalog and orders")
-    parser.add_argument("--marketplaces", default=marketplaces.US, metavar="ID,ID",
+    parser.add_argument("--marketplaces", metavar="ID,ID",
                         help="the marketplaces of the sellers it creates (IDs or codes: UK,DE or A1F83G8C2ARO7P); "
                              "the first is their home, where they are seeded (default: Amazon.com)")
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
@@ -113,11 +113,14 @@ def main(argv: list[str] | None = None) -> int:
                      f"{CONTROL_TOKEN_ENV}), or the control API is open to the network")
 
     try:
-        seller_marketplaces = marketplaces.parse_list(args.marketplaces, "--marketplaces")
+        seller_marketplaces = marketplaces.parse_list(args.marketplaces or marketplaces.US, "--marketplaces")
     except InvalidInput as error:
         parser.error(f"--marketplaces: {error.message}")
     base_url = f"http://{args.host}:{args.port}"
     if args.scenario is not None:
+        if args.marketplaces is not None:
+            parser.error("--marketplaces goes without --scenario: a scenario's [marketplaces] table (or --set "
+                         "marketplaces.amazon=UK) chooses its seller's marketplaces")
         return live_world(parser, args, base_url)
     if args.set or args.reference_integration:
         parser.error("--set and --reference-integration go with --scenario")

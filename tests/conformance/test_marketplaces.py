@@ -13,6 +13,8 @@ from spapi.api.orders_v0.orders_v0_api import OrdersV0Api
 from spapi.api.sellers_v1.sellers_api import SellersApi
 from spapi.rest import ApiException
 
+from tests.support import Server
+
 pytestmark = pytest.mark.conformance
 
 # seller: (python-amazon-sp-api's marketplace, amzn-sp-api's region, currency, country)
@@ -120,3 +122,17 @@ def test_order_searches_keep_amazons_time_rules_in_every_marketplace(server, sel
             orders.get_orders(**window)
     fine = orders.get_orders(CreatedAfter=SINCE, CreatedBefore=(now - timedelta(minutes=3)).isoformat())
     assert fine.payload["Orders"]
+
+
+def test_the_server_makes_its_sellers_in_the_marketplaces_it_is_given():
+    server = Server("--marketplaces", "UK,DE", "--sellers", "2")
+    try:
+        for seller in server.info["sellers"]:
+            assert seller["marketplace_ids"] == ["A1F83G8C2ARO7P", "A1PA6795UKMFR9"]
+            assert seller["marketplace_id"] == "A1F83G8C2ARO7P"
+        seller_id = server.info["sellers"][0]["seller_id"]
+        status, found = server.control("GET", f"/records/order?seller_id={seller_id}")
+        assert status == 200 and found["records"]  # seeded in its home marketplace, Amazon.co.uk
+        assert {(o["marketplace_id"], o["currency"]) for o in found["records"]} == {("A1F83G8C2ARO7P", "GBP")}
+    finally:
+        server.stop()

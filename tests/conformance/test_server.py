@@ -72,6 +72,8 @@ def test_state_survives_a_restart(tmp_path):
     (["--control-token", " "], "--control-token must not be empty"),
     (["--connection-limit", "0"], "--connection-limit must be between 1 and 10000"),
     (["--idle-timeout", "0"], "--idle-timeout must be above 0"),
+    (["--marketplaces", "UK,Atlantis"], "--marketplaces: 'Atlantis' is not one of Amazon's marketplaces"),
+    (["--marketplaces", "UK", "--scenario", "live-demo"], "--marketplaces goes without --scenario"),
 ])
 def test_bad_arguments_get_a_clear_message(arguments, message):
     result = subprocess.run([sys.executable, "-m", "mock_amazon", *arguments], capture_output=True,
