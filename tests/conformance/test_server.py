@@ -18,7 +18,9 @@ def test_first_line_and_seeded_data():
         info = server.info
         assert info["base_url"] == server.base_url and len(info["sellers"]) == 2
         seller = info["sellers"][0]
-        assert set(seller) == {"seller_id", "marketplace_id", "client_id", "client_secret", "refresh_token"}
+        assert set(seller) == {"seller_id", "marketplace_id", "marketplace_ids", "client_id", "client_secret",
+                               "refresh_token"}
+        assert seller["marketplace_ids"] == [seller["marketplace_id"]] == ["ATVPDKIKX0DER"]
         token = requests.post(f"{server.base_url}/auth/o2/token", data={
             "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
             timeout=10).json()["access_token"]
