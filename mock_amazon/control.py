@@ -391,11 +391,14 @@ def close_listing(seller_id: str, sku: str) -> Response:
 
 @control.post("/external-fulfillment/locations")
 def add_location() -> Response:
-    """{"seller_id", "location_id", "name"}: a seller-flex site."""
+    """{"seller_id", "location_id", "name", "marketplace_id"}: a seller-flex site, serving one of the seller's
+    marketplaces (their home one unless named)."""
     data = _body()
     location = current_amazon().external_fulfillment.add_location(_seller(data), _text(data, "location_id"),
-                                                                  _text(data, "name"))
-    return json_response(201, {"location_id": location.id, "name": location.name})
+                                                                  _text(data, "name"),
+                                                                  _text(data, "marketplace_id") or None)
+    return json_response(201, {"location_id": location.id, "name": location.name,
+                               "marketplace_id": location.marketplace_id})
 
 
 @control.put("/external-fulfillment/listings")

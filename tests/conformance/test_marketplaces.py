@@ -5,14 +5,16 @@ as Amazon refuses it; Amazon's time rules on order searches hold in every market
 from datetime import datetime, timedelta
 
 import pytest
-from sp_api.api import Orders, Sellers
+from sp_api.api import ExternalFulfillmentShipping, Orders, Sellers
 from sp_api.auth import AccessTokenClient, access_token_client
 from sp_api.base import Marketplaces, SellingApiBadRequestException, SellingApiForbiddenException
 from spapi import SPAPIClient, SPAPIConfig
+from spapi.api.external_fulfillment_inventory_v2024_09_11.batch_inventory_api import BatchInventoryApi
 from spapi.api.orders_v0.orders_v0_api import OrdersV0Api
 from spapi.api.sellers_v1.sellers_api import SellersApi
 from spapi.rest import ApiException
 
+from tests.mock.flex import DIMENSIONS, update
 from tests.support import Server
 
 pytestmark = pytest.mark.conformance
@@ -38,7 +40,7 @@ def sellers(server):
     return made
 
 
-def sp_api(api_class, server, seller, marketplace):
+def sp_api(api_class, server, seller, marketplace, **options):
     """python-amazon-sp-api configured for `marketplace` (its region's host), pointed at the mock."""
     class MockTokenClient(AccessTokenClient):
         scheme = "http://"
@@ -46,7 +48,7 @@ def sp_api(api_class, server, seller, marketplace):
 
     api = api_class(credentials={"refresh_token": seller["refresh_token"], "lwa_app_id": seller["client_id"],
                                  "lwa_client_secret": seller["client_secret"]},
-                    marketplace=marketplace, auth_token_client_class=MockTokenClient)
+                    marketplace=marketplace, auth_token_client_class=MockTokenClient, **options)
     assert api.endpoint == marketplace.endpoint  # the region's own host, until pointed at the mock
     api.endpoint = server.base_url
     return api
@@ -136,3 +138,31 @@ def test_the_server_makes_its_sellers_in_the_marketplaces_it_is_given():
         assert {(o["marketplace_id"], o["currency"]) for o in found["records"]} == {("A1F83G8C2ARO7P", "GBP")}
     finally:
         server.stop()
+
+
+def test_the_amazon_in_seller_flex_seller_sees_inr_and_indian_addresses(server, sellers):
+    """SmartConnect's seller-flex on Amazon.in (seed 003): a site of the Amazon.in seller, its order read by
+    python-amazon-sp-api configured for Amazon.in (EU region)."""
+    india = sellers["IN"]
+    status, site = server.control("POST", "/external-fulfillment/locations",
+                                  {"seller_id": india["seller_id"], "location_id": "DEL1"})
+    assert status == 201 and site["marketplace_id"] == Marketplaces.IN.marketplace_id
+    server.control("PUT", "/external-fulfillment/listings", {"seller_id": india["seller_id"], "merchant_sku": "FLEX-IN",
+                                                             "client_sku": "EAN-IN", "dimensions": DIMENSIONS})
+    client = spapi_client(server, india, "EU")
+    BatchInventoryApi(client.api_client).batch_inventory({"requests": [update("FLEX-IN", 4, 1, "DEL1")]})
+    status, placed = server.control("POST", "/external-fulfillment/shipments", {
+        "seller_id": india["seller_id"], "location_id": "DEL1", "lines": [{"sku": "FLEX-IN", "units": 2}]})
+    assert status == 201
+    server.control("POST", "/clock/advance", {"seconds": 60})
+    shipping = sp_api(ExternalFulfillmentShipping, server, india, Marketplaces.IN, version="2024-09-11")
+    listed = shipping.get_shipments(locationId="DEL1", status="ACCEPTED",
+                                    marketplaceId=Marketplaces.IN.marketplace_id).payload["shipments"]
+    assert [s["id"] for s in listed] == [placed["shipment_id"]]
+    shipment = listed[0]
+    assert shipment["marketplaceAttributes"]["marketplaceId"] == Marketplaces.IN.marketplace_id
+    assert {c["totalCharge"]["netAmount"]["currencyCode"] for c in shipment["charges"]} == {"INR"}
+    address = shipment["shippingInfo"]["shipToAddress"]
+    assert address["countryCode"] == "IN" and len(address["postalCode"]) == 6 and address["postalCode"].isdigit()
+    with pytest.raises(SellingApiForbiddenException):
+        shipping.get_shipments(locationId="DEL1", status="ACCEPTED", marketplaceId=Marketplaces.UK.marketplace_id)
