@@ -29,11 +29,13 @@ from typing import NoReturn
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
+import mock_amazon.marketplaces as marketplaces
 from judge.server import verdict_route
 from mock_amazon.app import create_app
 from mock_amazon.auth import Seller
 from mock_amazon.client import CONTROL_TOKEN_ENV, connector_environment
 from mock_amazon.core import MockAmazon
+from mock_amazon.errors import InvalidInput
 from mock_amazon.launcher import stop_process
 from mock_amazon.store import Store
 from model.clock import WallClock
@@ -69,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=":memory:", help="SQLite file that keeps state across restarts")
     parser.add_argument("--sellers", type=int, default=1, help="sellers to create when the store has none")
     parser.add_argument("--empty", action="store_true", help="do not seed new sellers with catalog and orders")
+    parser.add_argument("--marketplaces", metavar="ID,ID",
+                        help="the marketplaces of the sellers it creates (IDs or codes: UK,DE or A1F83G8C2ARO7P); "
+                             "the first is their home, where they are seeded (default: Amazon.com)")
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, help="random seed (default 0; with --scenario, the scenario's own)")
     parser.add_argument("--threads", type=int, default=4)
@@ -107,8 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--host {args.host} is beyond loopback: give --control-token TOKEN (or set "
                      f"{CONTROL_TOKEN_ENV}), or the control API is open to the network")
 
+    try:
+        seller_marketplaces = marketplaces.parse_list(args.marketplaces or marketplaces.US, "--marketplaces")
+    except InvalidInput as error:
+        parser.error(f"--marketplaces: {error.message}")
     base_url = f"http://{args.host}:{args.port}"
     if args.scenario is not None:
+        if args.marketplaces is not None:
+            parser.error("--marketplaces goes without --scenario: a scenario's [marketplaces] table (or --set "
+                         "marketplaces.amazon=UK) chooses its seller's marketplaces")
         return live_world(parser, args, base_url)
     if args.set or args.reference_integration:
         parser.error("--set and --reference-integration go with --scenario")
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sellers = amazon.auth.sellers()
     for index in range(len(sellers), args.sellers):
-        seller = amazon.create_seller()
+        seller = amazon.create_seller(seller_marketplaces)
         if not args.empty:
             amazon.seed(seller.seller_id, skus=20, orders=10, seed=seed + index)
         sellers.append(seller)

@@ -18,6 +18,7 @@ from mock_amazon.apis.lwa import routes as lwa
 from mock_amazon.apis.notifications import routes as notifications
 from mock_amazon.apis.orders import routes as orders
 from mock_amazon.apis.reports import routes as reports
+from mock_amazon.apis.sellers import routes as sellers
 from mock_amazon.apis.sqs import routes as sqs
 from mock_amazon.apis.tokens import routes as tokens
 from mock_amazon.control import control, require_control_token
@@ -29,7 +30,7 @@ from mock_amazon.ui import ui
 APIS: tuple[Api, ...] = (
     orders.api, orders.api_2026, reports.api, fba_inventory.api, notifications.api, listings.api,
     fulfillment_outbound.api, feeds.api, external_fulfillment.inventory, external_fulfillment.shipments,
-    external_fulfillment.returns, tokens.api)
+    external_fulfillment.returns, tokens.api, sellers.api)
 
 log = logging.getLogger("mock_amazon")
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.errors import NotFound, Unauthorized
 from mock_amazon.store import Store
 from model.clock import Clock
 
 TOKEN_SECONDS = 3600
 CODE_SECONDS = 300  # an authorization code must be exchanged within five minutes, once
-DEFAULT_MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
+DEFAULT_MARKETPLACE = marketplaces.US  # amazon.com
 GRANTS = {"refresh_token": ("client_id", "client_secret", "refresh_token"),
           "authorization_code": ("client_id", "client_secret", "code"),
           "client_credentials": ("client_id", "client_secret", "scope")}
@@ -23,14 +25,35 @@ GRANTLESS_SCOPES = ("sellingpartnerapi::notifications", "sellingpartnerapi::clie
 
 @dataclass(frozen=True)
 class Seller:
+    """A seller and their application's credentials. `marketplace_ids` are the marketplaces the seller takes part
+    in, the first their home (`marketplace_id`: where an order, a listing or a location is unless one is named)."""
     seller_id: str
-    marketplace_id: str
+    marketplace_ids: tuple[str, ...]
     client_id: str
     client_secret: str
     refresh_token: str
 
+    @property
+    def marketplace_id(self) -> str:
+        return self.marketplace_ids[0]
+
     def credentials(self) -> dict:
-        return asdict(self)
+        return {"seller_id": self.seller_id, "marketplace_id": self.marketplace_id,
+                "marketplace_ids": list(self.marketplace_ids), "client_id": self.client_id,
+                "client_secret": self.client_secret, "refresh_token": self.refresh_token}
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Seller:
+        """The seller whose `credentials()` these are (as /_testbed/sellers answers them)."""
+        ids = credentials.get("marketplace_ids") or [credentials["marketplace_id"]]
+        return cls(str(credentials["seller_id"]), tuple(str(i) for i in ids),
+                   str(credentials["client_id"]), str(credentials["client_secret"]),
+                   str(credentials["refresh_token"]))
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Seller:
+        """A row of the sellers table, whose marketplace_id column holds the IDs joined by commas."""
+        return cls(row[0], tuple(row[1].split(",")), *row[2:5])
 
 
 class LwaError(Exception):
@@ -51,30 +74,31 @@ class Auth:
     def _code(self, alphabet: str, length: int) -> str:
         return "".join(self.rng.choice(alphabet) for _ in range(length))
 
-    def create_seller(self, marketplace_id: str = DEFAULT_MARKETPLACE) -> Seller:
+    def create_seller(self, marketplace_ids: tuple[str, ...] = (DEFAULT_MARKETPLACE,)) -> Seller:
         upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
         hexa = "0123456789abcdef"
         seller = Seller(
             seller_id="A" + self._code(upper, 13),
-            marketplace_id=marketplace_id,
+            marketplace_ids=tuple(marketplace_ids),
             client_id="amzn1.application-oa2-client." + self._code(hexa, 32),
             client_secret="amzn1.oa2-cs.v1." + self._code(hexa, 64),
             refresh_token="Atzr|" + self._code(upper + "abcdefghijklmnopqrstuvwxyz", 80),
         )
         position = self.store.execute("SELECT COUNT(*) FROM sellers").fetchone()[0]
         self.store.execute("INSERT INTO sellers VALUES (?, ?, ?, ?, ?, ?)",
-                           (*asdict(seller).values(), position))
+                           (seller.seller_id, ",".join(seller.marketplace_ids), seller.client_id,
+                            seller.client_secret, seller.refresh_token, position))
         return seller
 
     def sellers(self) -> list[Seller]:
         rows = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
                                   "FROM sellers ORDER BY position").fetchall()
-        return [Seller(*row) for row in rows]
+        return [Seller.from_row(row) for row in rows]
 
     def seller(self, seller_id: str) -> Seller | None:
         row = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
                                  "FROM sellers WHERE seller_id=?", (seller_id,)).fetchone()
-        return None if row is None else Seller(*row)
+        return None if row is None else Seller.from_row(row)
 
     def known_seller(self, seller_id: str) -> Seller:
         """`seller(seller_id)` where the seller must exist: NotFound if it does not."""

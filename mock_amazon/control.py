@@ -156,7 +156,9 @@ def advance() -> Response:
 
 @control.post("/sellers")
 def create_seller() -> Response:
-    return json_response(201, current_amazon().create_seller().credentials())
+    """A new seller, in the marketplaces {"marketplace_ids": [...]} names (IDs or country codes; the first is the
+    seller's home), or in Amazon.com with no body."""
+    return json_response(201, current_amazon().create_seller(_body().get("marketplace_ids")).credentials())
 
 
 @control.get("/sellers")
@@ -205,14 +207,15 @@ def seed() -> Response:
     if not isinstance(seller_id, str):
         raise InvalidInput("'seller_id' is required.", "seller_id")
     result = current_amazon().seed(seller_id, skus=_number(data, "skus", 20, integer=True),
-                         orders=_number(data, "orders", 10, integer=True), seed=_number(data, "seed", 0, integer=True))
+                         orders=_number(data, "orders", 10, integer=True), seed=_number(data, "seed", 0, integer=True),
+                         marketplace_id=data.get("marketplace_id"))
     return json_response(200, result)
 
 
 @control.post("/orders")
 def place_order() -> Response:
     """Place an order as a customer would: {"seller_id", "lines": [{"sku", "quantity"}], "channel",
-    "shipment_category", "easy_ship"}."""
+    "shipment_category", "easy_ship", "marketplace_id"} (the seller's home marketplace unless named)."""
     data = _body()
     amazon = current_amazon()
     lines = data.get("lines")
@@ -224,7 +227,8 @@ def place_order() -> Response:
         order = amazon.orders.place(data["seller_id"], [(line.get("sku"), line.get("quantity")) for line in lines],
                                     channel=data.get("channel", "MFN"),
                                     shipment_category=data.get("shipment_category", "Standard"),
-                                    easy_ship=data.get("easy_ship") is True)
+                                    easy_ship=data.get("easy_ship") is True,
+                                    marketplace_id=data.get("marketplace_id"))
     return json_response(201, {"order_id": order.id, "status": order.status})
 
 
@@ -436,11 +440,14 @@ def close_listing(seller_id: str, sku: str) -> Response:
 
 @control.post("/external-fulfillment/locations")
 def add_location() -> Response:
-    """{"seller_id", "location_id", "name"}: a seller-flex site."""
+    """{"seller_id", "location_id", "name", "marketplace_id"}: a seller-flex site, serving one of the seller's
+    marketplaces (their home one unless named)."""
     data = _body()
     location = current_amazon().external_fulfillment.add_location(_seller(data), _text(data, "location_id"),
-                                                                  _text(data, "name"))
-    return json_response(201, {"location_id": location.id, "name": location.name})
+                                                                  _text(data, "name"),
+                                                                  _text(data, "marketplace_id") or None)
+    return json_response(201, {"location_id": location.id, "name": location.name,
+                               "marketplace_id": location.marketplace_id})
 
 
 @control.put("/external-fulfillment/listings")

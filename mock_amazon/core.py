@@ -17,6 +17,7 @@ from typing import Callable
 
 from faker import Faker
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.documents.backend import Documents
 from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
 from mock_amazon.apis.fba_inventory.backend import FbaInventoryBackend
@@ -293,9 +294,12 @@ class MockAmazon:
                         raise InvalidInput(f"Cannot change '{key}': {error}.", key) from None
         return self.clock_state()
 
-    def create_seller(self) -> Seller:
+    def create_seller(self, marketplace_ids: object = None) -> Seller:
+        """A new seller in `marketplace_ids` (IDs or country codes, a list or comma-separated; the first is the
+        seller's home), or in Amazon.com alone when None."""
+        ids = (marketplaces.US,) if marketplace_ids is None else marketplaces.parse_list(marketplace_ids)
         with self.lock, self.store.transaction():
-            return self.auth.create_seller()
+            return self.auth.create_seller(ids)
 
     def update_settings(self, changes: dict) -> Settings:
         with self.lock:
@@ -303,19 +307,23 @@ class MockAmazon:
             self.store.set_setting("settings", dataclasses.asdict(self.settings))
         return self.settings
 
-    def seed(self, seller_id: str, skus: int = 20, orders: int = 10, seed: int = 0) -> dict:
-        """A catalog of `skus` products with inventory, and `orders` orders placed over the past day.
+    def seed(self, seller_id: str, skus: int = 20, orders: int = 10, seed: int = 0,
+             marketplace_id: str | None = None) -> dict:
+        """A catalog of `skus` products with inventory, and `orders` orders placed over the past day in
+        `marketplace_id` (the seller's home marketplace unless named), by its buyers, in its currency.
 
         Deterministic per seed: the same arguments on a fresh mock give the same data.
         """
-        if self.auth.seller(seller_id) is None:
+        seller = self.auth.seller(seller_id)
+        if seller is None:
             raise NotFound(f"No seller found with ID {seller_id}.", seller_id)
+        marketplace = self.orders.marketplace_of(seller, marketplace_id)
         for name, count in (("skus", skus), ("orders", orders)):
             if not 0 <= count <= MAX_SEEDED:
                 raise InvalidInput(f"'{name}' must be between 0 and {MAX_SEEDED}.", name)
         if orders and not skus:
             raise InvalidInput("Orders need SKUs to order: give 'skus' too.", "skus")
-        fake = Faker("en_US")
+        fake = Faker("en_US") if marketplace.id == marketplaces.US else marketplaces.new_faker(marketplace, seed)
         fake.seed_instance(seed)
         rng = random.Random(seed)
         with self.lock, self.store.transaction():
@@ -326,7 +334,7 @@ class MockAmazon:
                 product = rng.choice(catalog)
                 placed.append(self.orders.place(
                     seller_id, [(product["sku"], rng.randint(1, 2))], channel=product["channel"],
-                    at=now - rng.uniform(0, 86_400), fake=fake, rng=rng).id)
+                    at=now - rng.uniform(0, 86_400), fake=fake, rng=rng, marketplace_id=marketplace.id).id)
         self.run_due()
         return {"seller_id": seller_id, "skus": [p["sku"] for p in catalog],
                 "fba_skus": [p["sku"] for p in catalog if p["channel"] == "AFN"], "orders": placed}

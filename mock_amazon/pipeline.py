@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.documents import backend as documents
 from mock_amazon.auth import LwaError, Seller
 from mock_amazon.constraints import enforce
@@ -150,6 +151,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
                 # malformed, not refused by a rule: what the judge's requests.valid counts, from the journal
                 headers[MALFORMED_HEADER] = "the request does not match Amazon's model"
                 raise
+            marketplaces.check_call(grant.seller.marketplace_ids, params)  # 403 for one not the seller's
             status, body = perform(route.handler, Call(amazon, grant.seller, params, grant.data_elements))
             if rule is not None and rule.processed:
                 raise RequestTimeout("The request timed out after the service had done its work.")

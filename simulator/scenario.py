@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import mock_amazon.marketplaces as marketplaces
+
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 
 DEFAULTS: dict[str, Any] = {
@@ -52,11 +54,17 @@ DEFAULTS: dict[str, Any] = {
         "auto_send": True,          # off: fulfillment requests wait for a person
         "business_hours": False,
         "time_zone": "UTC",
+        "flex_business_hours": False,   # the seller-flex site picks only 9:00-17:00 on weekdays, in the local time
+                                        # of its marketplace (Amazon.in: Asia/Kolkata); off, it works round the clock
         "include_fbm": False,
         "fetch_missing_from_api": True,
         "token_revoked_every_hours": 0.0,  # chaos: the refresh's access token is revoked behind its back
     },
     "push": {"initial_full_push": True},
+    # The marketplace of each channel (an ID or a code: US, UK, IN): `amazon` for orders on Amazon (FBA, merchant
+    # fulfilled) and multi-channel fulfilment; `seller_flex` for the seller-flex site, on Amazon.in as SmartConnect
+    # runs it (seed 003). The seller takes part in both; the first is their home.
+    "marketplaces": {"amazon": "US", "seller_flex": "IN"},
     # What the judge holds a connector to in this scenario (served at /_testbed/world for `python -m judge`).
     "judge": {"flex_ack_minutes": 30.0, "mcf_grace_hours": 2.0, "inventory_settle_minutes": 30.0,
               "inventory_tolerance": 0},
@@ -172,6 +180,10 @@ def check(scenario: dict) -> None:
                 "fulfillment_check_minutes", "flex_order_poll_seconds", "shipment_lookback_days",
                 "flex_push_cadence_seconds", "flex_push_rate", "warehouse_hours", "handling_days"):
         positive(f"integration.{key}", integration[key])
+    for channel, marketplace in scenario["marketplaces"].items():
+        if marketplaces.get(marketplace) is None:
+            raise ScenarioError(f"'marketplaces.{channel}' must be one of Amazon's marketplaces (an ID such as "
+                                f"ATVPDKIKX0DER or a code such as US, UK, IN), not {marketplace!r}")
     if integration["push_concurrency"] < 1:
         raise ScenarioError("'integration.push_concurrency' must be at least 1")
     for index, rule in enumerate(scenario["faults"]):

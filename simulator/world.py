@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import simpy
 from faker import Faker
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
@@ -82,6 +83,9 @@ class IntegrationState:
         self.fba_pool: dict[str, int] = {}
         self.webstore_inbox = simpy.Store(env)   # new webstore orders, for the integration to send to FBA
         self.order_lookback = timedelta(hours=1)   # how far before its start the first order poll looks
+        chosen = scenario["marketplaces"]
+        self.marketplace = marketplaces.known(chosen["amazon"])               # orders on Amazon, MCF
+        self.flex_marketplace = marketplaces.known(chosen["seller_flex"])     # the seller-flex site's orders
 
     @property
     def location(self) -> str:
@@ -145,7 +149,9 @@ class World(IntegrationState):
         self.transport = Transport(self.env, InProcess(self.amazon),
                                    Latency(latency["mean_ms"], latency["distribution"], latency["sigma"],
                                            random.Random(self.seed + 1)), self.metrics)
-        seller = self.amazon.create_seller()
+        taking_part = [self.marketplace.id] + ([self.flex_marketplace.id]
+                                               if scenario["catalog"]["seller_flex_share"] > 0 else [])
+        seller = self.amazon.create_seller(taking_part)
         self.seller = seller
         self.session = reference_session(seller.client_id, seller.client_secret, seller.refresh_token, scenario,
                                          self.clock, random.Random(self.seed + 2))
@@ -165,7 +171,8 @@ class World(IntegrationState):
         shares = (catalog["fba_share"], catalog["mfn_share"], catalog["seller_flex_share"])
         with amazon.lock, amazon.store.transaction():
             if catalog["seller_flex_share"] > 0:
-                amazon.external_fulfillment.add_location(seller, self.location, "Seller-flex site")
+                amazon.external_fulfillment.add_location(seller, self.location, "Seller-flex site",
+                                                         self.flex_marketplace.id)
             for index in range(catalog["skus"]):
                 pool = rng.choices(("fba", "mfn", "seller_flex"), shares)[0]
                 sku = f"{pool[:3].upper()}-{index + 1:05d}"

@@ -285,7 +285,12 @@ def _reject(shipment: dict) -> Workflow[bool]:
 
 
 def flex_warehouse(world: World, order: StoreOrder, shipment: dict) -> Steps[None]:
-    """Pick and pack; before packing, one status poll (F003-10) catches a customer's cancellation."""
+    """Pick and pack (from the site's next business hour, in its marketplace's time zone, when it keeps business
+    hours); before packing, one status poll (F003-10) catches a customer's cancellation."""
+    if _settings(world)["flex_business_hours"]:
+        now = to_datetime(world.clock.seconds())
+        opens = fulfillment.release_time(now, 0.0, fulfillment.BusinessHours(world.flex_marketplace.time_zone))
+        yield world.env.timeout((opens - now).total_seconds())
     yield world.env.timeout(world.rng.uniform(0.5, 1.5) * _settings(world)["warehouse_hours"] * 3600)
     current = yield from attempt(world, seller_flex.shipment_status(order.external_id), "getShipment")
     if current is not None and current["status"] == "CANCELLED":
@@ -325,7 +330,7 @@ def flex_pusher(world: World) -> Steps[None]:
                 continue
             in_flight.add(sku)
             result = yield from attempt(world, seller_flex.push_inventory(
-                sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.seller.marketplace_id),
+                sku, world.location, max(0, world.warehouse.free(sku)), world.book, world.flex_marketplace.id),
                 "batchInventory")
             in_flight.discard(sku)
             if result is None or not result.accepted:

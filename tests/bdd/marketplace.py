@@ -168,7 +168,7 @@ class Marketplace:
     # set-up through the control API
     def new_seller(self) -> Seller:
         """A new seller on Amazon, made through the control API."""
-        return Seller(**self.control.post("/_testbed/sellers").json)
+        return Seller.from_credentials(self.control.post("/_testbed/sellers").json)
 
     def seed(self, seller: Seller, skus: int) -> Catalog:
         """`skus` listings for `seller`, some FBA (with stock at Amazon) and some merchant-fulfilled; no orders."""

@@ -228,6 +228,10 @@ def test_every_operation_answers_in_the_models_shape(server, seller):
     call(RET, "getReturn", 200, path={"returnId": return_id})
     call(RET, "getReturn", 404, path={"returnId": "NONE"})
 
+    participations = call("sellers", "getMarketplaceParticipations", 200).body["payload"]
+    assert [p["marketplace"]["id"] for p in participations] == [M]
+    call(V0, "getOrders", 403, query={"MarketplaceIds": "A1F83G8C2ARO7P", "CreatedAfter": "2020-01-01T00:00:00Z"})
+
     sp.token = "Atza|stale"
     for model, operation_id in ((V0, "getOrders"), (R, "getReports"), (F, "getInventorySummaries")):
         assert sp(model, operation_id, query={"MarketplaceIds": M}).status == 403

@@ -18,7 +18,9 @@ def test_first_line_and_seeded_data():
         info = server.info
         assert info["base_url"] == server.base_url and len(info["sellers"]) == 2
         seller = info["sellers"][0]
-        assert set(seller) == {"seller_id", "marketplace_id", "client_id", "client_secret", "refresh_token"}
+        assert set(seller) == {"seller_id", "marketplace_id", "marketplace_ids", "client_id", "client_secret",
+                               "refresh_token"}
+        assert seller["marketplace_ids"] == [seller["marketplace_id"]] == ["ATVPDKIKX0DER"]
         token = requests.post(f"{server.base_url}/auth/o2/token", data={
             "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
             timeout=10).json()["access_token"]
@@ -72,6 +74,8 @@ def test_state_survives_a_restart(tmp_path):
     (["--control-token", " "], "--control-token must not be empty"),
     (["--connection-limit", "0"], "--connection-limit must be between 1 and 10000"),
     (["--idle-timeout", "0"], "--idle-timeout must be above 0"),
+    (["--marketplaces", "UK,Atlantis"], "--marketplaces: 'Atlantis' is not one of Amazon's marketplaces"),
+    (["--marketplaces", "UK", "--scenario", "live-demo"], "--marketplaces goes without --scenario"),
 ])
 def test_bad_arguments_get_a_clear_message(arguments, message):
     result = subprocess.run([sys.executable, "-m", "mock_amazon", *arguments], capture_output=True,

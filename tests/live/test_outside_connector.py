@@ -28,7 +28,7 @@ def test_a_python_amazon_sp_api_connector_ships_one_order() -> None:
         seller = server.info["sellers"][0]
         environment = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent",
-                       **connector_environment(server.base_url, Seller(**seller))}
+                       **connector_environment(server.base_url, Seller.from_credentials(seller))}
         connector = subprocess.Popen([sys.executable, str(CONNECTOR)], env=environment, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         assert connector.stdout is not None

@@ -4,7 +4,9 @@
 def test_sellers_seed_clock_and_traffic(http):
     assert http.post("/_testbed/reset").status_code == 200
     seller = http.post("/_testbed/sellers").json
-    assert set(seller) == {"seller_id", "marketplace_id", "client_id", "client_secret", "refresh_token"}
+    assert set(seller) == {"seller_id", "marketplace_id", "marketplace_ids", "client_id", "client_secret",
+                           "refresh_token"}
+    assert seller["marketplace_ids"] == [seller["marketplace_id"]] == ["ATVPDKIKX0DER"]
     seeded = http.post("/_testbed/seed", json={"seller_id": seller["seller_id"], "skus": 5, "orders": 3,
                                                "seed": 9}).json
     assert len(seeded["skus"]) == 5 and len(seeded["orders"]) == 3

@@ -69,4 +69,6 @@ def test_start_date_time_and_delete(sp, amazon):
     gone = sp(FBA, "deleteInventoryItem", path={"sellerSku": sku}, query={"marketplaceId": "ATVPDKIKX0DER"})
     assert gone.status == 404
     wrong = sp(FBA, "getInventorySummaries", query={**BASE, "granularityId": "A1F83G8C2ARO7P"})
-    assert wrong.status == 400 and wrong.body["errors"][0]["details"] == "granularityId"
+    # a marketplace the seller does not take part in: Amazon's 403 (mock_amazon/marketplaces.py)
+    assert wrong.status == 403 and wrong.body["errors"][0]["code"] == "Unauthorized"
+    assert "A1F83G8C2ARO7P (granularityId)" in wrong.body["errors"][0]["details"]

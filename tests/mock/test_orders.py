@@ -182,7 +182,8 @@ def test_every_get_orders_filter_filters(sp, amazon):
                                                    if o["LatestDeliveryDate"] >= latest}
     assert ids(OrderStatuses="Unshipped", FulfillmentChannels="MFN") == {
         o["AmazonOrderId"] for o in everything if (o["OrderStatus"], o["FulfillmentChannel"]) == ("Unshipped", "MFN")}
-    assert ids(MarketplaceIds="A1F83G8C2ARO7P") == set()
+    foreign = sp(V0, "getOrders", query={**base, "MarketplaceIds": "A1F83G8C2ARO7P"})  # not the seller's: refused
+    assert foreign.status == 403 and foreign.body["errors"][0]["code"] == "Unauthorized"
 
 
 def test_filters_hold_across_pages(sp, amazon):

@@ -3,11 +3,13 @@ import base64
 import json
 import re
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
 
 import run_sim
+from model.clock import to_datetime
 from simulator import scenario as scenarios
 from simulator.report import summary_rows
 from simulator.run import simulate
@@ -137,3 +139,32 @@ def test_the_push_floor_is_amazons_rate_and_drift_starts_after_the_first_sync() 
     assert samples[0][0] == 0 and samples[0][1] > report["inventory"]["seller_flex"]["max_drift"]
     _, paced_right = simulate(small())
     assert "amazon_rate" not in paced_right["push"] and "integration_rate" not in paced_right["push"]
+
+
+def test_seller_flex_runs_on_amazon_in_and_amazon_orders_on_the_scenarios_marketplace():
+    """SmartConnect's seller-flex on Amazon.in (seed 003): INR, Indian addresses and pincodes; the seller takes part
+    in both marketplaces; a scenario chooses each channel's marketplace."""
+    world, _ = simulate(small())
+    seller = world.seller
+    assert seller.marketplace_ids == ("ATVPDKIKX0DER", "A21TJRUUN4KGV")
+    flex = list(world.amazon.external_fulfillment.shipments.scan(seller.seller_id))
+    assert flex and {s.marketplace_id for s in flex} == {"A21TJRUUN4KGV"}
+    assert all(s.ship_to["countryCode"] == "IN" and len(s.ship_to["postalCode"]) == 6 for s in flex)
+    orders = list(world.amazon.orders.orders.scan(seller.seller_id))
+    assert {(o.marketplace_id, o.currency) for o in orders} == {("ATVPDKIKX0DER", "USD")}
+    uk_world, report = simulate(small("default", 'marketplaces.amazon="UK"', "integration.flex_business_hours=true"))
+    assert uk_world.seller.marketplace_ids == ("A1F83G8C2ARO7P", "A21TJRUUN4KGV")
+    uk_orders = list(uk_world.amazon.orders.orders.scan(uk_world.seller.seller_id))
+    assert {(o.marketplace_id, o.currency, o.ship_to["country"]) for o in uk_orders} == {
+        ("A1F83G8C2ARO7P", "GBP", "GB")}
+    assert report["orders"]["lost"] == 0 and report["orders"]["duplicated"] == 0
+
+    def shipped_hours(of):  # the hour of the day, India's time, at which each seller-flex order shipped
+        return [to_datetime(of.start.timestamp() + o.shipped_at).astimezone(ZoneInfo("Asia/Kolkata")).hour
+                for o in of.orders if o.source == "seller_flex" and o.shipped_at is not None]
+    # Picked from 9:00 IST at the earliest (at least two hours' work): never shipped before 11:00 in India, which
+    # round the clock happens
+    assert shipped_hours(uk_world) and min(shipped_hours(uk_world)) >= 11
+    assert min(shipped_hours(world)) < 11
+    with pytest.raises(scenarios.ScenarioError, match="marketplaces.seller_flex"):
+        small("default", 'marketplaces.seller_flex="Atlantis"')

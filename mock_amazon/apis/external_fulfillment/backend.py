@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 from faker import Faker
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.crowd import Crowd
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -51,8 +52,10 @@ class DimensionMismatch(Unprocessable):
 
 @dataclass(kw_only=True, eq=False)
 class Location(Entity):
-    """A seller-flex site (node); its ID is the location code Amazon gave it."""
+    """A seller-flex site (node); its ID is the location code Amazon gave it. It serves one marketplace of the
+    seller's (SmartConnect's seller-flex runs on Amazon.in): its orders are that marketplace's."""
     name: str
+    marketplace_id: str = ""          # "" (a site stored before sites had one): the seller's home marketplace
 
 
 @dataclass(kw_only=True, eq=False)
@@ -136,14 +139,17 @@ class ExternalFulfillmentBackend:
         amazon.on("ef.random_order", self._random_order)
 
     # set-up: locations and listing mapping (control API)
-    def add_location(self, seller_id: str, location_id: str, name: str = "") -> Location:
+    def add_location(self, seller_id: str, location_id: str, name: str = "",
+                     marketplace_id: str | None = None) -> Location:
+        """A seller-flex site serving `marketplace_id` (one of the seller's; their home marketplace if None)."""
         if not location_id or len(location_id) > 20:
             raise InvalidInput("location_id must have 1 to 20 characters.", "location_id")
+        marketplace = self.amazon.orders.marketplace_of(self.amazon.auth.known_seller(seller_id), marketplace_id)
         if self.locations.find(seller_id, location_id) is not None:
             raise InvalidInput(f"Location {location_id} already exists.", "location_id")
         now = self.amazon.now()
         location = self.locations.add(Location(id=location_id, seller_id=seller_id, created=now, updated=now,
-                                               name=name or location_id))
+                                               name=name or location_id, marketplace_id=marketplace.id))
         if self.amazon.settings.ef_orders_per_hour > 0:
             self._schedule_random_order(seller_id, location_id, now)
         return location
@@ -229,8 +235,11 @@ class ExternalFulfillmentBackend:
         original shipment."""
         amazon = self.amazon
         at = amazon.now() if at is None else at
-        if self.locations.find(seller_id, location_id) is None:
+        location = self.locations.find(seller_id, location_id)
+        if location is None:
             raise InvalidInput(f"Location {location_id} is not the seller's.", "location_id")
+        marketplace = marketplaces.known(location.marketplace_id
+                                         or amazon.auth.known_seller(seller_id).marketplace_id)
         if shipment_type not in ("NEW", "REPLACEMENT", "EXCHANGE"):
             raise InvalidInput("shipment_type must be NEW, REPLACEMENT or EXCHANGE.", "shipment_type")
         original = None
@@ -261,10 +270,10 @@ class ExternalFulfillmentBackend:
             ledger.reserve(sku, location_id, units)
         shipment = Shipment(
             id=amazon.new_id("XXXXXXXXXXXX"), seller_id=seller_id, created=at, updated=at, location_id=location_id,
-            marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id,
+            marketplace_id=marketplace.id,
             buyer_order_id=amazon.new_id("40#-#######-#######"),
             line_items=items, expected_ship=at + 86_400,
-            ship_to=_indian_address(fake) if fake is not None else self.customers.pick(self.fake.random),
+            ship_to=self._ship_to(marketplace, fake),
             shipment_type=shipment_type, original=original, reserved=reserved)
         self.shipments.add(shipment)
         amazon.schedule(at + amazon.settings.ef_accept_seconds, "ef.accept", seller_id, shipment.id)
@@ -273,6 +282,18 @@ class ExternalFulfillmentBackend:
             amazon.schedule(at + amazon.settings.ef_customer_cancel_seconds, "ef.customer_cancels",
                             seller_id, shipment.id)
         return shipment
+
+    def _ship_to(self, marketplace: marketplaces.Marketplace, fake: Faker | None) -> dict:
+        """A customer of the marketplace's country: Amazon.in's from the Indian crowd (seed 003), others from the
+        orders' crowd of their marketplace, in External Fulfillment's keys."""
+        if marketplace.country == "IN":
+            return _indian_address(fake) if fake is not None else self.customers.pick(self.fake.random)
+        orders = self.amazon.orders
+        person = orders.person(marketplace, fake) if fake is not None else \
+            orders.crowd(marketplace).pick(self.fake.random)
+        a = person["address"]
+        return {"name": a["name"], "addressLine1": a["line1"], "city": a["city"], "state": a["state"],
+                "postalCode": a["postal_code"], "countryCode": a["country"], "phoneNumber": a["phone"]}
 
     def _accept(self, seller_id: str, shipment_id: str, at: float) -> None:
         with self.shipments.editing(seller_id, shipment_id) as shipment:

@@ -5,6 +5,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.external_fulfillment.backend import Package, Return, Shipment
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
@@ -28,13 +29,15 @@ def batch_inventory(call: Call) -> Answer:
     return 207, {"responses": responses}
 
 
-def _money(value: float) -> dict:
-    return {"value": f"{value:.2f}", "currencyCode": "INR"}
+def _money(value: float, currency: str) -> dict:
+    return {"value": marketplaces.amount(value, currency), "currencyCode": currency}
 
 
-def _charge(value: float) -> dict:
-    breakup = {"baseAmount": _money(value), "discountAmount": _money(0), "netAmount": _money(value)}
-    tax = {"baseAmount": _money(0), "discountAmount": _money(0), "netAmount": _money(0)}
+def _charge(value: float, currency: str) -> dict:
+    """A PRODUCT charge in the shipment's marketplace's currency (INR on Amazon.in)."""
+    breakup = {"baseAmount": _money(value, currency), "discountAmount": _money(0, currency),
+               "netAmount": _money(value, currency)}
+    tax = {"baseAmount": _money(0, currency), "discountAmount": _money(0, currency), "netAmount": _money(0, currency)}
     return {"baseCharge": breakup, "chargeType": "PRODUCT", "totalCharge": breakup,
             "totalTax": {"type": "TOTAL", "charge": tax}}
 
@@ -43,6 +46,7 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
     packages = [call.amazon.external_fulfillment.packages.load(shipment.seller_id, f"{shipment.id}/{p}")
                 for p in shipment.package_ids]
     listings = call.amazon.listings.items
+    currency = marketplaces.known(shipment.marketplace_id).currency
     body: dict[str, Any] = {
         "id": shipment.id, "locationId": shipment.location_id,
         "marketplaceAttributes": {"marketplaceId": shipment.marketplace_id, "channelName": shipment.channel_name,
@@ -56,11 +60,11 @@ def shipment_json(call: Call, shipment: Shipment) -> dict:
             "pSlip": {"requirement": "NOT_REQUIRED", "status": "NOT_GENERATED"},
             "invoice": {"requirement": "REQUIRED" if shipment.invoice_required else "NOT_REQUIRED",
                         "status": "AVAILABLE" if shipment.invoice else "PENDING"}},
-        "charges": [_charge(sum(i["price"] * i["units"] for i in shipment.line_items))],
+        "charges": [_charge(sum(i["price"] * i["units"] for i in shipment.line_items), currency)],
         "status": shipment.status,
         "lineItems": [{
             "shipmentLineItemId": i["id"], "merchantSku": i["sku"], "numberOfUnits": i["units"],
-            "charges": [_charge(i["price"] * i["units"])],
+            "charges": [_charge(i["price"] * i["units"], currency)],
             "complianceAttributes": {"serialNumberRequirement": "DISALLOWED", "hazmatLabelsRequirement": "DISALLOWED",
                                      "countryOfOriginRequirement": "DISALLOWED", "itemValueRequirement": "DISALLOWED"},
             **({"cancellations": [{"cancelledQuantity": i["units"],

@@ -1,6 +1,7 @@
 """FBA Inventory v1: getInventorySummaries and the dynamic-sandbox item operations."""
 from __future__ import annotations
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.errors import InvalidInput
 from mock_amazon.pipeline import Answer, Api, Call
 
@@ -8,8 +9,8 @@ api = Api("fba_inventory", "fbaInventory")
 
 
 def _check_marketplace(call: Call, marketplace_id: str, name: str) -> None:
-    if marketplace_id != call.seller.marketplace_id:
-        raise InvalidInput(f"'{name}' {marketplace_id} is not a marketplace of this seller.", name)
+    """A marketplace the seller does not take part in: Amazon's 403 (marketplaces.participating)."""
+    marketplaces.participating(call.seller.marketplace_ids, marketplace_id, name)
 
 
 @api.operation("getInventorySummaries")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pycountry
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis import shipments
 from mock_amazon.constraints import feature_names
 from mock_amazon.entities import Collection, Entity, iso
@@ -301,6 +302,8 @@ class FulfillmentOutboundBackend:
                     amazon, seller_id, at, amazon_order_id=order.amazon_order_id, merchant_order_id=order.id,
                     fulfillment_center_id=location, ship_to=_ship_to(order.destination),
                     ship_service_level=order.shipping_speed, purchase_date=order.created,
+                    sales_channel=marketplaces.known(order.marketplace_id).name,
+                    currency=marketplaces.known(order.marketplace_id).currency,
                     items=[{"order_item_id": item["item_id"], "sku": item["seller_sku"],
                             "title": self._title(seller_id, item["seller_sku"]), "quantity": quantity, "price": 0.0,
                             "item_id": amazon.new_id("D#########")} for item, quantity in lines])
@@ -452,12 +455,14 @@ class FulfillmentOutboundBackend:
                     fine.append({**entry, "estimatedShippingWeight": {"unit": "KG", "value": "0.5"},
                                  "shippingWeightCalculationMethod": "Package"})
                 days = TRANSIT_DAYS.get(speed, 5)
+            marketplace = marketplaces.known(request.get("marketplaceId")
+                                             or self.amazon.auth.known_seller(seller_id).marketplace_id)
             preview = {"shippingSpeedCategory": speed, "isFulfillable": not unfulfillable, "isCODCapable": False,
-                       "marketplaceId": (request.get("marketplaceId")
-                                         or self.amazon.auth.known_seller(seller_id).marketplace_id),
+                       "marketplaceId": marketplace.id,
                        "estimatedShippingWeight": {"unit": "KG", "value": f"{0.5 * max(len(fine), 1):.1f}"},
                        "estimatedFees": [{"name": "FBAPerUnitFulfillmentFee",
-                                          "amount": {"currencyCode": "USD", "value": "5.40"}}],
+                                          "amount": {"currencyCode": marketplace.currency,
+                                                     "value": marketplaces.amount(5.40, marketplace.currency)}}],
                        "unfulfillablePreviewItems": unfulfillable}
             if fine:
                 preview["fulfillmentPreviewShipments"] = [{

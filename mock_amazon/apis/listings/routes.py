@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.listings.backend import MFN_LOCATION, Listing
 from mock_amazon.entities import iso
 from mock_amazon.errors import InvalidInput
@@ -18,8 +19,15 @@ def _seller(call: Call) -> str:
     return call.seller.seller_id
 
 
+def _marketplace(call: Call) -> str:
+    """The marketplace the call names (marketplaceIds, checked to be the seller's), else the seller's home."""
+    named = call.params.get("marketplaceIds")
+    return str(named[0]) if named else call.seller.marketplace_id
+
+
 def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
-    marketplace = call.seller.marketplace_id
+    marketplace = _marketplace(call)
+    currency = marketplaces.known(marketplace).currency
     body: dict[str, Any] = {"sku": listing.sku}
     if "summaries" in included:
         body["summaries"] = [{
@@ -35,7 +43,8 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
             "severity": "ERROR", "categories": ["INVALID_ATTRIBUTE"], "marketplaceIds": [marketplace]}]
     if "offers" in included:
         body["offers"] = [{"marketplaceId": marketplace, "offerType": "B2C",
-                           "price": {"currencyCode": "USD", "amount": f"{listing.price:.2f}"}}]
+                           "price": {"currencyCode": currency,
+                                     "amount": marketplaces.amount(listing.price, currency)}}]
     if "fulfillmentAvailability" in included:
         if listing.channel == "MFN":
             position = call.amazon.ledger(listing.seller_id).get(listing.sku, MFN_LOCATION)
@@ -49,7 +58,7 @@ def item_json(call: Call, listing: Listing, included: list[str]) -> dict:
 def submission(call: Call, listing: Listing) -> dict:
     return {"sku": listing.sku, "status": "ACCEPTED",
             "submissionId": call.amazon.new_id("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"), "issues": [],
-            "identifiers": [{"marketplaceId": call.seller.marketplace_id, "asin": listing.asin}]}
+            "identifiers": [{"marketplaceId": _marketplace(call), "asin": listing.asin}]}
 
 
 @api.operation("getListingsItem")

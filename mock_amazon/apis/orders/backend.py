@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from faker import Faker
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis import shipments
 from mock_amazon.apis.listings.backend import MFN_LOCATION
 from mock_amazon.crowd import Crowd
@@ -26,6 +27,7 @@ from mock_amazon.spec import parse_time
 from model.inventory import InventoryError, Ledger
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
+    from mock_amazon.auth import Seller
     from mock_amazon.core import MockAmazon
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
@@ -79,6 +81,10 @@ class AmazonOrder(Entity):
     @property
     def quantity_shipped(self) -> int:
         return sum(i["quantity_shipped"] for i in self.items)
+
+    @property
+    def marketplace(self) -> marketplaces.Marketplace:
+        return marketplaces.known(self.marketplace_id)
 
     @property
     def total(self) -> float:
@@ -135,18 +141,21 @@ class OrdersBackend:
         fake = Faker("en_US")  # buyers, deterministic per mock seed
         fake.seed_instance(amazon.seed_value)
         self.buyers = Crowd(fake, _person)
+        self.crowds: dict[str, Crowd] = {marketplaces.US: self.buyers}  # each marketplace's own, made on first need
         amazon.on("order.verify", self._verify)
         amazon.on("order.amazon_ships", self._amazon_ships)
 
     # Amazon's side
     def place(self, seller_id: str, lines: list[tuple[str, int]], channel: str, at: float | None = None,
               fake: Faker | None = None, rng: random.Random | None = None, shipment_category: str = "Standard",
-              preorder: bool = False, easy_ship: bool = False) -> AmazonOrder:
+              preorder: bool = False, easy_ship: bool = False, marketplace_id: str | None = None) -> AmazonOrder:
         """A customer buys `lines` (SKU, quantity) on Amazon; AFN units are reserved in Amazon's stock. A
         merchant-fulfilled order must ship by its LatestShipDate: the purchase plus the longest handling time its
         listings promise. An `easy_ship` order (merchant-fulfilled) is packed by the seller and collected by
-        Amazon: its EasyShipShipmentStatus starts PendingSchedule."""
+        Amazon: its EasyShipShipmentStatus starts PendingSchedule. The order is in `marketplace_id` (the seller's
+        home marketplace unless named; one the seller takes part in), by one of its buyers, in its currency."""
         amazon = self.amazon
+        marketplace = self.marketplace_of(amazon.auth.known_seller(seller_id), marketplace_id)
         rng = rng or amazon.rng
         at = amazon.clock.seconds() if at is None else at
         if channel not in ("AFN", "MFN"):
@@ -178,10 +187,11 @@ class OrdersBackend:
             items.append({"order_item_id": amazon.new_id("##############"), "sku": sku, "asin": product.asin,
                           "title": product.title, "quantity_ordered": quantity, "quantity_shipped": 0,
                           "price": product.price, "location": location})
-        person = _person(fake) if fake is not None else self.buyers.pick(rng)
+        person = self.person(marketplace, fake) if fake is not None else self.crowd(marketplace).pick(rng)
         order = AmazonOrder(
             id=amazon.new_id("###-#######-#######"), seller_id=seller_id, created=at, updated=at,
-            marketplace_id=amazon.auth.known_seller(seller_id).marketplace_id, fulfillment_channel=channel,
+            marketplace_id=marketplace.id, sales_channel=marketplace.name, currency=marketplace.currency,
+            fulfillment_channel=channel,
             purchase_date=at, items=items, ship_to=person["address"], buyer=person["buyer"],
             shipment_category=shipment_category, is_prime=channel == "AFN" and rng.random() < 0.5,
             latest_ship_date=at + (amazon.settings.mfn_handling_seconds or max(promised) * 86_400
@@ -192,6 +202,28 @@ class OrdersBackend:
         if not preorder:
             amazon.schedule(at + amazon.settings.verification_seconds, "order.verify", seller_id, order.id)
         return order
+
+    @staticmethod
+    def marketplace_of(seller: Seller, marketplace_id: str | None) -> marketplaces.Marketplace:
+        """The named marketplace (an ID or a country code), which must be one of the seller's; else the home one."""
+        if marketplace_id is None:
+            return marketplaces.known(seller.marketplace_id)
+        marketplace = marketplaces.known(marketplace_id)
+        if marketplace.id not in seller.marketplace_ids:
+            raise InvalidInput(f"Seller {seller.seller_id} does not sell in {marketplace.name} ({marketplace.id}); "
+                               f"their marketplaces: {', '.join(seller.marketplace_ids)}.", "marketplace_id")
+        return marketplace
+
+    def crowd(self, marketplace: marketplaces.Marketplace) -> Crowd:
+        """The marketplace's buyers, deterministic per mock seed."""
+        if marketplace.id not in self.crowds:
+            fake = marketplaces.new_faker(marketplace, self.amazon.seed_value)
+            self.crowds[marketplace.id] = Crowd(fake, lambda f: _person_in(f, marketplace))
+        return self.crowds[marketplace.id]
+
+    @staticmethod
+    def person(marketplace: marketplaces.Marketplace, fake: Faker) -> dict:
+        return _person(fake) if marketplace.id == marketplaces.US else _person_in(fake, marketplace)
 
     @staticmethod
     def _reserve_afn(ledger: Ledger, sku: str, quantity: int) -> str:
@@ -233,7 +265,8 @@ class OrdersBackend:
             shipments.record(amazon, seller_id, at, amazon_order_id=order.id, merchant_order_id=order.seller_order_id,
                              fulfillment_center_id=lines[0]["location"], ship_to=order.ship_to, buyer=order.buyer,
                              ship_service_level=order.shipment_category, items=shipped,
-                             purchase_date=order.purchase_date, currency=order.currency)
+                             purchase_date=order.purchase_date, currency=order.currency,
+                             sales_channel=order.sales_channel)
             self._fire(order, "fulfil_by_amazon", at)
             if order.status == "PartiallyShipped":
                 amazon.schedule(at + amazon.settings.afn_ship_seconds / 2, "order.amazon_ships", seller_id, order_id)
@@ -385,6 +418,13 @@ def _person(fake: Faker) -> dict:
                     "state": fake.state_abbr(include_territories=False), "postal_code": fake.postcode(),
                     "country": "US", "phone": fake.numerify("###-###-####")},
     }
+
+
+def _person_in(fake: Faker, marketplace: marketplaces.Marketplace) -> dict:
+    """A buyer of the marketplace's country and their address (Amazon.com's keep `_person`, as before)."""
+    address = marketplaces.address(fake, marketplace)
+    return {"buyer": {"name": address["name"], "email": f"{fake.lexify('????????????')}@marketplace.amazon.com"},
+            "address": address}
 
 
 def _encode_token(query: dict, name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder, OrderFilter
 from mock_amazon.entities import iso
 from mock_amazon.pipeline import Answer, Api, Call
@@ -13,7 +14,7 @@ api_2026 = Api("orders_2026", "orders_2026-01-01")
 
 
 def money(amount: float, currency: str) -> dict:
-    return {"CurrencyCode": currency, "Amount": f"{amount:.2f}"}
+    return {"CurrencyCode": currency, "Amount": marketplaces.amount(amount, currency)}
 
 
 ADDRESSED = ("Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed")  # when an order has a ShippingAddress
@@ -167,7 +168,7 @@ for v0, new in STATUS_2026.items():
 
 def order_2026(order: AmazonOrder, included: list[str]) -> dict:
     def money_(amount: float) -> dict:
-        return {"amount": f"{amount:.2f}", "currencyCode": order.currency}
+        return {"amount": marketplaces.amount(amount, order.currency), "currencyCode": order.currency}
 
     body = {
         "orderId": order.id,

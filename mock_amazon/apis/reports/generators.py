@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.shipments import shipments
 from mock_amazon.entities import iso
 
@@ -81,7 +82,8 @@ def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None,
                 "reporting-date": iso(shipment.created), "buyer-email": shipment.buyer.get("email", ""),
                 "buyer-name": shipment.buyer.get("name", ""), "sku": item["sku"], "product-name": item["title"],
                 "quantity-shipped": str(item["quantity"]), "currency": shipment.currency,
-                "item-price": f"{item['price'] * item['quantity']:.2f}", "item-tax": "0.00",
+                "item-price": marketplaces.amount(item["price"] * item["quantity"], shipment.currency),
+                "item-tax": "0.00",
                 "shipping-price": "0.00", "shipping-tax": "0.00", "ship-service-level": shipment.ship_service_level,
                 "recipient-name": to.get("name", ""), "ship-address-1": to.get("line1", ""),
                 "ship-city": to.get("city", ""), "ship-state": to.get("state", ""),
@@ -105,6 +107,7 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
             continue
         labels = [flex.packages.load(seller_id, f"{shipment.id}/{p}").label or {} for p in shipment.package_ids]
         to = shipment.ship_to
+        marketplace = marketplaces.known(shipment.marketplace_id)
         for item in shipment.line_items:
             listing = amazon.listings.items.find(seller_id, item["sku"])
             rows.append({
@@ -113,7 +116,9 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
                 "purchase-date": iso(shipment.created), "payments-date": iso(shipment.created),
                 "shipment-date": iso(shipped), "reporting-date": iso(shipped), "sku": item["sku"],
                 "product-name": listing.title if listing else item["sku"], "quantity-shipped": str(item["units"]),
-                "currency": "INR", "item-price": f"{item['price'] * item['units']:.2f}", "item-tax": "0.00",
+                "currency": marketplace.currency,
+                "item-price": marketplaces.amount(item["price"] * item["units"], marketplace.currency),
+                "item-tax": "0.00",
                 "shipping-price": "0.00", "shipping-tax": "0.00", "ship-service-level": "Standard",
                 "recipient-name": to.get("name", ""), "ship-address-1": to.get("addressLine1", ""),
                 "ship-city": to.get("city", ""), "ship-state": to.get("state", ""),
@@ -122,7 +127,7 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
                 "carrier": labels[0].get("carrier", "") if labels else "",
                 "tracking-number": labels[0].get("tracking", "") if labels else "",
                 "estimated-arrival-date": iso(shipped + 3 * 86_400), "fulfillment-center-id": shipment.location_id,
-                "fulfillment-channel": "AFN", "sales-channel": "Amazon.in"})
+                "fulfillment-channel": "AFN", "sales-channel": marketplace.name})
     return rows
 
 
@@ -139,7 +144,8 @@ def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float |
                 "product-name": item["title"], "sku": item["sku"], "asin": item["asin"],
                 "item-status": "Shipped" if item["quantity_shipped"] == item["quantity_ordered"] else "Unshipped",
                 "quantity": str(item["quantity_ordered"]), "currency": order.currency,
-                "item-price": f"{item['price'] * item['quantity_ordered']:.2f}", "ship-city": to.get("city", ""),
+                "item-price": marketplaces.amount(item["price"] * item["quantity_ordered"], order.currency),
+                "ship-city": to.get("city", ""),
                 "ship-state": to.get("state", ""), "ship-postal-code": to.get("postal_code", ""),
                 "ship-country": to.get("country", "")})
     return ALL_ORDERS, rows

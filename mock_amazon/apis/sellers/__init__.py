@@ -1,0 +1,1 @@
+"""Sellers API v1: the marketplaces a seller takes part in."""
