@@ -184,7 +184,7 @@ class Connector(IntegrationState):
                                        params={"cancellation_requested": "true", "limit": "1000"}).json()["orders"]:
                 mine = self.by_external.get(("webstore", entry["id"]))
                 if mine is not None and mine.cancel_requested is None:
-                    mine.cancel_requested = self.env.now   # webstore_cancellations passes it on to Amazon
+                    self.request_cancellation(mine)   # webstore_cancellations passes it on to Amazon
             yield self.env.timeout(WATCH_SECONDS)
 
     def stock_watcher(self) -> Generator[Any, Any, None]:

@@ -82,6 +82,7 @@ class IntegrationState:
         self.push: dict = {}
         self.fba_pool: dict[str, int] = {}
         self.webstore_inbox = simpy.Store(env)   # new webstore orders, for the integration to send to FBA
+        self.cancellations: list[StoreOrder] = []   # orders whose customer asked the shop to cancel, not yet settled
         self.order_lookback = timedelta(hours=1)   # how far before its start the first order poll looks
         chosen = scenario["marketplaces"]
         self.marketplace = marketplaces.known(chosen["amazon"])               # orders on Amazon, MCF
@@ -113,6 +114,11 @@ class IntegrationState:
 
     def can_fire(self, order: StoreOrder, trigger: str) -> bool:
         return self.lifecycles.store_order.can_fire(order, trigger)
+
+    def request_cancellation(self, order: StoreOrder) -> None:
+        """The customer asks the shop to cancel `order`; the integration passes it on (webstore_cancellations)."""
+        order.cancel_requested = self.env.now
+        self.cancellations.append(order)
 
     def perform(self, workflow: Workflow[R]) -> Steps[R]:
         """Run a workflow through the reliable session on the transport (a SimPy process body)."""

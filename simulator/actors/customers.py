@@ -73,7 +73,7 @@ def webstore_order(world: World, sku: str, units: int) -> None:
 def cancel_later(world: World, order: StoreOrder) -> Steps[None]:
     """The customer asks the shop to cancel a webstore order; the integration must pass it on to Amazon."""
     yield world.env.timeout(world.scenario["customers"]["webstore_cancel_hours"] * 3600)
-    order.cancel_requested = world.env.now
+    world.request_cancellation(order)
 
 
 def returns(world: World) -> Steps[None]:

@@ -154,8 +154,12 @@ def webstore_cancellations(world: World) -> Steps[None]:
     can still stop the order; one not yet sent is simply never sent."""
     while True:
         yield world.env.timeout(_settings(world)["fulfillment_check_minutes"] * 60)
-        for order in [o for o in world.orders if o.source == "webstore" and o.cancel_requested is not None
-                      and world.can_fire(o, "cancel") and "too late to cancel at Amazon" not in o.note]:
+        # Only the orders with a request (not every order the shop ever took), those settled for good dropped;
+        # in the order they were taken (their IDs count up), as a pass over every order would meet them.
+        world.cancellations = [o for o in world.cancellations if not world.lifecycles.store_order.is_final(o)
+                               and "too late to cancel at Amazon" not in o.note]
+        for order in sorted((o for o in world.cancellations if o.source == "webstore" and world.can_fire(o, "cancel")),
+                            key=lambda o: o.id):
             if order.status == "acknowledged":
                 cancelled = yield from attempt(world, fulfillment.cancel(order.id), "cancelFulfillmentOrder")
                 if not cancelled:

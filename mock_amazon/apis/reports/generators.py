@@ -101,7 +101,10 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
     ID, the seller-flex site's location code in fulfillment-center-id. Only shipped orders appear."""
     flex = amazon.external_fulfillment
     rows = []
-    for shipment in flex.shipments.scan(seller_id):
+    # A shipment shipped within the report's span was last changed no earlier than that: the index on `updated`
+    # narrows a month of shipments to the span's, and the rows keep the order of creation.
+    handed_over = flex.shipments.scan(seller_id, order_by="updated", since=start)
+    for shipment in sorted(handed_over, key=lambda shipment: (shipment.created, shipment.id)):
         shipped = next((step.time.timestamp() for step in shipment.history if step.dest == "SHIPPED"), None)
         if shipped is None or start is not None and shipped < start or end is not None and shipped >= end:
             continue
