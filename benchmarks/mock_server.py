@@ -123,8 +123,8 @@ def wrk(command: str, base_url: str, paths: list[str], headers: dict[str, str], 
             "  return wrk.format('GET', paths[(counter % #paths) + 1], headers)\nend\n")
         out = subprocess.run([command, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
                               base_url], capture_output=True, text=True, check=True).stdout
-    return Load(float(_match(r"Requests/sec:\s+([\d.]+)", out)), _ms(_match(r"50%\s+(\S+)", out)),
-                _ms(_match(r"99%\s+(\S+)", out)), int(_match(r"Non-2xx or 3xx responses: (\d+)", out, "0")),
+    return Load(float(_match(r"Requests/sec:\s+([\d.]+)", out)), _ms(_match(r"^\s+50%\s+(\S+)", out)),
+                _ms(_match(r"^\s+99%\s+(\S+)", out)), int(_match(r"Non-2xx or 3xx responses: (\d+)", out, "0")),
                 sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)))
 
 
@@ -138,7 +138,7 @@ def _lua_table(values: dict[str, str]) -> str:
 
 
 def _match(pattern: str, text: str, default: str | None = None) -> str:
-    found = re.search(pattern, text)
+    found = re.search(pattern, text, re.MULTILINE)
     if found is None:
         if default is None:
             raise RuntimeError(f"wrk printed no {pattern!r}:\n{text}")
@@ -147,8 +147,8 @@ def _match(pattern: str, text: str, default: str | None = None) -> str:
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def main() -> None:
