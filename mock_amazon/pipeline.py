@@ -82,11 +82,16 @@ def current_amazon() -> MockAmazon:
     return amazon
 
 
+def to_json(body: Any) -> bytes:
+    """An answer's body as the JSON the wire and the journal carry (one spelling for both)."""
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None,
                   encoded: bytes | None = None) -> Response:
     """`body` as JSON; `encoded` is that JSON already made (the journal's copy), so it is not made twice."""
     if encoded is None and body is not None:
-        encoded = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+        encoded = to_json(body)
     return Response(encoded or b"", status=status, headers=headers or {},
                     mimetype="application/json" if body is not None else None)
 
@@ -165,7 +170,7 @@ def dispatch(amazon: MockAmazon, route: Route, exchange: Exchange) -> Reply:
             if problem is not None:  # a bug in the mock: an answer its model does not allow
                 log.error("%s: %s", ANSWER_BREAKS_MODEL, problem)
                 status, body = 500, ApiError(f"{ANSWER_BREAKS_MODEL}: {problem}").body(dialect)
-        encoded = None if body is None or not amazon.journal.bodies else orjson.dumps(body)
+        encoded = None if body is None or not amazon.journal.bodies else to_json(body)
         amazon.journal.record(
             op.operation_id, op.method, exchange.path, query_string(exchange.query), status, started, seller_id,
             throttled, fault, request_id,
