@@ -106,15 +106,18 @@ class Collection(Generic[E]):
 
     @contextlib.contextmanager
     def editing(self, seller_id: str, entity_id: str) -> Iterator[E]:
-        """Load, change, save: inside one transaction, so a refused change stores nothing (and the live entity,
-        changed in place, is forgotten so that the next read decodes the stored one again)."""
-        with self.store.transaction():
-            entity = self.load(seller_id, entity_id)
-            try:
-                yield entity
-            except BaseException:
-                self.store.live.pop((self.kind, seller_id, entity_id), None)  # also when the transaction is nested
-                raise
+        """Load, change, save: a refused change stores nothing (the change runs in a transaction of its own, and the
+        live entity, changed in place, is forgotten so that the next read decodes the stored one again). The entity
+        is saved once that transaction has closed, in the enclosing one if any: a change that runs no statement of
+        its own then costs no savepoint."""
+        with self.store.lock:  # no other thread sees the changed entity before it is saved
+            with self.store.transaction():
+                entity = self.load(seller_id, entity_id)
+                try:
+                    yield entity
+                except BaseException:
+                    self.store.live.pop((self.kind, seller_id, entity_id), None)  # also when nested
+                    raise
             self.save(entity)
 
     def scan(self, seller_id: str, **filters: Any) -> Iterator[E]:

@@ -70,6 +70,34 @@ def test_an_outer_rollback_forgets_what_the_inner_editing_saved(things):
     assert [t.id for t in things.scan("S1")] == ["T1"]
 
 
+def test_a_level_reaches_sqlite_only_with_its_first_statement(things):
+    statements: list[str] = []
+    things.store.db.set_trace_callback(statements.append)
+    with things.store.transaction():
+        with things.editing("S1", "T1") as thing:  # a change that runs no statement of its own
+            thing.note = "edited"
+        with things.store.transaction():
+            things.store.set_setting("inner", 1)
+    things.store.db.set_trace_callback(None)
+    kinds = [sql.split()[0] for sql in statements]
+    assert kinds == ["BEGIN", "INSERT", "SAVEPOINT", "INSERT", "RELEASE", "COMMIT"]
+    assert things.stored("S1", "T1").note == "edited" and things.store.setting("inner") == 1
+
+
+def test_a_refused_inner_level_undoes_only_its_own_statements(things):
+    with things.store.transaction():
+        things.store.set_setting("outer", 1)
+        with pytest.raises(Refused):
+            with things.store.transaction():
+                things.store.set_setting("inner", 2)
+                with things.editing("S1", "T1") as thing:
+                    thing.note = "refused with the level around it"
+                raise Refused()
+        things.store.set_setting("after", 3)
+    assert [things.store.setting(key) for key in ("outer", "inner", "after")] == [1, None, 3]
+    assert things.load("S1", "T1").note == "first" == things.stored("S1", "T1").note
+
+
 def test_scans_filter_on_the_stored_columns_of_live_entities(things):
     with things.editing("S1", "T1") as thing:
         things.fire(thing, "start", 5.0)
