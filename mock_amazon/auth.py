@@ -70,6 +70,16 @@ class LwaError(Exception):
 class Auth:
     def __init__(self, store: Store, clock: Clock, rng: random.Random):
         self.store, self.clock, self.rng = store, clock, rng
+        # Sellers and access tokens as read from the store, for the store generation they were read in: every
+        # call authenticates, and these rows change only by a grant, a revocation or a new seller.
+        self._remembered: dict[str, Any] = {}
+        self._generation = store.generation
+
+    def _memory(self) -> dict[str, Any]:
+        if self._generation != self.store.generation:
+            self._remembered.clear()
+            self._generation = self.store.generation
+        return self._remembered
 
     def _code(self, alphabet: str, length: int) -> str:
         return "".join(self.rng.choice(alphabet) for _ in range(length))
@@ -96,9 +106,16 @@ class Auth:
         return [Seller.from_row(row) for row in rows]
 
     def seller(self, seller_id: str) -> Seller | None:
-        row = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
-                                 "FROM sellers WHERE seller_id=?", (seller_id,)).fetchone()
-        return None if row is None else Seller.from_row(row)
+        memory = self._memory()
+        key = "seller:" + seller_id
+        if key not in memory:
+            row = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
+                                     "FROM sellers WHERE seller_id=?", (seller_id,)).fetchone()
+            if row is None:
+                return None  # not remembered: the seller may be created next
+            memory[key] = Seller.from_row(row)
+        seller: Seller = memory[key]
+        return seller
 
     def known_seller(self, seller_id: str) -> Seller:
         """`seller(seller_id)` where the seller must exist: NotFound if it does not."""
@@ -151,17 +168,26 @@ class Auth:
             answer["refresh_token"] = row[2]
         return answer
 
-    def revoke(self, seller_id: str) -> int:
-        """Every access token of the seller stops working at once (the refresh token stays good); how many."""
+    def revoke(self, seller_id: str | None = None) -> int:
+        """Every access token of the seller (of every seller: None) stops working at once (the refresh token stays
+        good); how many."""
+        self._memory().clear()
+        if seller_id is None:
+            return self.store.execute("DELETE FROM tokens").rowcount
         return self.store.execute("DELETE FROM tokens WHERE seller_id=?", (seller_id,)).rowcount
 
     def seller_for(self, access_token: str | None) -> Seller:
         if not access_token:
             raise Unauthorized(details="The request has no x-amz-access-token header.")
-        row = self.store.execute("SELECT seller_id, expires_at FROM tokens WHERE access_token=?",
-                                 (access_token,)).fetchone()
+        memory = self._memory()
+        key = "token:" + access_token
+        row = memory.get(key)
         if row is None:
-            raise Unauthorized()
+            row = self.store.execute("SELECT seller_id, expires_at FROM tokens WHERE access_token=?",
+                                     (access_token,)).fetchone()
+            if row is None:
+                raise Unauthorized()
+            memory[key] = row
         if row[1] <= self.clock.seconds():
             raise Unauthorized(details="The access token you provided has expired.")
         seller = self.seller(row[0])

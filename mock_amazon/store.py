@@ -87,6 +87,12 @@ class Store:
         # Live keys handed out inside the open transaction, one set per level (the transaction, then each savepoint)
         self.touched: list[set[tuple[str, str, str]]] = []
         self.begun = 0  # how many of the open levels SQLite has been told of (BEGIN, then a SAVEPOINT each)
+        # Inventory rows as last read, (seller, sku, location) -> the row's fields or None (no row): the ledger reads
+        # a position several times per move. A write forgets its row; an undone level that ran statements, all.
+        self.positions: dict[tuple[str, str, str], tuple | None] = {}
+        # Bumped whenever rows may have changed behind what the backends remember of them (a wipe, a restore, an
+        # undone level that ran statements): a backend's cache of rows keeps the generation it was filled in.
+        self.generation = 0
         if path == ":memory:":
             # SQLite's memdb VFS, not its ':memory:' pager: with the latter, commits slow down as the database
             # grows (a month's simulation spent seconds a day in COMMIT); memdb's stay flat. A name with no
@@ -128,6 +134,8 @@ class Store:
                           "timers", "blobs", "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         self.live.clear()
+        self.positions.clear()
+        self.generation += 1
 
     # snapshots
     def backup(self) -> sqlite3.Connection:
@@ -151,6 +159,8 @@ class Store:
                                     (seq, name)).rowcount == 0:
                         self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
             self.live.clear()
+            self.positions.clear()
+            self.generation += 1
             self.touched.clear()
             self.begun = 0
 
@@ -266,6 +276,9 @@ class _Transaction:
                 elif begun:
                     store.db.execute(f"ROLLBACK TO level{self.depth}")
                     store.db.execute(f"RELEASE level{self.depth}")
+                if begun:  # rare: rows read inside may have been undone
+                    store.positions.clear()
+                    store.generation += 1
                 for key in touched:
                     store.live.pop(key, None)
         finally:
@@ -281,22 +294,34 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
         self.store, self.seller_id, self.now, self.on_write = store, seller_id, now, on_write
 
     def __getitem__(self, key: tuple[str, str]) -> Position:
-        row = self.store.execute(
-            f"SELECT {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? AND location=?",
-            (self.seller_id, *key)).fetchone()
+        store = self.store
+        cache_key = (self.seller_id, *key)
+        with store.lock:
+            if cache_key in store.positions:
+                row = store.positions[cache_key]
+            else:
+                row = store.execute(
+                    f"SELECT {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? AND location=?",
+                    cache_key).fetchone()
+                store.positions[cache_key] = row
         if row is None:
             raise KeyError(key)
         return Position(key[0], key[1], *row)
 
     def __setitem__(self, key: tuple[str, str], position: Position) -> None:
-        self.store.execute(
-            "INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS), self.now()))
+        with self.store.lock:
+            self.store.execute("INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS),
+                                self.now()))
+            self.store.positions.pop((self.seller_id, *key), None)  # the next read takes the row as SQLite keeps it
         if self.on_write is not None:
             self.on_write(self.seller_id, key[0])
 
     def __delitem__(self, key: tuple[str, str]) -> None:
-        self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", (self.seller_id, *key))
+        with self.store.lock:
+            self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?",
+                               (self.seller_id, *key))
+            self.store.positions[(self.seller_id, *key)] = None
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         rows = self.store.execute("SELECT sku, location FROM inventory WHERE seller_id=? ORDER BY sku, location",

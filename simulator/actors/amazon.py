@@ -33,5 +33,5 @@ def token_chaos(world: World) -> Steps[None]:
     hours = world.scenario["integration"]["token_revoked_every_hours"]
     while hours > 0:
         yield world.env.timeout(hours * 3600)
-        world.amazon.store.execute("DELETE FROM tokens")
+        world.amazon.auth.revoke()
         world.metrics.count("tokens.revoked")
