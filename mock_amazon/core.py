@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import heapq
 import math
 import os
 import random
@@ -148,7 +149,10 @@ class MockAmazon:
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
-        self._earliest_timer = -math.inf  # no timer is due before this (a lower bound; -inf: ask the store)
+        # The timers table as a heap of (at, id, action, seller, entity), read again from the store whenever its
+        # rows may have changed behind it (the store's generation moved); None: not read yet
+        self._timers: list[tuple[float, int, str, str, str]] | None = None
+        self._timers_generation = -1
         self.documents = Documents(self)
         self.sqs = SqsBackend(self)
         self.notifications = NotificationsBackend(self)
@@ -171,7 +175,7 @@ class MockAmazon:
     def _state_outside_the_store(self) -> dict[str, SnapshotPart]:
         flex = self.external_fulfillment
         return {
-            "mock": attributes_part(self, "settings", "_request_counter", "_earliest_timer"),
+            "mock": attributes_part(self, "settings", "_request_counter"),
             "mock.rng": random_part(self.rng),
             "rate_limits": attributes_part(self.limits, "buckets", "overrides", "lifted"),
             "faults": attributes_part(self.faults, "rules"),
@@ -213,31 +217,40 @@ class MockAmazon:
     def schedule(self, at: float, action: str, seller_id: str, entity_id: str) -> None:
         if action not in self._handlers:
             raise KeyError(f"no handler for timer action {action!r}")
-        self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
-                           (at, action, seller_id, entity_id))
-        self._earliest_timer = min(self._earliest_timer, at)
+        with self.store.lock:
+            timers = self._due_order()
+            timer_id = self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
+                                          (at, action, seller_id, entity_id)).lastrowid
+            assert timer_id is not None  # an INSERT's row
+            heapq.heappush(timers, (at, timer_id, action, seller_id, entity_id))
+
+    def _due_order(self) -> list[tuple[float, int, str, str, str]]:
+        """The timers, earliest first (ties in the order they were set), as the heap that mirrors the table."""
+        if self._timers is None or self._timers_generation != self.store.generation:
+            self._timers = [tuple(row) for row in self.store.execute(  # type: ignore[misc]  # the row's five columns
+                "SELECT at, id, action, seller_id, entity_id FROM timers").fetchall()]
+            heapq.heapify(self._timers)
+            self._timers_generation = self.store.generation
+        return self._timers
 
     def run_due(self) -> int:
         """Perform every timer due by now, earliest first; return how many ran."""
         ran = 0
         with self.lock:
             now = self.clock.seconds()
-            while now >= self._earliest_timer:  # most calls find nothing due: they skip the query
-                row = self.store.execute("SELECT id, at, action, seller_id, entity_id FROM timers WHERE at <= ? "
-                                         "ORDER BY at, id LIMIT 1", (now,)).fetchone()
-                if row is None:
-                    following = self.next_due()
-                    self._earliest_timer = math.inf if following is None else following
-                    break
-                timer_id, at, action, seller_id, entity_id = row
+            timers = self._due_order()
+            while timers and timers[0][0] <= now:
+                at, timer_id, action, seller_id, entity_id = heapq.heappop(timers)
                 with self.store.transaction():
-                    self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,))
+                    if self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,)).rowcount == 0:
+                        continue  # set inside a level that was undone: it never was
                     self._event_time = at
                     try:
                         self._handlers[action](seller_id, entity_id, at)
                     finally:
                         self._event_time = None
                 ran += 1
+                timers = self._due_order()  # read again if an undone level moved the generation
         return ran
 
     def next_due(self) -> float | None:
@@ -249,7 +262,6 @@ class MockAmazon:
         with self.lock:
             self.store.wipe()
             self.journal.forget()
-            self._earliest_timer = -math.inf
             self.limits.configure()
             self.faults.configure([], seed=self.seed_value)
             self.settings = Settings()
