@@ -227,7 +227,7 @@ class MockAmazon:
     def _due_order(self) -> list[tuple[float, int, str, str, str]]:
         """The timers, earliest first (ties in the order they were set), as the heap that mirrors the table."""
         if self._timers is None or self._timers_generation != self.store.generation:
-            self._timers = [tuple(row) for row in self.store.execute(  # type: ignore[misc]  # the row's five columns
+            self._timers = [tuple(row) for row in self.store.execute(
                 "SELECT at, id, action, seller_id, entity_id FROM timers").fetchall()]
             heapq.heapify(self._timers)
             self._timers_generation = self.store.generation
