@@ -11,7 +11,7 @@ from typing import Any
 
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.errors import NotFound, Unauthorized
-from mock_amazon.store import Store
+from mock_amazon.store import Remembered, Store
 from model.clock import Clock
 
 TOKEN_SECONDS = 3600
@@ -70,16 +70,9 @@ class LwaError(Exception):
 class Auth:
     def __init__(self, store: Store, clock: Clock, rng: random.Random):
         self.store, self.clock, self.rng = store, clock, rng
-        # Sellers and access tokens as read from the store, for the store generation they were read in: every
-        # call authenticates, and these rows change only by a grant, a revocation or a new seller.
-        self._remembered: dict[str, Any] = {}
-        self._generation = store.generation
-
-    def _memory(self) -> dict[str, Any]:
-        if self._generation != self.store.generation:
-            self._remembered.clear()
-            self._generation = self.store.generation
-        return self._remembered
+        # Sellers and access tokens as read from the store: every call authenticates, and these rows change only
+        # by a grant, a revocation or a new seller
+        self.remembered = Remembered(store)
 
     def _code(self, alphabet: str, length: int) -> str:
         return "".join(self.rng.choice(alphabet) for _ in range(length))
@@ -106,7 +99,7 @@ class Auth:
         return [Seller.from_row(row) for row in rows]
 
     def seller(self, seller_id: str) -> Seller | None:
-        memory = self._memory()
+        memory = self.remembered.current()
         key = "seller:" + seller_id
         if key not in memory:
             row = self.store.execute("SELECT seller_id, marketplace_id, client_id, client_secret, refresh_token "
@@ -171,7 +164,7 @@ class Auth:
     def revoke(self, seller_id: str | None = None) -> int:
         """Every access token of the seller (of every seller: None) stops working at once (the refresh token stays
         good); how many."""
-        self._memory().clear()
+        self.remembered.current().clear()
         if seller_id is None:
             return self.store.execute("DELETE FROM tokens").rowcount
         return self.store.execute("DELETE FROM tokens WHERE seller_id=?", (seller_id,)).rowcount
@@ -179,7 +172,7 @@ class Auth:
     def seller_for(self, access_token: str | None) -> Seller:
         if not access_token:
             raise Unauthorized(details="The request has no x-amz-access-token header.")
-        memory = self._memory()
+        memory = self.remembered.current()
         key = "token:" + access_token
         row = memory.get(key)
         if row is None:

@@ -286,6 +286,22 @@ class _Transaction:
         return False
 
 
+class Remembered:
+    """What a backend remembers of the store's rows, forgotten whenever they may have changed behind it (the store's
+    generation moved: a wipe, a restore, an undone level that ran statements). `current()` is the dict to use."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.generation = store.generation
+        self.values: dict[Any, Any] = {}
+
+    def current(self) -> dict[Any, Any]:
+        if self.generation != self.store.generation:
+            self.values.clear()
+            self.generation = self.store.generation
+        return self.values
+
+
 class StoredPositions(MutableMapping[tuple[str, str], Position]):
     """One seller's inventory positions, as the mapping that `model.inventory.Ledger` keeps them in."""
 

@@ -25,6 +25,7 @@ from mock_amazon.apis.sqs.backend import UUID, Origin, parse_queue_arn
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound
 from mock_amazon.faults import applies, read_rule
+from mock_amazon.store import Remembered
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.core import MockAmazon
@@ -90,6 +91,9 @@ class NotificationsBackend:
         self.subscriptions: Collection[Subscription] = Collection(amazon.store, "subscription", Subscription,
                                                                   label="subscription")
         self.messages: Collection[Message] = Collection(amazon.store, "message", Message, label="message")
+        # (seller, notification type) -> the subscription's ID or None: every inventory change asks whether anyone
+        # listens, and subscriptions change only by subscribe and unsubscribe
+        self.subscribed = Remembered(amazon.store)
         self.faults: list[NotificationFault] = []
         self.webhooks: dict[str, str] = amazon.store.setting("webhooks", {})
         amazon.on("notification.deliver", self._deliver)
@@ -148,16 +152,24 @@ class NotificationsBackend:
             id=self.amazon.new_id(UUID), seller_id=seller_id, created=now,
             updated=now, notification_type=notification_type, destination_id=body["destinationId"],
             payload_version=body["payloadVersion"], processing_directive=body.get("processingDirective"))
+        self.subscribed.current().pop((seller_id, notification_type), None)
         return self.subscriptions.add(subscription)
 
     def subscription_for(self, seller_id: str, notification_type: str) -> Subscription | None:
-        return next((s for s in self.subscriptions.scan(seller_id) if s.notification_type == notification_type),
-                    None)
+        subscribed = self.subscribed.current()
+        key = (seller_id, notification_type)
+        if key not in subscribed:
+            found = next((s for s in self.subscriptions.scan(seller_id) if s.notification_type == notification_type),
+                         None)
+            subscribed[key] = None if found is None else found.id
+        subscription_id = subscribed[key]
+        return None if subscription_id is None else self.subscriptions.find(seller_id, subscription_id)
 
     def unsubscribe(self, seller_id: str, notification_type: str, subscription_id: str) -> None:
         subscription = self.subscriptions.load(seller_id, subscription_id)
         if subscription.notification_type != notification_type:
             raise NotFound(f"No {notification_type} subscription with ID {subscription_id}.", subscription_id)
+        self.subscribed.current().pop((seller_id, notification_type), None)
         self.amazon.store.delete("subscription", seller_id, subscription_id)
 
     @staticmethod
