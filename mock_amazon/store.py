@@ -87,8 +87,8 @@ class Store:
         # Live keys handed out inside the open transaction, one set per level (the transaction, then each savepoint)
         self.touched: list[set[tuple[str, str, str]]] = []
         self.begun = 0  # how many of the open levels SQLite has been told of (BEGIN, then a SAVEPOINT each)
-        # Inventory rows as last read, (seller, sku, location) -> the row's fields or None (no row): the ledger reads
-        # a position several times per move. A write forgets its row; an undone level that ran statements, all.
+        # Inventory rows as last read or written, (seller, sku, location) -> the row's fields or None (no row): the
+        # ledger reads a position several times per move. An undone level that ran statements forgets them all.
         self.positions: dict[tuple[str, str, str], tuple | None] = {}
         # Bumped whenever rows may have changed behind what the backends remember of them (a wipe, a restore, an
         # undone level that ran statements): a backend's cache of rows keeps the generation it was filled in.
@@ -325,11 +325,14 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
         return Position(key[0], key[1], *row)
 
     def __setitem__(self, key: tuple[str, str], position: Position) -> None:
+        row = tuple(getattr(position, f) for f in POSITION_FIELDS)
         with self.store.lock:
             self.store.execute("INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               (self.seller_id, key[0], key[1], *(getattr(position, f) for f in POSITION_FIELDS),
-                                self.now()))
-            self.store.positions.pop((self.seller_id, *key), None)  # the next read takes the row as SQLite keeps it
+                               (self.seller_id, key[0], key[1], *row, self.now()))
+            if type(row[0]) is str and all(type(count) is int for count in row[1:]):
+                self.store.positions[(self.seller_id, *key)] = row  # as SQLite gives it back
+            else:  # another type may come back changed (a whole float as an int): read it as stored
+                self.store.positions.pop((self.seller_id, *key), None)
         if self.on_write is not None:
             self.on_write(self.seller_id, key[0])
 
