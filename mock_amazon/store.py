@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS timers (
 CREATE INDEX IF NOT EXISTS timers_by_time ON timers (at, id);
 CREATE TABLE IF NOT EXISTS blobs (
     id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, content BLOB NOT NULL, content_type TEXT NOT NULL,
-    compression TEXT, uploadable INTEGER NOT NULL DEFAULT 0);
+    compression TEXT, uploadable INTEGER NOT NULL DEFAULT 0, packed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS traffic (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, seller_id TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, throttled INTEGER NOT NULL, fault TEXT,
@@ -73,7 +73,7 @@ CREATE INDEX IF NOT EXISTS sqs_messages_by_queue ON sqs_messages (queue, sequenc
 """
 # Columns added since a table was first made: a store file from before gains them when opened.
 ADDED_COLUMNS = {"traffic": ("wall REAL", "query TEXT", "latency REAL", "detail TEXT"),
-                 "blobs": ("uploadable INTEGER NOT NULL DEFAULT 0",)}
+                 "blobs": ("uploadable INTEGER NOT NULL DEFAULT 0", "packed INTEGER NOT NULL DEFAULT 0")}
 
 POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "sequence")
 

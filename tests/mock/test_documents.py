@@ -2,7 +2,7 @@
 and a feed's upload URL works only for the document it was issued for, until it expires on the wire's clock."""
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from mock_amazon.apis.documents.backend import UPLOAD_URL_SECONDS
+from mock_amazon.apis.documents.backend import PACK_FROM_BYTES, UPLOAD_URL_SECONDS
 from tests.mock.test_feeds import FEEDS, MCF_FEED, result, submit
 from tests.mock.test_reports import R, request_report, wait_done
 
@@ -66,3 +66,17 @@ def test_an_upload_url_expires_on_the_wire_clock(sp, amazon, http):
 
 def test_an_unknown_document_is_404(http):
     assert http.put("/_documents/amzn1.tortuga.4.na.nothing", data=b"x").status_code == 404
+
+
+def test_a_large_document_is_kept_compressed_and_served_as_given(amazon, http):
+    seller_id = amazon.auth.sellers()[0].seller_id
+    text = "".join(f"SKU-{n:05d}\tProduct {n}\t{n % 97}\n" for n in range(5000)).encode()
+    small = b"seller-sku\tquantity\n"
+    assert len(text) > PACK_FROM_BYTES > len(small)
+    for document_id, content in (("amzn1.tortuga.big", text), ("amzn1.tortuga.small", small)):
+        amazon.documents.create(seller_id, document_id, content, "text/tab-separated-values")
+        answer = http.get(f"/_documents/{document_id}")
+        assert answer.status_code == 200 and answer.get_data() == content
+        assert amazon.documents.content(seller_id, document_id) == content
+    kept = dict(amazon.store.execute("SELECT id, LENGTH(content) FROM blobs WHERE id LIKE 'amzn1.tortuga.%'"))
+    assert kept["amzn1.tortuga.big"] < len(text) / 2 and kept["amzn1.tortuga.small"] == len(small)
