@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import orjson
 
+from mock_amazon.entity_memory import EntityMemory, Row
 from model.inventory import Position
 
 SCHEMA = """
@@ -79,8 +80,14 @@ POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "
 
 
 class Store:
-    def __init__(self, path: str = ":memory:"):
+    def __init__(self, path: str = ":memory:", write_behind: bool = False):
+        """`write_behind`: keep the entities in memory and write them to SQLite only when the database is wanted
+        whole (entity_memory.py); only for an in-memory database."""
+        if write_behind and path != ":memory:":
+            raise ValueError("rows are written behind only to an in-memory database: a file must hold every row "
+                             "as soon as its call answers")
         self.path = path
+        self.memory = EntityMemory() if write_behind else None
         self.lock = threading.RLock()
         self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
@@ -133,6 +140,8 @@ class Store:
             for table in ("sellers", "tokens", "restricted_tokens", "authorization_codes", "entities", "inventory",
                           "timers", "blobs", "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
+        if self.memory is not None:
+            self.memory.read_back([])
         self.live.clear()
         self.positions.clear()
         self.generation += 1
@@ -142,6 +151,8 @@ class Store:
         """A private in-memory copy of the whole database, made with SQLite's backup API."""
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         with self.lock:
+            if self.memory is not None:
+                self.memory.write_behind(self.db)
             self.db.backup(copy)
         return copy
 
@@ -158,6 +169,8 @@ class Store:
                     if self.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
                                     (seq, name)).rowcount == 0:
                         self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+            if self.memory is not None:
+                self.memory.read_back(self.execute("SELECT * FROM entities").fetchall())
             self.live.clear()
             self.positions.clear()
             self.generation += 1
@@ -167,11 +180,15 @@ class Store:
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
             created: float, updated: float) -> None:
+        doc_json = orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
+        if self.memory is not None:
+            with self.lock:
+                self.memory.write((kind, seller_id, entity_id), Row(status, created, updated, doc_json))
+            return
         # An upsert, not INSERT OR REPLACE: updating in place leaves the index on `created` alone.
         self.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO UPDATE "
                      "SET status=excluded.status, created=excluded.created, updated=excluded.updated, doc=excluded.doc",
-                     (kind, seller_id, entity_id, status, created, updated,
-                      orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS).decode()))
+                     (kind, seller_id, entity_id, status, created, updated, doc_json.decode()))
 
     def documents(self, kind: str, seller_id: str, status: str | None = None, after: str = "",
                   limit: int = 1000) -> list[dict]:
@@ -179,6 +196,11 @@ class Store:
         status, the status index finds the matches (sorted by ID after): walking the IDs in order instead reads every
         entity of the kind when few or none are in that status (170 ms for none of 100,000, against under 20 ms for
         60,000 matches this way)."""
+        if self.memory is not None:
+            with self.lock:
+                ids = self.memory.ids(kind, seller_id, status, after, limit)
+                return [orjson.loads(self.memory.row((kind, seller_id, entity_id)).doc)  # type: ignore[union-attr]
+                        for entity_id in ids]
         index = "INDEXED BY entities_by_status" if status is not None else ""
         sql = f"SELECT doc FROM entities {index} WHERE kind=? AND seller_id=? AND id > ?"
         args: list[Any] = [kind, seller_id, after]
@@ -190,16 +212,28 @@ class Store:
 
     def count_by_status(self, kind: str, seller_id: str) -> dict[str | None, int]:
         """How many entities of one kind and seller are in each status (one query on the status index)."""
+        if self.memory is not None:
+            with self.lock:
+                return self.memory.count_by_status(kind, seller_id)
         rows = self.execute("SELECT status, COUNT(*) FROM entities WHERE kind=? AND seller_id=? GROUP BY status",
                             (kind, seller_id)).fetchall()
         return {status: count for status, count in rows}
 
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
+        if self.memory is not None:
+            with self.lock:
+                row = self.memory.row((kind, seller_id, entity_id))
+            return None if row is None else orjson.loads(row.doc)
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",
                            (kind, seller_id, entity_id)).fetchone()
         return None if row is None else orjson.loads(row[0])
 
     def delete(self, kind: str, seller_id: str, entity_id: str) -> None:
+        if self.memory is not None:
+            with self.lock:
+                self.memory.write((kind, seller_id, entity_id), None)
+                self.live.pop((kind, seller_id, entity_id), None)
+            return
         self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
         self.live.pop((kind, seller_id, entity_id), None)
 
@@ -217,6 +251,9 @@ class Store:
         """IDs of one kind and seller in (`order_by`, id) order, filtered on the indexed columns."""
         if order_by not in ("created", "updated"):
             raise ValueError(order_by)
+        if self.memory is not None:
+            with self.lock:
+                return self.memory.scan(kind, seller_id, order_by, since, until, after, statuses, limit)
         sql = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"]
         args: list[Any] = [kind, seller_id]
         if since is not None:
@@ -255,6 +292,8 @@ class _Transaction:
         store.lock.acquire()
         self.depth = len(store.touched)
         store.touched.append(set())  # SQLite hears of this level with its first statement (Store.execute)
+        if store.memory is not None:
+            store.memory.open_level()
         return store
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -262,6 +301,8 @@ class _Transaction:
         store = self.store
         try:
             touched = store.touched.pop()
+            if store.memory is not None:
+                store.memory.close_level(committed=kind is None)
             begun = store.begun > self.depth
             if begun:
                 store.begun = self.depth
@@ -278,7 +319,7 @@ class _Transaction:
                     store.db.execute(f"RELEASE level{self.depth}")
                 if begun:  # rare: rows read inside may have been undone
                     store.positions.clear()
-                    store.generation += 1
+                store.generation += 1  # entity rows kept in memory may have been undone too
                 for key in touched:
                     store.live.pop(key, None)
         finally:

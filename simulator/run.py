@@ -27,9 +27,12 @@ def start(world: World, reference_integration: bool) -> None:
     env.process(customers.returns(world))
 
 
-def simulate(scenario: dict, progress: Callable[[float, float], None] | None = None) -> tuple[World, dict]:
+def simulate(scenario: dict, progress: Callable[[float, float], None] | None = None,
+             write_behind: bool = True) -> tuple[World, dict]:
+    """`write_behind` keeps the mock's entities in memory (Store's): an optimisation only, the report is the same
+    without it (tests/simulator/test_simulator.py)."""
     stopwatch = Stopwatch()
-    world = World(scenario)
+    world = World(scenario, write_behind=write_behind)
     env = world.env
     start(world, reference_integration=True)
     end = world.end_of_orders + scenario["run"]["drain_hours"] * 3600

@@ -13,6 +13,7 @@ import mock_amazon.marketplaces as marketplaces
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
 from mock_amazon.crowd import Crowd
+from mock_amazon.store import Store
 from model.clock import Clock, VirtualClock, to_datetime
 from model.lifecycles import Lifecycles
 from model.seller import StoreOrder, Warehouse
@@ -35,14 +36,15 @@ def _webstore_address(fake: Faker) -> dict:
 
 def amazon_for(scenario: dict, clock: Clock | None = None, base_url: str = "http://mock.sim",
                wire_clock: Clock | None = None, journal_bodies: bool = False,
-               journal_limit: int | None = None) -> MockAmazon:
+               journal_limit: int | None = None, write_behind: bool = False) -> MockAmazon:
     """Amazon's mock with the scenario's settings, limits and faults. The mock checks those free-form keys itself,
     so this is also how they are validated without running anything. The simulator journals each call without
-    its bodies (a row per call, fast); the live world keeps them for whoever reads its journal."""
+    its bodies (a row per call, fast); the live world keeps them for whoever reads its journal. `write_behind`
+    keeps the entities in memory (Store's), as run_sim does."""
     try:
-        amazon = MockAmazon(clock=clock, base_url=base_url, seed=scenario["run"]["seed"], wire_clock=wire_clock,
-                            limits=scenario["limits"], faults=scenario["faults"], journal_bodies=journal_bodies,
-                            journal_limit=journal_limit)
+        amazon = MockAmazon(store=Store(write_behind=write_behind), clock=clock, base_url=base_url,
+                            seed=scenario["run"]["seed"], wire_clock=wire_clock, limits=scenario["limits"],
+                            faults=scenario["faults"], journal_bodies=journal_bodies, journal_limit=journal_limit)
         amazon.update_settings(scenario["amazon"])
         amazon.notifications.configure_faults(scenario["notification_faults"])
     except ValueError as error:  # the mock checks its own settings, limits and faults
@@ -135,7 +137,7 @@ class World(IntegrationState):
 
     def __init__(self, scenario: dict, env: simpy.Environment | None = None, clock: Clock | None = None,
                  base_url: str = "http://mock.sim", wire_clock: Clock | None = None, journal_bodies: bool = False,
-                 journal_limit: int | None = None):
+                 journal_limit: int | None = None, write_behind: bool = False):
         self.scenario = scenario
         run = scenario["run"]
         self.seed = run["seed"]
@@ -146,7 +148,8 @@ class World(IntegrationState):
             clock.follow(self.env)
         self.clock = clock
         self.start = to_datetime(clock.seconds() - self.env.now)   # the instant env.now counts from
-        self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock, journal_bodies, journal_limit)
+        self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock, journal_bodies, journal_limit,
+                                 write_behind)
         super().__init__(self.env, self.clock, scenario)
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.seed)

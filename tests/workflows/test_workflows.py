@@ -34,7 +34,7 @@ def test_token_renewed_before_expiry_and_after_a_403(amazon, session, run):
     amazon.advance(3600 - 30)  # inside the renewal margin: renewed before the call, not after a 403
     run(orders.ready_to_ship(amazon.clock.now()))
     assert session.renewals == 2
-    amazon.store.execute("DELETE FROM tokens")  # revoked behind the integration's back
+    amazon.auth.revoke()  # every token revoked behind the integration's back
     run(orders.ready_to_ship(amazon.clock.now()))
     assert session.renewals == 3
     assert not [e for e in amazon.traffic() if e["status"] == 403][1:], "one 403 at most, then renewed"
