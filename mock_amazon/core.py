@@ -52,9 +52,10 @@ MAX_JOURNAL_SCAN = 100_000      # journal entries an entity's page looks through
 
 
 @functools.lru_cache(maxsize=None)
-def _id_slots(pattern: str) -> tuple[tuple[str, int], ...]:
-    """Each character's alphabet and its size; a literal character is an alphabet of one."""
-    return tuple((alphabet, len(alphabet)) for alphabet in (ID_ALPHABETS.get(c, c) for c in pattern))
+def _id_slots(pattern: str) -> tuple[str, ...]:
+    """Each character's alphabet repeated to ID_DRAWS characters (a literal character is an alphabet of one), so
+    that a draw in [0, ID_DRAWS) indexes it directly: the same character as `alphabet[draw % len(alphabet)]`."""
+    return tuple(alphabet * (ID_DRAWS // len(alphabet)) for alphabet in (ID_ALPHABETS.get(c, c) for c in pattern))
 
 
 @dataclasses.dataclass
@@ -190,7 +191,7 @@ class MockAmazon:
     def new_id(self, pattern: str) -> str:
         """An ID from a pattern: '#' a digit, 'X' an upper-case letter or digit, 'h' a hex digit."""
         draw = self.rng.random  # one draw per character, literal ones included, as rng.choices would make
-        return "".join(alphabet[int(draw() * ID_DRAWS) % size] for alphabet, size in _id_slots(pattern))
+        return "".join([slot[int(draw() * ID_DRAWS)] for slot in _id_slots(pattern)])
 
     def next_number(self, kind: str, start: int = 50_000_000_000) -> str:
         """Increasing numeric IDs (Amazon's report and feed IDs grow), so equal times still list in order."""

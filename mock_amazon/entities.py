@@ -56,7 +56,8 @@ class Collection(Generic[E]):
     # documents
     def to_doc(self, entity: E) -> dict:
         doc = {name: getattr(entity, name) for name in self.fields}
-        doc["history"] = [[step.time.isoformat(), step.source, step.dest, step.trigger] for step in entity.history]
+        # A step's time as its datetime: orjson writes it as isoformat() does, and faster
+        doc["history"] = [list(step) for step in entity.history]
         if self.lifecycle is not None:
             doc["status"] = entity.status
         return doc
