@@ -37,7 +37,7 @@ from mock_amazon.faults import Faults
 from mock_amazon.journal import Filter, Journal
 from mock_amazon.ratelimit import RateLimiter
 from mock_amazon.snapshots import SnapshotPart, Snapshots, attributes_part, random_part
-from mock_amazon.store import Store, StoredPositions
+from mock_amazon.store import Store, positions
 from model.clock import Clock, VirtualClock, wall_time
 from model.inventory import Ledger
 from model.lifecycles import Lifecycles
@@ -209,7 +209,7 @@ class MockAmazon:
         return self._event_time if self._event_time is not None else self.clock.seconds()
 
     def ledger(self, seller_id: str) -> Ledger:
-        return Ledger(StoredPositions(self.store, seller_id, self.now, self.fba_inventory.announce))
+        return Ledger(positions(self.store, seller_id, self.now, self.fba_inventory.announce))
 
     # timers
     def on(self, action: str, handler: Callable[[str, str, float], None]) -> None:

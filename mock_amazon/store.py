@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import orjson
 
-from mock_amazon.entity_memory import EntityMemory, Row
+from mock_amazon.write_behind import Row, Tables
 from model.inventory import Position
 
 SCHEMA = """
@@ -82,12 +82,12 @@ POSITION_FIELDS = ("channel", "sellable", "unsellable", "reserved", "inbound", "
 class Store:
     def __init__(self, path: str = ":memory:", write_behind: bool = False):
         """`write_behind`: keep the entities in memory and write them to SQLite only when the database is wanted
-        whole (entity_memory.py); only for an in-memory database."""
+        whole (write_behind.py); only for an in-memory database."""
         if write_behind and path != ":memory:":
             raise ValueError("rows are written behind only to an in-memory database: a file must hold every row "
                              "as soon as its call answers")
         self.path = path
-        self.memory = EntityMemory() if write_behind else None
+        self.memory = Tables() if write_behind else None
         self.lock = threading.RLock()
         self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
@@ -141,7 +141,7 @@ class Store:
                           "timers", "blobs", "traffic", "settings", "sqs_queues", "sqs_messages"):
                 self.execute(f"DELETE FROM {table}")
         if self.memory is not None:
-            self.memory.read_back([])
+            self.memory.read_back(self.db)
         self.live.clear()
         self.positions.clear()
         self.generation += 1
@@ -170,7 +170,7 @@ class Store:
                                     (seq, name)).rowcount == 0:
                         self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
             if self.memory is not None:
-                self.memory.read_back(self.execute("SELECT * FROM entities").fetchall())
+                self.memory.read_back(self.db)
             self.live.clear()
             self.positions.clear()
             self.generation += 1
@@ -183,7 +183,7 @@ class Store:
         doc_json = orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
         if self.memory is not None:
             with self.lock:
-                self.memory.write((kind, seller_id, entity_id), Row(status, created, updated, doc_json))
+                self.memory.entities.write((kind, seller_id, entity_id), Row(status, created, updated, doc_json))
             return
         # An upsert, not INSERT OR REPLACE: updating in place leaves the index on `created` alone.
         self.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO UPDATE "
@@ -198,8 +198,8 @@ class Store:
         60,000 matches this way)."""
         if self.memory is not None:
             with self.lock:
-                ids = self.memory.ids(kind, seller_id, status, after, limit)
-                return [orjson.loads(self.memory.row((kind, seller_id, entity_id)).doc)  # type: ignore[union-attr]
+                ids = self.memory.entities.ids(kind, seller_id, status, after, limit)
+                return [orjson.loads(self.memory.entities.row((kind, seller_id, entity_id)).doc)  # type: ignore[union-attr]
                         for entity_id in ids]
         index = "INDEXED BY entities_by_status" if status is not None else ""
         sql = f"SELECT doc FROM entities {index} WHERE kind=? AND seller_id=? AND id > ?"
@@ -214,7 +214,7 @@ class Store:
         """How many entities of one kind and seller are in each status (one query on the status index)."""
         if self.memory is not None:
             with self.lock:
-                return self.memory.count_by_status(kind, seller_id)
+                return self.memory.entities.count_by_status(kind, seller_id)
         rows = self.execute("SELECT status, COUNT(*) FROM entities WHERE kind=? AND seller_id=? GROUP BY status",
                             (kind, seller_id)).fetchall()
         return {status: count for status, count in rows}
@@ -222,7 +222,7 @@ class Store:
     def get(self, kind: str, seller_id: str, entity_id: str) -> dict | None:
         if self.memory is not None:
             with self.lock:
-                row = self.memory.row((kind, seller_id, entity_id))
+                row = self.memory.entities.row((kind, seller_id, entity_id))
             return None if row is None else orjson.loads(row.doc)
         row = self.execute("SELECT doc FROM entities WHERE kind=? AND seller_id=? AND id=?",
                            (kind, seller_id, entity_id)).fetchone()
@@ -231,7 +231,7 @@ class Store:
     def delete(self, kind: str, seller_id: str, entity_id: str) -> None:
         if self.memory is not None:
             with self.lock:
-                self.memory.write((kind, seller_id, entity_id), None)
+                self.memory.entities.write((kind, seller_id, entity_id), None)
                 self.live.pop((kind, seller_id, entity_id), None)
             return
         self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
@@ -253,7 +253,7 @@ class Store:
             raise ValueError(order_by)
         if self.memory is not None:
             with self.lock:
-                return self.memory.scan(kind, seller_id, order_by, since, until, after, statuses, limit)
+                return self.memory.entities.scan(kind, seller_id, order_by, since, until, after, statuses, limit)
         sql = ["SELECT id FROM entities WHERE kind=? AND seller_id=?"]
         args: list[Any] = [kind, seller_id]
         if since is not None:
@@ -414,3 +414,70 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
         row = self.store.execute("SELECT MAX(updated) FROM inventory WHERE seller_id=? AND sku=?",
                                  (self.seller_id, sku)).fetchone()
         return row[0]
+
+
+class RememberedPositions(StoredPositions):
+    """The positions of a store that keeps them in memory (`Store(write_behind=True)`): the same answers as
+    SQLite's table, counts as whole numbers and times as floats, as its column types would give them back."""
+
+    def __init__(self, store: Store, seller_id: str, now: Callable[[], float],
+                 on_write: Callable[[str, str], None] | None = None):
+        super().__init__(store, seller_id, now, on_write)
+        assert store.memory is not None, "a store that keeps its positions in memory"
+        self.table = store.memory.positions
+
+    def __getitem__(self, key: tuple[str, str]) -> Position:
+        row = self.table.row((self.seller_id, *key))
+        if row is None:
+            raise KeyError(key)
+        return Position(key[0], key[1], *row[:6])
+
+    def __setitem__(self, key: tuple[str, str], position: Position) -> None:
+        channel, *counts = (getattr(position, f) for f in POSITION_FIELDS)
+        with self.store.lock:
+            self.table.write((self.seller_id, *key), (str(channel), *(_integer(c) for c in counts),
+                                                      float(self.now())))
+        if self.on_write is not None:
+            self.on_write(self.seller_id, key[0])
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        with self.store.lock:
+            self.table.write((self.seller_id, *key), None)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(list(self.table.keys(self.seller_id)))
+
+    def __len__(self) -> int:
+        return len(self.table.keys(self.seller_id))
+
+    def values(self) -> list[Position]:  # type: ignore[override]  # a list, not a view
+        rows = self.table.rows
+        return [Position(sku, location, *rows[(self.seller_id, sku, location)][:6])
+                for sku, location in self.table.keys(self.seller_id)]
+
+    def in_channel(self, channel: str) -> list[Position]:
+        return [position for position in self.values() if position.channel == channel]
+
+    def for_sku(self, sku: str) -> list[Position]:
+        rows = self.table.rows
+        return [Position(sku, location, *rows[(self.seller_id, sku, location)][:6])
+                for location in self.table.of_sku(self.seller_id, sku)]
+
+    def updated(self, sku: str) -> float | None:
+        rows = self.table.rows
+        return max((rows[(self.seller_id, sku, location)][6] for location in self.table.of_sku(self.seller_id, sku)),
+                   default=None)
+
+
+def _integer(value: Any) -> Any:
+    """What an INTEGER column gives back: a whole float or a bool as an int, anything else as it is."""
+    if isinstance(value, bool) or isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def positions(store: Store, seller_id: str, now: Callable[[], float],
+              on_write: Callable[[str, str], None] | None = None) -> StoredPositions:
+    """A seller's positions, as the store keeps them."""
+    kind = RememberedPositions if store.memory is not None else StoredPositions
+    return kind(store, seller_id, now, on_write)

@@ -3,7 +3,8 @@ transactions, savepoints and refusals, and hands SQLite the same rows when the d
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_amazon.store import Store
+from mock_amazon.store import Store, positions
+from model.inventory import Position
 
 KINDS = ("order", "shipment")
 IDS = [f"ID-{n:02d}" for n in range(12)]
@@ -90,3 +91,52 @@ def test_only_an_in_memory_database_takes_rows_written_behind(tmp_path):
         assert "in-memory" in str(error)
     else:
         raise AssertionError("a file database took rows written behind")
+
+
+SKUS = ["A-1", "A-2", "B-1"]
+LOCATIONS = ["DEFAULT", "PHX7", "IN-1"]
+position_step = st.one_of(
+    st.tuples(st.just("set"), st.sampled_from(SKUS), st.sampled_from(LOCATIONS), st.sampled_from(["MFN", "AFN"]),
+              st.integers(0, 50), st.one_of(st.integers(0, 5), st.floats(0, 5).map(float), st.booleans())),
+    st.tuples(st.just("delete"), st.sampled_from(SKUS), st.sampled_from(LOCATIONS)),
+    st.tuples(st.just("tick")))
+position_block = st.tuples(st.just("block"), st.lists(position_step, max_size=5), st.booleans())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(position_step, position_block), max_size=12))
+def test_positions_kept_in_memory_answer_as_the_inventory_table_does(actions):
+    clock = [1.0]
+    stores = [Store(write_behind=True), Store()]
+    mappings = [positions(store, "S1", lambda: clock[0]) for store in stores]
+
+    def perform_on(store, mapping, action):
+        if action[0] == "set":
+            _, sku, location, channel, sellable, reserved = action
+            mapping[(sku, location)] = Position(sku, location, channel, sellable, 0, reserved)
+        elif action[0] == "delete":
+            if (action[1], action[2]) in mapping:
+                del mapping[(action[1], action[2])]
+        elif action[0] == "block":
+            try:
+                with store.transaction():
+                    for inner in action[1]:
+                        perform_on(store, mapping, inner)
+                    if not action[2]:
+                        raise Refused()
+            except Refused:
+                pass
+
+    def seen(mapping):
+        return (list(mapping), len(mapping), mapping.values(), mapping.in_channel("AFN"),
+                [(mapping.for_sku(sku), mapping.updated(sku), [mapping.get((sku, loc)) for loc in LOCATIONS])
+                 for sku in SKUS])
+
+    for action in actions:
+        if action[0] == "tick":
+            clock[0] += 1
+        for store, mapping in zip(stores, mappings):
+            perform_on(store, mapping, action)
+        assert repr(seen(mappings[0])) == repr(seen(mappings[1]))  # types too: 3, not 3.0 or True
+    rows = "SELECT * FROM inventory ORDER BY seller_id, sku, location"
+    assert stores[0].backup().execute(rows).fetchall() == stores[1].execute(rows).fetchall()
