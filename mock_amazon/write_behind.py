@@ -25,12 +25,14 @@ class Row(NamedTuple):
 
 
 class KindIndex:
-    """One kind of one seller: each ID's row, and the IDs in (created, id) and (updated, id) order."""
+    """One kind of one seller: each ID's row, the IDs in (created, id) and (updated, id) order, and the IDs in each
+    status (a scan for a few in one status, a poll for what waits, need not walk them all)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self.by_created: SortedList = SortedList()
         self.by_updated: SortedList = SortedList()
+        self.by_status: dict[str | None, set[str]] = {}
 
     def put(self, entity_id: str, row: Row | None) -> None:
         old = self.rows.get(entity_id)
@@ -39,6 +41,7 @@ class KindIndex:
                 del self.rows[entity_id]
                 self.by_created.remove((old.created, entity_id))
                 self.by_updated.remove((old.updated, entity_id))
+                self.by_status[old.status].discard(entity_id)
             return
         self.rows[entity_id] = row
         if old is None or old.created != row.created:  # most changes move `updated` alone
@@ -49,6 +52,10 @@ class KindIndex:
             if old is not None:
                 self.by_updated.remove((old.updated, entity_id))
             self.by_updated.add((row.updated, entity_id))
+        if old is None or old.status != row.status:
+            if old is not None:
+                self.by_status[old.status].discard(entity_id)
+            self.by_status.setdefault(row.status, set()).add(entity_id)
 
 
 class EntityMemory:
@@ -96,10 +103,19 @@ class EntityMemory:
         strictly_after = False
         if after is not None and (lowest is None or tuple(after) >= lowest):
             lowest, strictly_after = tuple(after), True
+        highest = None if until is None else (until, "")
+        if statuses:
+            candidates = set().union(*(index.by_status.get(status, ()) for status in statuses))
+            if len(candidates) * 8 < len(index.rows):  # few in those states: sort them, not walk every ID
+                column = 1 if order_by == "created" else 2
+                ranked = sorted((index.rows[entity_id][column], entity_id) for entity_id in candidates)
+                found = [point[1] for point in ranked
+                         if (lowest is None or point > lowest or point == lowest and not strictly_after)
+                         and (highest is None or point < highest)]
+                return found if limit is None else found[:limit]
         found = []
         wanted = set(statuses) if statuses else None
-        for _, entity_id in ordered.irange(lowest, None if until is None else (until, ""),
-                                           inclusive=(not strictly_after, False)):
+        for _, entity_id in ordered.irange(lowest, highest, inclusive=(not strictly_after, False)):
             if wanted is not None and index.rows[entity_id].status not in wanted:
                 continue
             found.append(entity_id)

@@ -140,3 +140,18 @@ def test_positions_kept_in_memory_answer_as_the_inventory_table_does(actions):
         assert repr(seen(mappings[0])) == repr(seen(mappings[1]))  # types too: 3, not 3.0 or True
     rows = "SELECT * FROM inventory ORDER BY seller_id, sku, location"
     assert stores[0].backup().execute(rows).fetchall() == stores[1].execute(rows).fetchall()
+
+
+def test_a_scan_for_a_rare_status_sorts_the_few_as_sqlite_orders_them():
+    stores = [Store(write_behind=True), Store()]
+    for n in range(200):
+        status = "Pending" if n % 37 == 0 else "Shipped"
+        for store in stores:
+            store.put("order", "S1", f"O-{n:03d}", {"n": n}, status, float(n % 50), float(n % 7))
+    for scan in ({}, {"since": 2.0}, {"until": 5.0}, {"after": (4.0, "O-074")}, {"after": (0.0, "O-111")},
+                 {"since": 1.0, "limit": 2}, {"order_by": "created", "since": 11.0, "until": 37.0},
+                 {"order_by": "created", "after": (24.0, "O-074")}):
+        answers = [store.scan_ids("order", "S1", **{"order_by": "updated", "statuses": ["Pending"], **scan})
+                   for store in stores]
+        assert answers[0] == answers[1], scan
+    assert len(stores[0].scan_ids("order", "S1", statuses=["Pending"])) == 6
