@@ -180,7 +180,7 @@ class Store:
     # entities
     def put(self, kind: str, seller_id: str, entity_id: str, doc: dict, status: str | None,
             created: float, updated: float) -> None:
-        doc_json = orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
+        doc_json = orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS).decode()
         if self.memory is not None:
             with self.lock:
                 self.memory.entities.write((kind, seller_id, entity_id), Row(status, created, updated, doc_json))
@@ -188,7 +188,7 @@ class Store:
         # An upsert, not INSERT OR REPLACE: updating in place leaves the index on `created` alone.
         self.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO UPDATE "
                      "SET status=excluded.status, created=excluded.created, updated=excluded.updated, doc=excluded.doc",
-                     (kind, seller_id, entity_id, status, created, updated, doc_json.decode()))
+                     (kind, seller_id, entity_id, status, created, updated, doc_json))
 
     def documents(self, kind: str, seller_id: str, status: str | None = None, after: str = "",
                   limit: int = 1000) -> list[dict]:

@@ -21,7 +21,7 @@ class Row(NamedTuple):
     status: str | None
     created: float
     updated: float
-    doc: bytes  # the document as JSON
+    doc: str  # the document as JSON text (a copy of exactly its length: orjson's bytes keep their whole buffer)
 
 
 class KindIndex:
@@ -143,7 +143,7 @@ class EntityMemory:
             if row is None:
                 deletes.append(key)
             else:
-                upserts.append((*key, row.status, row.created, row.updated, row.doc.decode()))
+                upserts.append((*key, row.status, row.created, row.updated, row.doc))
         db.executemany("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", deletes)
         db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO "
                        "UPDATE SET status=excluded.status, created=excluded.created, updated=excluded.updated, "
@@ -156,7 +156,7 @@ class EntityMemory:
         self.unwritten.clear()
         for kind, seller_id, entity_id, status, created, updated, doc in rows:
             index = self.kinds.setdefault((kind, seller_id), KindIndex())
-            index.put(entity_id, Row(status, created, updated, doc.encode()))
+            index.put(entity_id, Row(status, created, updated, doc))
 
 
 def open_level(undo: list[dict]) -> None:
