@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import math
 import os
 import random
@@ -150,10 +149,6 @@ class MockAmazon:
         self._handlers: dict[str, Callable[[str, str, float], None]] = {}
         self._request_counter = 0
         self._event_time: float | None = None
-        # The timers table as a heap of (at, id, action, seller, entity), read again from the store whenever its
-        # rows may have changed behind it (the store's generation moved); None: not read yet
-        self._timers: list[tuple[float, int, str, str, str]] | None = None
-        self._timers_generation = -1
         self.documents = Documents(self)
         self.sqs = SqsBackend(self)
         self.notifications = NotificationsBackend(self)
@@ -218,45 +213,32 @@ class MockAmazon:
     def schedule(self, at: float, action: str, seller_id: str, entity_id: str) -> None:
         if action not in self._handlers:
             raise KeyError(f"no handler for timer action {action!r}")
-        with self.store.lock:
-            timers = self._due_order()
-            timer_id = self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
-                                          (at, action, seller_id, entity_id)).lastrowid
-            assert timer_id is not None  # an INSERT's row
-            heapq.heappush(timers, (at, timer_id, action, seller_id, entity_id))
-
-    def _due_order(self) -> list[tuple[float, int, str, str, str]]:
-        """The timers, earliest first (ties in the order they were set), as the heap that mirrors the table."""
-        if self._timers is None or self._timers_generation != self.store.generation:
-            self._timers = [tuple(row) for row in self.store.execute(
-                "SELECT at, id, action, seller_id, entity_id FROM timers").fetchall()]
-            heapq.heapify(self._timers)
-            self._timers_generation = self.store.generation
-        return self._timers
+        self.store.timers.add(at, action, seller_id, entity_id)
 
     def run_due(self) -> int:
         """Perform every timer due by now, earliest first; return how many ran."""
         ran = 0
         with self.lock:
             now = self.clock.seconds()
-            timers = self._due_order()
-            while timers and timers[0][0] <= now:
-                at, timer_id, action, seller_id, entity_id = heapq.heappop(timers)
-                with self.store.transaction():
-                    if self.store.execute("DELETE FROM timers WHERE id=?", (timer_id,)).rowcount == 0:
-                        continue  # set inside a level that was undone: it never was
+            while True:
+                due = self.store.timers.earliest()
+                if due is None or due > now:  # most calls find nothing due
+                    return ran
+                with self.store.transaction():  # a refused timer stays, as it was
+                    timer = self.store.timers.take(now)
+                    if timer is None:
+                        continue
+                    at, _, action, seller_id, entity_id = timer
                     self._event_time = at
                     try:
                         self._handlers[action](seller_id, entity_id, at)
                     finally:
                         self._event_time = None
                 ran += 1
-                timers = self._due_order()  # read again if an undone level moved the generation
-        return ran
 
     def next_due(self) -> float | None:
-        row = self.store.execute("SELECT MIN(at) FROM timers").fetchone()
-        return row[0]
+        with self.store.lock:
+            return self.store.timers.earliest()
 
     # the control API, in Python (control.py serves the same over HTTP)
     def reset(self) -> None:

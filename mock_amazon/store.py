@@ -20,6 +20,7 @@ and cost no SAVEPOINT and RELEASE: about a quarter of a simulation's statements.
 """
 from __future__ import annotations
 
+import heapq
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
@@ -28,7 +29,7 @@ from typing import Any, Literal
 
 import orjson
 
-from mock_amazon.write_behind import Row, Tables
+from mock_amazon.write_behind import Row, Tables, Timer, TimerMemory
 from model.inventory import Position
 
 SCHEMA = """
@@ -88,6 +89,7 @@ class Store:
                              "as soon as its call answers")
         self.path = path
         self.memory = Tables() if write_behind else None
+        self.timers: TimerTable | TimerMemory = self.memory.timers if self.memory is not None else TimerTable(self)
         self.lock = threading.RLock()
         self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
         self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
@@ -325,6 +327,47 @@ class _Transaction:
         finally:
             store.lock.release()
         return False
+
+
+class TimerTable:
+    """The timers table, with a heap that mirrors it, so that running one is one DELETE. The heap is read again
+    whenever the table may have changed behind it (the store's generation moved); a timer set inside a level that
+    was undone, if still in the heap, is found gone when taken."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.heap: list[Timer] | None = None
+        self.generation = -1
+
+    def _heap(self) -> list[Timer]:
+        if self.heap is None or self.generation != self.store.generation:
+            self.heap = [tuple(row) for row in self.store.execute(
+                "SELECT at, id, action, seller_id, entity_id FROM timers").fetchall()]
+            heapq.heapify(self.heap)
+            self.generation = self.store.generation
+        return self.heap
+
+    def add(self, at: float, action: str, seller_id: str, entity_id: str) -> None:
+        with self.store.lock:
+            heap = self._heap()
+            timer_id = self.store.execute("INSERT INTO timers (at, action, seller_id, entity_id) VALUES (?, ?, ?, ?)",
+                                          (at, action, seller_id, entity_id)).lastrowid
+            assert timer_id is not None  # an INSERT's row
+            heapq.heappush(heap, (at, timer_id, action, seller_id, entity_id))
+
+    def earliest(self) -> float | None:
+        heap = self._heap()
+        return heap[0][0] if heap else None
+
+    def take(self, now: float) -> Timer | None:
+        """The earliest timer due by `now`, deleted (inside the caller's transaction, so that undoing it puts the
+        timer back); None when none is due."""
+        heap = self._heap()
+        while heap and heap[0][0] <= now:
+            timer = heapq.heappop(heap)
+            if self.store.execute("DELETE FROM timers WHERE id=?", (timer[1],)).rowcount:
+                return timer
+        return None
 
 
 class Remembered:

@@ -1,13 +1,14 @@
 """Tables kept in memory, for a simulation's store (`Store(write_behind=True)`): the entities (kind, seller, ID,
-status, created, updated, the JSON document, with the same orderings for scans as SQLite's indexes) and the inventory
-positions, each with undo logs for the store's transaction levels. SQLite receives the rows only when the database is
-wanted whole (a snapshot's backup): writing them behind spares each change an upsert into indexes, and most calls a
-commit, which were a fifth of a month's simulation.
+status, created, updated, the JSON document, with the same orderings for scans as SQLite's indexes), the inventory
+positions and the timers, each with undo logs for the store's transaction levels. SQLite receives the rows only
+when the database is wanted whole (a snapshot's backup): writing them behind spares each change an upsert into
+indexes, and most calls a commit, which were a fifth of a month's simulation.
 
 Never for a file database: its rows must be on disk when the call that made them answers (kill -9 loses nothing).
 """
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import Counter
 from typing import Any, Callable, Iterable, NamedTuple
@@ -247,20 +248,90 @@ class PositionMemory:
         self.unwritten.clear()
 
 
+#: (at, id, action, seller, entity): a timer, in the order timers run (ties in the order they were set)
+Timer = tuple[float, int, str, str, str]
+
+
+class TimerMemory:
+    """The timers table as a heap. A level logs what it added and took: undone, what it added is cancelled (and
+    skipped when reached) and what it took is put back."""
+
+    def __init__(self) -> None:
+        self.heap: list[Timer] = []
+        self.cancelled: set[int] = set()
+        self.last_id = 0
+        self.undo: list[list[tuple[str, Timer]]] = []
+
+    def add(self, at: float, action: str, seller_id: str, entity_id: str) -> None:
+        self.last_id += 1
+        timer = (at, self.last_id, action, seller_id, entity_id)
+        heapq.heappush(self.heap, timer)
+        if self.undo:
+            self.undo[-1].append(("added", timer))
+
+    def earliest(self) -> float | None:
+        while self.heap and self.heap[0][1] in self.cancelled:
+            self.cancelled.discard(heapq.heappop(self.heap)[1])
+        return self.heap[0][0] if self.heap else None
+
+    def take(self, now: float) -> Timer | None:
+        due = self.earliest()
+        if due is None or due > now:
+            return None
+        timer = heapq.heappop(self.heap)
+        if self.undo:
+            self.undo[-1].append(("taken", timer))
+        return timer
+
+    def open_level(self) -> None:
+        self.undo.append([])
+
+    def close_level(self, committed: bool) -> None:
+        log = self.undo.pop()
+        if committed:
+            if self.undo:
+                self.undo[-1].extend(log)
+            return
+        for change, timer in reversed(log):
+            if change == "added":
+                self.cancelled.add(timer[1])
+            else:
+                heapq.heappush(self.heap, timer)
+
+    def write_behind(self, db: sqlite3.Connection) -> None:
+        self.earliest()  # drops cancelled timers at the top; the rest are dropped below
+        live = [timer for timer in self.heap if timer[1] not in self.cancelled]
+        db.execute("DELETE FROM timers")
+        db.executemany("INSERT INTO timers (at, id, action, seller_id, entity_id) VALUES (?, ?, ?, ?, ?)", live)
+        if db.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'timers'",
+                      (self.last_id,)).rowcount == 0:
+            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('timers', ?)", (self.last_id,))
+
+    def read_back(self, db: sqlite3.Connection) -> None:
+        self.heap = [tuple(row) for row in db.execute("SELECT at, id, action, seller_id, entity_id FROM timers")]
+        heapq.heapify(self.heap)
+        self.cancelled.clear()
+        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'timers'").fetchone()
+        self.last_id = max(self.last_id, row[0] if row else 0)
+
+
 class Tables:
     """Every table a simulation's store keeps in memory, moving through the store's levels together."""
 
     def __init__(self) -> None:
         self.entities = EntityMemory()
         self.positions = PositionMemory()
+        self.timers = TimerMemory()
 
     def open_level(self) -> None:
         self.entities.open_level()
         self.positions.open_level()
+        self.timers.open_level()
 
     def close_level(self, committed: bool) -> None:
         self.entities.close_level(committed)
         self.positions.close_level(committed)
+        self.timers.close_level(committed)
 
     def write_behind(self, db: sqlite3.Connection) -> None:
         """Bring SQLite up to these tables, at once, between the store's transactions."""
@@ -270,6 +341,7 @@ class Tables:
         try:
             self.entities.write_behind(db)
             self.positions.write_behind(db)
+            self.timers.write_behind(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -279,3 +351,4 @@ class Tables:
         """Take SQLite's rows (after a restore or a wipe)."""
         self.entities.read_back(db.execute("SELECT * FROM entities").fetchall())
         self.positions.read_back(db.execute("SELECT * FROM inventory").fetchall())
+        self.timers.read_back(db)

@@ -155,3 +155,42 @@ def test_a_scan_for_a_rare_status_sorts_the_few_as_sqlite_orders_them():
                    for store in stores]
         assert answers[0] == answers[1], scan
     assert len(stores[0].scan_ids("order", "S1", statuses=["Pending"])) == 6
+
+
+timer_step = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from([1.0, 2.0, 2.0, 5.0]), st.sampled_from(["ship", "verify"]),
+              st.sampled_from(IDS[:4])),
+    st.tuples(st.just("take"), st.sampled_from([0.5, 2.0, 9.0])))
+timer_block = st.tuples(st.just("block"), st.lists(timer_step, max_size=5), st.booleans())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(timer_step, timer_block), max_size=14))
+def test_timers_kept_in_memory_run_in_the_table_order_through_refusals(actions):
+    stores = [Store(write_behind=True), Store()]
+
+    def perform_on(store, action, taken):
+        if action[0] == "add":
+            store.timers.add(action[1], action[2], "S1", action[3])
+        elif action[0] == "take":
+            with store.transaction():
+                timer = store.timers.take(action[1])
+            taken.append(None if timer is None else (timer[0], *timer[2:]))  # IDs may differ: not their order
+        else:
+            try:
+                with store.transaction():
+                    for inner in action[1]:
+                        perform_on(store, inner, taken)
+                    if not action[2]:
+                        raise Refused()
+            except Refused:
+                pass
+
+    taken: list[list] = [[], []]
+    for action in actions:
+        for store, seen in zip(stores, taken):
+            perform_on(store, action, seen)
+        assert taken[0] == taken[1]
+        assert stores[0].timers.earliest() == stores[1].timers.earliest()
+    rows = "SELECT at, action, seller_id, entity_id FROM timers ORDER BY at, id"
+    assert stores[0].backup().execute(rows).fetchall() == stores[1].execute(rows).fetchall()
