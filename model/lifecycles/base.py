@@ -7,6 +7,7 @@ else assigns a status.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
@@ -75,8 +76,16 @@ class Table:
     def triggers(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(row.trigger for row in self.transitions))
 
-    def rows_for(self, trigger: str) -> list[T]:
-        return [row for row in self.transitions if row.trigger == trigger]
+    def rows_for(self, trigger: str) -> tuple[T, ...]:
+        return self._rows_by_trigger.get(trigger, ())
+
+    @functools.cached_property
+    def _rows_by_trigger(self) -> dict[str, tuple[T, ...]]:
+        """Each trigger's rows in table order (guards ask before most moves: one lookup, not a pass)."""
+        rows: dict[str, list[T]] = {}
+        for row in self.transitions:
+            rows.setdefault(row.trigger, []).append(row)
+        return {trigger: tuple(found) for trigger, found in rows.items()}
 
     def allowed_triggers(self, state: str) -> list[str]:
         return [t for t in self.triggers if any(state in row.sources for row in self.rows_for(t))]
