@@ -40,7 +40,8 @@ def iso(seconds: float | None) -> str | None: ...
 @functools.lru_cache(maxsize=65_536)  # the same instants are formatted again and again (reports, listings)
 def iso(seconds: float | None) -> str | None:
     """Amazon's timestamp format: UTC to the second, with a Z."""
-    return None if seconds is None else to_datetime(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat to the second, its offset cut: what strftime("%Y-%m-%dT%H:%M:%SZ") writes, in half the time
+    return None if seconds is None else to_datetime(seconds).isoformat(timespec="seconds")[:19] + "Z"
 
 
 class Collection(Generic[E]):
