@@ -476,10 +476,11 @@ class RememberedPositions(StoredPositions):
         return Position(key[0], key[1], *row[:6])
 
     def __setitem__(self, key: tuple[str, str], position: Position) -> None:
-        channel, *counts = (getattr(position, f) for f in POSITION_FIELDS)
+        counts = (position.sellable, position.unsellable, position.reserved, position.inbound, position.sequence)
+        if not all(type(count) is int for count in counts):
+            counts = tuple(_integer(count) for count in counts)
         with self.store.lock:
-            self.table.write((self.seller_id, *key), (str(channel), *(_integer(c) for c in counts),
-                                                      float(self.now())))
+            self.table.write((self.seller_id, *key), (str(position.channel), *counts, float(self.now())))
         if self.on_write is not None:
             self.on_write(self.seller_id, key[0])
 
@@ -499,7 +500,10 @@ class RememberedPositions(StoredPositions):
                 for sku, location in self.table.keys(self.seller_id)]
 
     def in_channel(self, channel: str) -> list[Position]:
-        return [position for position in self.values() if position.channel == channel]
+        rows = self.table.rows
+        in_order = ((sku, location, rows[(self.seller_id, sku, location)]) for sku, location in
+                    self.table.keys(self.seller_id))
+        return [Position(sku, location, *row[:6]) for sku, location, row in in_order if row[0] == channel]
 
     def for_sku(self, sku: str) -> list[Position]:
         rows = self.table.rows

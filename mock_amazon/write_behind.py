@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections import Counter
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from sortedcontainers import SortedList
 
@@ -184,13 +184,13 @@ POSITION_COLUMNS = 7
 
 
 class PositionMemory:
-    """The inventory table: each position's row, each seller's SKUs' locations, and each seller's keys in order
-    (sorted again only when a position is added or removed, which stocking does and moves do not)."""
+    """The inventory table: each position's row, each seller's SKUs' locations, and each seller's keys in the order
+    of the table's primary key."""
 
     def __init__(self) -> None:
         self.rows: dict[PositionKey, PositionRow] = {}
         self.locations: dict[tuple[str, str], set[str]] = {}  # (seller, sku) -> its locations
-        self.ordered: dict[str, list[tuple[str, str]]] = {}  # seller -> [(sku, location)] sorted, made on need
+        self.ordered: dict[str, SortedList] = {}  # seller -> its (sku, location) pairs, sorted
         self.undo: list[dict[PositionKey, PositionRow | None]] = []
         self.unwritten: set[PositionKey] = set()
 
@@ -207,11 +207,11 @@ class PositionMemory:
         if row is None:
             if self.rows.pop(key, None) is not None:
                 self.locations[(seller_id, sku)].discard(location)
-                self.ordered.pop(seller_id, None)
+                self.ordered[seller_id].remove((sku, location))
         else:
             if key not in self.rows:
                 self.locations.setdefault((seller_id, sku), set()).add(location)
-                self.ordered.pop(seller_id, None)
+                self.ordered.setdefault(seller_id, SortedList()).add((sku, location))
             self.rows[key] = row
         self.unwritten.add(key)
 
@@ -221,12 +221,9 @@ class PositionMemory:
     def close_level(self, committed: bool) -> None:
         close_level(self.undo, committed, self._set)
 
-    def keys(self, seller_id: str) -> list[tuple[str, str]]:
+    def keys(self, seller_id: str) -> Sequence[tuple[str, str]]:
         """The seller's (sku, location) pairs in order, as SQLite's primary key orders them."""
-        if seller_id not in self.ordered:
-            self.ordered[seller_id] = sorted((sku, location) for seller, sku, location in self.rows
-                                             if seller == seller_id)
-        return self.ordered[seller_id]
+        return self.ordered.get(seller_id, ())
 
     def of_sku(self, seller_id: str, sku: str) -> list[str]:
         return sorted(self.locations.get((seller_id, sku), ()))
