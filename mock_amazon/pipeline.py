@@ -21,6 +21,7 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.documents import backend as documents
@@ -261,25 +262,32 @@ def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[
                                             MultiDict([(k, str(v)) for k, v in pairs]), headers or {}, data))
 
 
-def request_body(amazon: MockAmazon) -> tuple[bytes | None, bool]:
-    """This request's body, read only if it is within `max_body_bytes`: (body, False), or (None, True)."""
-    request.max_content_length = amazon.settings.max_body_bytes
+def request_body(amazon: MockAmazon, incoming: Request | None = None) -> tuple[bytes | None, bool]:
+    """A request's body (Flask's current one unless `incoming` is given), read only if it is within
+    `max_body_bytes`: (body, False), or (None, True)."""
+    incoming = request if incoming is None else incoming
+    incoming.max_content_length = amazon.settings.max_body_bytes
     try:
-        return request.get_data(cache=True), False
+        return incoming.get_data(cache=True), False
     except RequestEntityTooLarge:
         return None, True
 
 
+def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request) -> Response:
+    """One operation's request over HTTP, answered as the wire carries it: Flask's view for the operation and the
+    app's direct path to it (app.py) both come here."""
+    body, oversized = request_body(amazon, incoming)
+    exchange = Exchange(incoming.headers.get("x-amz-access-token"), incoming.path, path_args, incoming.args,
+                        incoming.headers, body, oversized)
+    reply = dispatch(amazon, route, exchange)
+    if amazon.wait is not None and "x-testbed-latency" in reply.headers:
+        amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
+    return json_response(reply.status, reply.body, reply.headers, reply.encoded)
+
+
 def _view(route: Route) -> Callable[..., Response]:
     def view(**path_args: Any) -> Response:
-        amazon = current_amazon()
-        body, oversized = request_body(amazon)
-        exchange = Exchange(request.headers.get("x-amz-access-token"), request.path, path_args, request.args,
-                            request.headers, body, oversized)
-        reply = dispatch(amazon, route, exchange)
-        if amazon.wait is not None and "x-testbed-latency" in reply.headers:
-            amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
-        return json_response(reply.status, reply.body, reply.headers, reply.encoded)
+        return answer(current_amazon(), route, path_args, request)
     view.__name__ = route.operation.operation_id
     view.__wrapped_model__ = route.operation.model  # type: ignore[attr-defined]  # lets tests list served operations
     return view
