@@ -48,7 +48,7 @@ class MockAmazonApp(Flask):
     pipeline (`answer`) without Flask's request context, hooks and error pages, which no operation uses (the
     pipeline answers every error itself in Amazon's shape). Everything else (the control API, the dashboard, Login
     with Amazon, documents, SQS, unknown paths, other methods) is Flask's. Routing is Flask's own URL map, asked once
-    per method and path: the map no longer changes once the app has served a request."""
+    per method and path (every route is registered before the app serves)."""
 
     def __init__(self, name: str):
         super().__init__(name)
