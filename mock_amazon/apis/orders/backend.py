@@ -13,7 +13,8 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Hashable
+from weakref import WeakKeyDictionary
 
 from faker import Faker
 
@@ -25,10 +26,12 @@ from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
 from model.inventory import InventoryError, Ledger
+from model.lifecycles import Lifecycle
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.auth import Seller
     from mock_amazon.core import MockAmazon
+    from mock_amazon.store import Store
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
 DELIVERY_DAYS = {"Standard": (3, 5), "Expedited": (2, 3), "Priority": (1, 2)}  # after the latest ship date
@@ -163,11 +166,35 @@ class OrderFilter:
 FILTER_FIELDS = tuple(f.name for f in dataclasses.fields(OrderFilter))
 
 
+class OrderCollection(Collection[AmazonOrder]):
+    """The store's orders, each with what the API made of it to answer with (`rendering`), kept until the order is
+    saved again: `save` is the one place an order is written. They are kept by the order object itself, weakly, so
+    an order the store forgets (a rolled-back change, a wipe, a restored snapshot) takes its renderings along."""
+
+    def __init__(self, store: Store, lifecycle: Lifecycle):
+        super().__init__(store, "order", AmazonOrder, lifecycle, label="order")
+        self.rendered: WeakKeyDictionary[AmazonOrder, dict[Hashable, Any]] = WeakKeyDictionary()
+
+    def save(self, entity: AmazonOrder) -> None:
+        self.rendered.pop(entity, None)
+        super().save(entity)
+
+    def rendering(self, order: AmazonOrder, shape: Hashable, render: Callable[[AmazonOrder], Any]) -> Any:
+        """`render(order)`, made once per saved version of the order and `shape`. Every answer that carries it
+        shares it: it must never be changed once made."""
+        shapes = self.rendered.get(order)
+        if shapes is None:
+            shapes = self.rendered[order] = {}
+        found = shapes.get(shape)
+        if found is None:
+            found = shapes[shape] = render(order)
+        return found
+
+
 class OrdersBackend:
     def __init__(self, amazon: MockAmazon) -> None:
         self.amazon = amazon
-        self.orders: Collection[AmazonOrder] = Collection(amazon.store, "order", AmazonOrder,
-                                                          amazon.lifecycles.amazon_order, label="order")
+        self.orders = OrderCollection(amazon.store, amazon.lifecycles.amazon_order)
         fake = Faker("en_US")  # buyers, deterministic per mock seed
         fake.seed_instance(amazon.seed_value)
         self.buyers = Crowd(fake, _person)
