@@ -62,6 +62,14 @@ class Operation:
     def key(self) -> str:
         return f"{self.model}.{self.operation_id}"
 
+    @functools.cached_property
+    def takes_body(self) -> bool:
+        return any(parameter["in"] in ("body", "formData") for parameter in self.parameters)
+
+    @functools.cached_property
+    def header_names(self) -> tuple[str, ...]:
+        return tuple(parameter["name"] for parameter in self.parameters if parameter["in"] == "header")
+
     @property
     def flask_rule(self) -> str:
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
@@ -239,12 +247,33 @@ def answer_problem(op: Operation, status: int, body: Any) -> str | None:
 
 # Requests ------------------------------------------------------------------------------------------------------
 
+PARSED_KEPT = 4096  # requests without a body whose parameters are kept parsed (the oldest is dropped first)
+_parsed: dict[tuple, dict[str, Any]] = {}
+
+
 def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], headers: Mapping[str, str] | Headers,
                   body: bytes | None) -> dict[str, Any]:
     """Parameters of `op`, typed as the model declares them; InvalidInput names the first bad one.
 
-    Query parameters the model does not declare are ignored, as Amazon does (real clients add some).
+    Query parameters the model does not declare are ignored, as Amazon does (real clients add some). An operation
+    that takes no body is parsed once per distinct path, query and header parameters, and the parse is kept (in a
+    bounded table): a client asking the same again costs a lookup. Each caller gets its own dict and lists.
     """
+    if op.takes_body:
+        return _parse_request(op, path_args, query, headers, body)
+    key = (op.model, op.operation_id, tuple(path_args.items()), tuple(query.items(multi=True)),
+           tuple(headers.get(name) for name in op.header_names))
+    parsed = _parsed.get(key)
+    if parsed is None:
+        parsed = _parse_request(op, path_args, query, headers, body)
+        if len(_parsed) >= PARSED_KEPT:
+            del _parsed[next(iter(_parsed))]
+        _parsed[key] = parsed
+    return {name: list(value) if isinstance(value, list) else value for name, value in parsed.items()}
+
+
+def _parse_request(op: Operation, path_args: dict, query: MultiDict[str, str],
+                   headers: Mapping[str, str] | Headers, body: bytes | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for parameter in op.parameters:
         name, where = parameter["name"], parameter["in"]
