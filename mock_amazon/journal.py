@@ -7,7 +7,13 @@ One row per call in the store's `traffic` table, written with one INSERT. The ro
 with bodies on it also holds both sides' headers and bodies, secrets redacted and each body capped at 64 KiB.
 The simulator turns bodies off: serialising every answer would cost more than the call.
 
-A bounded journal drops its oldest entries first and counts them (`dropped`, since this process started).
+A bounded journal drops its oldest entries first and counts them (`dropped`, since this process started). An
+in-memory store (SQLite's memdb) cannot grow past 1 GiB: the journal also drops its oldest entries while the store
+uses more than MEMORY_BUDGET, so a mock under heavy traffic with large answers keeps answering.
+
+Secrets are redacted from both sides. An answer is scanned for a secret field only if its operation's model allows
+one (spec.answers_may_hold_key): a page of orders never holds a token, and scanning it would cost more than
+recording it.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from urllib.parse import parse_qsl, quote_plus, urlencode
 import orjson
 
 from mock_amazon.errors import InvalidInput
+from mock_amazon.spec import answers_may_hold_key
 from mock_amazon.store import Store
 from model.clock import Clock, to_datetime
 
@@ -39,6 +46,9 @@ STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"}
 MAX_LIMIT = 100_000
 MAX_ID = 2 ** 63 - 1  # SQLite's largest row ID
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # characters a query never quotes
+MEMORY_BUDGET = 768 * 2 ** 20  # bytes an in-memory store may use before the oldest entries go (memdb's cap: 1 GiB)
+BUDGET_CHECKED_EVERY = 256     # entries recorded between two looks at the store's size
+BUDGET_DROPS = 256             # entries dropped at a time while the store is over budget
 COLUMNS = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id",
            "wall", "query", "latency", "detail")
 
@@ -112,13 +122,16 @@ class Journal:
     def __init__(self, store: Store, clock: Clock, wall: Callable[[], float], lock: threading.RLock,
                  limit: int | None = None, bodies: bool = True):
         """`wall` gives real POSIX seconds (injected so tests stay deterministic); `lock` is the mock's, so an
-        entry never lands inside another thread's open transaction; `limit` bounds the number of entries kept."""
+        entry never lands inside another thread's open transaction; `limit` bounds the number of entries kept, and
+        `store_budget` the bytes an in-memory store may use (None: a store in a file, bounded by its disk)."""
         if limit is not None and limit < 1:
             raise ValueError("the journal limit must be at least 1 (or None: unbounded)")
         self.store, self.clock, self.wall, self.lock = store, clock, wall, lock
         self.limit, self.bodies = limit, bodies
+        self.store_budget: int | None = MEMORY_BUDGET if store.path == ":memory:" else None
         self.dropped = 0
         self._kept = self._count()
+        self._recorded_since_check = 0
 
     # writing
     def record(self, operation: str, method: str, path: str, query: str, status: int, started: float,
@@ -129,7 +142,8 @@ class Journal:
         wall = self.wall()
         detail = None
         if self.bodies:
-            detail = orjson.dumps({"request": _side(request), "response": _side(response)}).decode()
+            detail = orjson.dumps({"request": _side(request), "response": _side(
+                response, secrets=answers_may_hold_key(operation, JSON_SECRETS))}).decode()
         with self.lock:
             self.store.execute(
                 "INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, request_id, "
@@ -139,6 +153,18 @@ class Journal:
             self._kept += 1
             if self.limit is not None and self._kept > self.limit:
                 self._drop(self._kept - self.limit)
+            self._recorded_since_check += 1
+            if self.store_budget is not None and self._recorded_since_check >= BUDGET_CHECKED_EVERY:
+                self._recorded_since_check = 0
+                while self._kept and self._store_bytes() > self.store_budget:
+                    self._drop(min(self._kept, BUDGET_DROPS))
+
+    def _store_bytes(self) -> int:
+        """The bytes of the store's pages in use (freed pages are reused before the store grows)."""
+        pages, free, size = (self.store.execute(f"PRAGMA {name}").fetchone()[0]
+                             for name in ("page_count", "freelist_count", "page_size"))
+        used: int = (pages - free) * size
+        return used
 
     def _drop(self, count: int) -> None:
         self.store.execute("DELETE FROM traffic WHERE id IN (SELECT id FROM traffic ORDER BY id LIMIT ?)", (count,))
@@ -232,8 +258,9 @@ def _quoted(text: str) -> str:
     return text if _PLAIN.fullmatch(text) else quote_plus(text)
 
 
-def _side(message: Message | None) -> dict | None:
-    """What the journal keeps of one side: redacted headers, and the body as text (or base64), capped."""
+def _side(message: Message | None, secrets: bool = True) -> dict | None:
+    """What the journal keeps of one side: redacted headers, and the body as text (or base64), capped; its secret
+    fields redacted unless `secrets` says it can hold none."""
     if message is None:
         return None
     headers = [[name, REDACTED if name.lower() in SECRET_HEADERS else str(value)]
@@ -250,7 +277,8 @@ def _side(message: Message | None) -> dict | None:
         raw = urlencode(list(body.items())).encode()
     else:
         raw, content_type = orjson.dumps(body), content_type or JSON
-    raw = _redacted(raw, content_type)
+    if secrets:
+        raw = _redacted(raw, content_type)
     size = len(raw)
     try:
         text, encoding = raw[:BODY_CAP].decode(), None

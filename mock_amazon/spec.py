@@ -245,6 +245,51 @@ def answer_problem(op: Operation, status: int, body: Any) -> str | None:
     return None if problem is None else f"{op.key} {status} at '{problem[0]}': {problem[1]}"
 
 
+@functools.cache
+def answers_may_hold_key(operation_id: str, names: frozenset[str]) -> bool:
+    """Whether an answer of the operation so named, in any of Amazon's models, may hold a key in `names`: one of its
+    responses declares a property so named, or an object open to keys its model does not name (additionalProperties,
+    or an object or value of no declared shape). True for a name no model has (Login with Amazon, documents)."""
+    found = False
+    for model in _swagger_models():
+        spec = load_model(model)
+        for item in spec["paths"].values():
+            for definition in item.values():
+                if isinstance(definition, dict) and definition.get("operationId") == operation_id:
+                    found = True
+                    for response in definition.get("responses", {}).values():
+                        if _may_hold_key(spec, _resolve(spec, response).get("schema"), names, set()):
+                            return True
+    return not found
+
+
+@functools.cache
+def _swagger_models() -> tuple[str, ...]:
+    return tuple(path.name for path in sorted(models_dir().glob("*.json")) if "swagger" in load_model(path.name))
+
+
+def _may_hold_key(spec: dict, schema: Any, names: frozenset[str], seen: set[str]) -> bool:
+    if schema is None:
+        return False
+    reference = schema.get("$ref")
+    if reference is not None:
+        if reference in seen:
+            return False
+        seen.add(reference)
+        return _may_hold_key(spec, _resolve(spec, schema), names, seen)
+    kind = schema.get("type")
+    if kind == "array":
+        return _may_hold_key(spec, schema.get("items"), names, seen)
+    if kind in ("string", "number", "integer", "boolean"):
+        return False
+    parts = [part for key in ("allOf", "anyOf", "oneOf") for part in schema.get(key, [])]
+    properties = schema.get("properties")
+    if properties is None and not parts or schema.get("additionalProperties") not in (None, False):
+        return True  # an object (or a value) of no declared shape, or open to more keys
+    return any(name in names for name in properties or {}) or any(
+        _may_hold_key(spec, part, names, seen) for part in [*(properties or {}).values(), *parts])
+
+
 # Requests ------------------------------------------------------------------------------------------------------
 
 PARSED_KEPT = 4096  # requests without a body whose parameters are kept parsed (the oldest is dropped first)

@@ -9,7 +9,8 @@ import pytest
 
 from mock_amazon import MockAmazon, create_app
 from mock_amazon.client import InProcess
-from mock_amazon.journal import BODY_CAP, REDACTED, Message
+from mock_amazon.journal import BODY_CAP, BUDGET_CHECKED_EVERY, JSON, JSON_SECRETS, MEMORY_BUDGET, REDACTED, Message
+from mock_amazon.spec import answers_may_hold_key
 from mock_amazon.store import Store
 from model.clock import VirtualClock
 from model.workflows.protocol import Request
@@ -176,6 +177,38 @@ def test_a_bounded_journal_drops_the_oldest_and_counts_them():
     assert client.get("/_testbed/traffic").json == {"traffic": [], "dropped": 0}
     with pytest.raises(ValueError):
         MockAmazon(journal_limit=0)
+
+
+def _store_bytes(store) -> int:
+    pages, free, size = (store.execute(f"PRAGMA {name}").fetchone()[0]
+                         for name in ("page_count", "freelist_count", "page_size"))
+    return (pages - free) * size
+
+
+def test_an_in_memory_store_stays_within_its_budget_by_dropping_the_oldest_entries(tmp_path):
+    """memdb fails every write past 1 GiB: the journal gives up its oldest entries before the store gets there."""
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    journal = amazon.journal
+    assert journal.store_budget == MEMORY_BUDGET
+    assert MockAmazon(store=Store(str(tmp_path / "mock.sqlite3"))).journal.store_budget is None  # a file grows
+    journal.store_budget = _store_bytes(amazon.store) + 2 * 2 ** 20
+    body = json.dumps({"payload": {"Orders": [{"AmazonOrderId": "x" * 8000}]}}).encode()
+    for number in range(3000):  # 24 MB of answers
+        journal.record("getOrders", "GET", "/orders/v0/orders", f"n={number}", 200, amazon.wall(),
+                       response=Message({}, body, JSON))
+    entry_bytes = len(body) * 1.2
+    assert _store_bytes(amazon.store) <= journal.store_budget + BUDGET_CHECKED_EVERY * entry_bytes
+    kept = amazon.traffic(limit=100_000)
+    assert journal.dropped == 3000 - len(kept) > 2000
+    assert [entry["query"] for entry in kept] == [f"n={n}" for n in range(3000 - len(kept), 3000)]
+
+
+def test_answers_are_searched_for_secrets_only_where_their_model_allows_one():
+    assert answers_may_hold_key("createRestrictedDataToken", JSON_SECRETS)  # declares restrictedDataToken
+    assert answers_may_hold_key("getListingsItem", JSON_SECRETS)  # attributes: any keys
+    assert answers_may_hold_key("lwa.token", JSON_SECRETS)  # no model's: searched
+    assert not answers_may_hold_key("getOrders", JSON_SECRETS)
+    assert not answers_may_hold_key("getInventorySummaries", JSON_SECRETS)
 
 
 def test_bodies_can_be_switched_off():
