@@ -25,7 +25,7 @@ from mock_amazon.apis.tokens import routes as tokens
 from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
-from mock_amazon.pipeline import Api, Route, answer, json_response
+from mock_amazon.pipeline import Api, Route, answer, json_response, on_the_wire
 from mock_amazon.ui import ui
 
 APIS: tuple[Api, ...] = (
@@ -64,10 +64,12 @@ class MockAmazonApp(Flask):
             return super().wsgi_app(environ, start_response)
         route, path_args = found
         try:
-            response = answer(self.extensions["mock_amazon"], route, dict(path_args), Request(environ))
+            reply = answer(self.extensions["mock_amazon"], route, dict(path_args), Request(environ))
         except Exception:  # what Flask's handler of any other error does
-            response = internal_error(environ["REQUEST_METHOD"], key[1])
-        return response(environ, start_response)
+            return internal_error(environ["REQUEST_METHOD"], key[1])(environ, start_response)
+        status, headers, body = on_the_wire(reply)
+        start_response(status, headers)
+        return [body]  # a list: the server sends it at once
 
     def _operation(self, environ: dict, key: tuple[str, str]) -> tuple[Route, Mapping[str, Any]] | None:
         try:

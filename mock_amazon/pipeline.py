@@ -12,6 +12,7 @@ and the in-process client go through the same code and the same journal.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -273,21 +274,41 @@ def request_body(amazon: MockAmazon, incoming: Request | None = None) -> tuple[b
         return None, True
 
 
-def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request) -> Response:
-    """One operation's request over HTTP, answered as the wire carries it: Flask's view for the operation and the
-    app's direct path to it (app.py) both come here."""
+def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request) -> Reply:
+    """One operation's request over HTTP, answered: Flask's view for the operation and the app's direct path to it
+    (app.py) both come here. A fault's added latency is waited out here, outside the lock."""
     body, oversized = request_body(amazon, incoming)
     exchange = Exchange(incoming.headers.get("x-amz-access-token"), incoming.path, path_args, incoming.args,
                         incoming.headers, body, oversized)
     reply = dispatch(amazon, route, exchange)
     if amazon.wait is not None and "x-testbed-latency" in reply.headers:
-        amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
-    return json_response(reply.status, reply.body, reply.headers, reply.encoded)
+        amazon.wait(float(reply.headers["x-testbed-latency"]))  # others go on meanwhile
+    return reply
+
+
+def on_the_wire(reply: Reply) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The status line, headers and body `json_response` gives the reply, made without a Response object: Flask's
+    JSON mimetype (or its default one for no body), the length unless the status has no body (1xx, 204)."""
+    encoded = b"" if reply.body is None else reply.encoded or to_json(reply.body)
+    headers = [*reply.headers.items(),
+               ("Content-Type", "application/json" if reply.body is not None else NO_BODY_CONTENT_TYPE)]
+    if not (100 <= reply.status < 200 or reply.status == 204):
+        headers.append(("Content-Length", str(len(encoded))))
+    return _status_line(reply.status), headers, encoded
+
+
+NO_BODY_CONTENT_TYPE = Response(b"").content_type or ""
+
+
+@functools.cache
+def _status_line(status: int) -> str:
+    return Response(status=status).status
 
 
 def _view(route: Route) -> Callable[..., Response]:
     def view(**path_args: Any) -> Response:
-        return answer(current_amazon(), route, path_args, request)
+        reply = answer(current_amazon(), route, path_args, request)
+        return json_response(reply.status, reply.body, reply.headers, reply.encoded)
     view.__name__ = route.operation.operation_id
     view.__wrapped_model__ = route.operation.model  # type: ignore[attr-defined]  # lets tests list served operations
     return view
