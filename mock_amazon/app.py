@@ -6,6 +6,7 @@ import logging
 from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask, Response, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
@@ -41,6 +42,7 @@ ENDPOINTS: dict[str, Route] = {f"{api.blueprint.name}.{route.operation.operation
                                for api in APIS for route in api.routes.values()}
 """Flask's endpoint of each operation -> its Route."""
 ROUTES_REMEMBERED = 10_000  # (method, path) pairs whose routing is kept; past that the table starts over
+QUERIES_REMEMBERED = 10_000  # query strings kept parsed; past that the table starts over
 
 
 class MockAmazonApp(Flask):
@@ -53,6 +55,7 @@ class MockAmazonApp(Flask):
     def __init__(self, name: str):
         super().__init__(name)
         self.operations_by_path: dict[tuple[str, str], tuple[Route, Mapping[str, Any]] | None] = {}
+        self.queries: dict[str, MultiDict[str, str]] = {}
 
     def wsgi_app(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         key = (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
@@ -64,12 +67,24 @@ class MockAmazonApp(Flask):
             return super().wsgi_app(environ, start_response)
         route, path_args = found
         try:
-            reply = answer(self.extensions["mock_amazon"], route, dict(path_args), Request(environ))
+            incoming = Request(environ)
+            reply = answer(self.extensions["mock_amazon"], route, dict(path_args), incoming, self._query(incoming))
         except Exception:  # what Flask's handler of any other error does
             return internal_error(environ["REQUEST_METHOD"], key[1])(environ, start_response)
         status, headers, body = on_the_wire(reply)
         start_response(status, headers)
         return [body]  # a list: the server sends it at once
+
+    def _query(self, incoming: Request) -> MultiDict[str, str]:
+        """The request's query, parsed once per distinct query string (immutable, so requests can share it)."""
+        text = incoming.environ.get("QUERY_STRING", "")
+        query = self.queries.get(text)
+        if query is None:
+            query = incoming.args
+            if len(self.queries) >= QUERIES_REMEMBERED:
+                self.queries.clear()
+            self.queries[text] = query
+        return query
 
     def _operation(self, environ: dict, key: tuple[str, str]) -> tuple[Route, Mapping[str, Any]] | None:
         try:

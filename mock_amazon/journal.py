@@ -249,9 +249,19 @@ class Journal:
 
 def query_string(pairs: Any) -> str:
     """A query as it would appear in a URL, from a MultiDict or a mapping (as `urlencode` writes it, faster:
-    most names and values need no quoting)."""
-    items = pairs.items(multi=True) if hasattr(pairs, "getlist") else pairs.items()
-    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+    most names and values need no quoting, and a query asked again is written once)."""
+    items = tuple(pairs.items(multi=True) if hasattr(pairs, "getlist") else pairs.items())
+    text = _written_queries.get(items)
+    if text is None:
+        text = "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+        if len(_written_queries) >= QUERIES_WRITTEN:
+            _written_queries.clear()
+        _written_queries[items] = text
+    return text
+
+
+QUERIES_WRITTEN = 10_000  # queries kept written; past that the table starts over
+_written_queries: dict[tuple, str] = {}
 
 
 def _quoted(text: str) -> str:

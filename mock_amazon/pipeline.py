@@ -274,12 +274,14 @@ def request_body(amazon: MockAmazon, incoming: Request | None = None) -> tuple[b
         return None, True
 
 
-def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request) -> Reply:
+def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request,
+           query: MultiDict[str, str] | None = None) -> Reply:
     """One operation's request over HTTP, answered: Flask's view for the operation and the app's direct path to it
-    (app.py) both come here. A fault's added latency is waited out here, outside the lock."""
+    (app.py) both come here; `query` is the request's parsed query when the caller has it already. A fault's added
+    latency is waited out here, outside the lock."""
     body, oversized = request_body(amazon, incoming)
-    exchange = Exchange(incoming.headers.get("x-amz-access-token"), incoming.path, path_args, incoming.args,
-                        incoming.headers, body, oversized)
+    exchange = Exchange(incoming.headers.get("x-amz-access-token"), incoming.path, path_args,
+                        incoming.args if query is None else query, incoming.headers, body, oversized)
     reply = dispatch(amazon, route, exchange)
     if amazon.wait is not None and "x-testbed-latency" in reply.headers:
         amazon.wait(float(reply.headers["x-testbed-latency"]))  # others go on meanwhile
