@@ -85,8 +85,39 @@ def current_amazon() -> MockAmazon:
 
 
 def to_json(body: Any) -> bytes:
-    """An answer's body as the JSON the wire and the journal carry (one spelling for both)."""
-    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    """An answer's body as the JSON the wire and the journal carry (one spelling for both). An `Encoded` object in it
+    is written as the bytes it carries; everything else as orjson writes it."""
+    return orjson.dumps(body, default=_written_as_before,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+class Encoded(dict):
+    """A JSON object with its encoding made once, beforehand: `to_json` copies those bytes into every answer that
+    carries it. Anywhere else it reads as the dict it is (answer checks, in-process callers). Never change one."""
+    __slots__ = ("json",)
+    json: bytes
+
+
+def encoded(value: dict) -> Encoded:
+    kept = Encoded(value)
+    kept.json = to_json(value)
+    return kept
+
+
+def _written_as_before(value: Any) -> Any:
+    """What orjson is handed for a subclass of a built-in type (OPT_PASSTHROUGH_SUBCLASS lets `Encoded` through):
+    its bytes for an `Encoded` object, and for any other the built-in value orjson writes without the option."""
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.json)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder, OrderFilter
 from mock_amazon.entities import iso
-from mock_amazon.pipeline import Answer, Api, Call
+from mock_amazon.pipeline import Answer, Api, Call, encoded
 
 api = Api("orders_v0", "ordersV0")
 api_2026 = Api("orders_2026", "orders_2026-01-01")
@@ -35,10 +35,11 @@ def order_v0(order: AmazonOrder, data_elements: frozenset[str] = frozenset()) ->
 
 
 def _kept_order_v0(call: Call, order: AmazonOrder) -> dict:
-    """`order_v0` for the call's data elements, made once per saved version of the order (orders.rendering)."""
+    """`order_v0` for the call's data elements, made and encoded once per saved version of the order
+    (orders.rendering)."""
     data_elements = call.data_elements
     return call.amazon.orders.orders.rendering(order, ("v0", data_elements),
-                                               lambda order: order_v0(order, data_elements))
+                                               lambda order: encoded(order_v0(order, data_elements)))
 
 
 def _unrestricted(order: AmazonOrder) -> dict:
