@@ -298,6 +298,9 @@ def request_body(amazon: MockAmazon, incoming: Request | None = None) -> tuple[b
     """A request's body (Flask's current one unless `incoming` is given), read only if it is within
     `max_body_bytes`: (body, False), or (None, True)."""
     incoming = request if incoming is None else incoming
+    environ = incoming.environ
+    if environ.get("CONTENT_LENGTH") in (None, "", "0") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b"", False  # no body sent: nothing to read (a GET's usual case)
     incoming.max_content_length = amazon.settings.max_body_bytes
     try:
         return incoming.get_data(cache=True), False
