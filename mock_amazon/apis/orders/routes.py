@@ -34,12 +34,16 @@ def order_v0(order: AmazonOrder, data_elements: frozenset[str] = frozenset()) ->
     return {**_unrestricted(order), **restricted}
 
 
-def _kept_order_v0(call: Call, order: AmazonOrder) -> dict:
-    """`order_v0` for the call's data elements, made and encoded once per saved version of the order
+def _kept_orders_v0(call: Call, orders: list[AmazonOrder]) -> list[dict]:
+    """`order_v0` of each order for the call's data elements, made and encoded once per saved version of the order
     (orders.rendering)."""
     data_elements = call.data_elements
-    return call.amazon.orders.orders.rendering(order, ("v0", data_elements),
-                                               lambda order: encoded(order_v0(order, data_elements)))
+    shape = ("v0", data_elements)
+    rendering = call.amazon.orders.orders.rendering
+
+    def render(order: AmazonOrder) -> dict:
+        return encoded(order_v0(order, data_elements))
+    return [rendering(order, shape, render) for order in orders]
 
 
 def _unrestricted(order: AmazonOrder) -> dict:
@@ -106,7 +110,7 @@ def get_orders(call: Call) -> Answer:
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
         updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"), filters=wanted,
         page_size=_page_size(p.get("MaxResultsPerPage")), token=p.get("NextToken"))
-    payload: dict[str, Any] = {"Orders": [_kept_order_v0(call, o) for o in orders]}
+    payload: dict[str, Any] = {"Orders": _kept_orders_v0(call, orders)}
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
@@ -122,7 +126,7 @@ def _page_size(value: int | None) -> int:
 @api.operation("getOrder")
 def get_order(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
-    return 200, {"payload": _kept_order_v0(call, order)}
+    return 200, {"payload": _kept_orders_v0(call, [order])[0]}
 
 
 @api.operation("getOrderItems")
