@@ -142,8 +142,7 @@ class Journal:
         wall = self.wall()
         detail = None
         if self.bodies:
-            detail = orjson.dumps({"request": _side(request), "response": _side(
-                response, secrets=answers_may_hold_key(operation, JSON_SECRETS))}).decode()
+            detail = _stored(_side(request), _side(response, secrets=answers_may_hold_key(operation, JSON_SECRETS)))
         with self.lock:
             self.store.execute(
                 "INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, request_id, "
@@ -187,7 +186,7 @@ class Journal:
             row = self.store.execute(f"SELECT {', '.join(COLUMNS)} FROM traffic WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             return None
-        detail = orjson.loads(row[13]) if row[13] else {"request": None, "response": None}
+        detail = _read(row[13]) if row[13] else {"request": None, "response": None}
         return {**_summary(row), **detail}
 
     def har(self, where: Filter | None = None, base_url: str = "") -> dict:
@@ -303,6 +302,31 @@ def _side(message: Message | None, secrets: bool = True) -> dict | None:
     return side
 
 
+def _stored(request: dict | None, response: dict | None) -> str:
+    """Both sides as the journal stores them: one line of JSON, each body's text replaced by its length, then the
+    texts as they are (the request's first). Escaping a large answer into a JSON string cost more than storing it."""
+    texts = []
+    for side in (request, response):
+        if side is not None and side["text"] is not None:
+            texts.append(side["text"])
+            side["text_length"] = len(side["text"])
+            side["text"] = None  # its key keeps its place, so the side reads back in the order it was written
+    return orjson.dumps({"request": request, "response": response}).decode() + "\n" + "".join(texts)
+
+
+def _read(stored: str) -> dict:
+    """Both sides as `_stored` wrote them. An entry stored before (one JSON object, its texts inside) has no text
+    lengths, so it reads as it is."""
+    line, _, texts = stored.partition("\n")  # the JSON line itself holds no newline (JSON escapes them)
+    detail = orjson.loads(line)
+    start = 0
+    for side in (detail["request"], detail["response"]):
+        length = None if side is None else side.pop("text_length", None)
+        if length is not None:
+            side["text"], start = texts[start:start + length], start + length
+    return detail
+
+
 def _redacted(raw: bytes, content_type: str | None) -> bytes:
     """The body with every secret field's value replaced; the check is a cheap scan, the rewrite rare."""
     if content_type and content_type.startswith(FORM):
@@ -338,7 +362,7 @@ def _summary(row: tuple) -> dict:
 
 def _har_entry(row: tuple, base_url: str) -> dict:
     summary = _summary(row)
-    detail = orjson.loads(row[13]) if row[13] else {}
+    detail = _read(row[13]) if row[13] else {}
     request, response = detail.get("request") or {}, detail.get("response") or {}
     query = summary["query"]
     elapsed = summary["latency_ms"] or 0.0

@@ -1,5 +1,6 @@
 """The traffic journal: what every call at Amazon's doors looked like, filtered, with bodies (secrets redacted,
 capped), bounded, and exported as HAR 1.2."""
+import base64
 import gzip
 import json
 import sqlite3
@@ -209,6 +210,47 @@ def test_answers_are_searched_for_secrets_only_where_their_model_allows_one():
     assert answers_may_hold_key("lwa.token", JSON_SECRETS)  # no model's: searched
     assert not answers_may_hold_key("getOrders", JSON_SECRETS)
     assert not answers_may_hold_key("getInventorySummaries", JSON_SECRETS)
+
+
+def test_bodies_read_back_as_sent_whatever_they_hold():
+    """Texts are stored after the sides' JSON, not escaped into it: newlines, quotes, non-ASCII and binary bodies
+    read back exactly, on both sides, in each side's order of keys."""
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    request_text = 'line one\nline "two" \\ Zoë 🚚\n\n{"x": 1}'
+    answer = {"payload": {"note": "a\nb", "name": "Ünal"}}
+    amazon.journal.record("createFeed", "POST", "/feeds/2021-06-30/feeds", "", 202, amazon.wall(),
+                          request=Message({"content-type": "text/plain"}, request_text, "text/plain"),
+                          response=Message({"x-amzn-RequestId": "r"}, answer))
+    amazon.journal.record("document.get", "GET", "/documents/d1", "", 200, amazon.wall(),
+                          response=Message({}, gzip.compress(b"binary \xff\x00"), "application/gzip"))
+    amazon.journal.record("getOrders", "GET", "/orders/v0/orders", "", 200, amazon.wall(),
+                          request=Message({}, None), response=Message({}, None))
+    first, binary, empty = (amazon.journal.entry(entry["id"]) for entry in amazon.traffic())
+    assert first["request"] == {"headers": [["content-type", "text/plain"]], "mime_type": "text/plain",
+                                "size": len(request_text.encode()), "text": request_text, "truncated": False}
+    assert list(first["response"]) == ["headers", "mime_type", "size", "text", "truncated"]
+    assert json.loads(first["response"]["text"]) == answer
+    assert binary["request"] is None and binary["response"]["encoding"] == "base64"
+    assert gzip.decompress(base64.b64decode(binary["response"]["text"])) == b"binary \xff\x00"
+    assert empty["request"]["text"] is None and empty["response"]["text"] is None
+    har = amazon.journal.har()["log"]["entries"]
+    assert har[0]["request"]["postData"]["text"] == request_text
+    assert json.loads(har[0]["response"]["content"]["text"]) == answer
+
+
+def test_entries_stored_as_one_json_object_still_read(tmp_path):
+    """A store file from before keeps each entry's sides as one JSON object, texts escaped inside it."""
+    amazon = MockAmazon(store=Store(str(tmp_path / "mock.sqlite3")), clock=VirtualClock(), wall=FakeWall())
+    before = {"request": {"headers": [["Host", "h"]], "mime_type": "application/json", "size": 8,
+                          "text": '{"a": 1}', "truncated": False},
+              "response": {"headers": [], "mime_type": "application/json", "size": 10, "text": '{"b":"x\ny"}',
+                           "truncated": False}}
+    amazon.store.execute("INSERT INTO traffic (time, operation, method, path, status, throttled, request_id, wall, "
+                         "query, latency, detail) VALUES (0, 'getOrders', 'GET', '/orders/v0/orders', 200, 0, 'r', 0, "
+                         "'', 0, ?)", (json.dumps(before),))
+    entry_id = amazon.traffic()[0]["id"]
+    assert {key: amazon.journal.entry(entry_id)[key] for key in ("request", "response")} == before
+    assert amazon.journal.har()["log"]["entries"][0]["response"]["content"]["text"] == '{"b":"x\ny"}'
 
 
 def test_bodies_can_be_switched_off():
