@@ -486,8 +486,11 @@ def _person_in(fake: Faker, marketplace: marketplaces.Marketplace) -> dict:
             "address": address}
 
 
+_TOKEN_JSON = json.JSONEncoder(separators=(",", ":"))  # what json.dumps(query, separators=...) makes, made once
+
+
 def _encode_token(query: dict, name: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps(query, separators=(",", ":")).encode()).decode()
+    return base64.urlsafe_b64encode(_TOKEN_JSON.encode(query).encode()).decode()
 
 
 def _decode_token(token: str, name: str) -> dict:
