@@ -10,7 +10,16 @@ import pytest
 
 from mock_amazon import MockAmazon, create_app
 from mock_amazon.client import InProcess
-from mock_amazon.journal import BODY_CAP, BUDGET_CHECKED_EVERY, JSON, JSON_SECRETS, MEMORY_BUDGET, REDACTED, Message
+from mock_amazon.journal import (
+    BODY_CAP,
+    BUDGET_CHECKED_EVERY,
+    ENTRIES_BATCHED,
+    JSON,
+    JSON_SECRETS,
+    MEMORY_BUDGET,
+    REDACTED,
+    Message,
+)
 from mock_amazon.spec import answers_may_hold_key
 from mock_amazon.store import Store
 from model.clock import VirtualClock
@@ -251,6 +260,34 @@ def test_entries_stored_as_one_json_object_still_read(tmp_path):
     entry_id = amazon.traffic()[0]["id"]
     assert {key: amazon.journal.entry(entry_id)[key] for key in ("request", "response")} == before
     assert amazon.journal.har()["log"]["entries"][0]["response"]["content"]["text"] == '{"b":"x\ny"}'
+
+
+def test_rows_waiting_for_the_table_are_seen_by_every_reader(tmp_path):
+    """An in-memory store with bodies takes the journal's rows in batches: every read sees each entry at once, with
+    IDs in order; a store in a file holds each entry as soon as it is recorded (a restart finds it), and so does a
+    store with bodies off (the simulator's reports count the table's rows)."""
+    def record(journal, number):
+        journal.record("getOrders", "GET", "/orders/v0/orders", f"n={number}", 200, 0.0, "S1",
+                       response=Message({}, {"payload": {"n": number}}))
+
+    batched = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    for number in range(ENTRIES_BATCHED + 5):
+        record(batched.journal, number)
+        newest = batched.traffic(since_id=batched.journal.last_id() - 1)
+        assert [entry["query"] for entry in newest] == [f"n={number}"]
+    assert [entry["id"] for entry in batched.traffic()] == list(range(1, ENTRIES_BATCHED + 6))
+    assert json.loads(batched.journal.entry(ENTRIES_BATCHED + 5)["response"]["text"]) == {"payload": {"n": 36}}
+    record(batched.journal, 99)
+    assert [row for row in batched.store.execute("SELECT query FROM traffic WHERE query = 'n=99'")] == []  # waiting
+    assert batched.journal.touching("n=99", "S1")["entries"][0]["query"] == "n=99"
+
+    path = tmp_path / "mock.sqlite3"
+    in_a_file = MockAmazon(store=Store(str(path)), clock=VirtualClock(), wall=FakeWall())
+    bodies_off = MockAmazon(clock=VirtualClock(), wall=FakeWall(), journal_bodies=False)
+    for amazon in (in_a_file, bodies_off):
+        record(amazon.journal, 1)
+    assert sqlite3.connect(path).execute("SELECT query FROM traffic").fetchall() == [("n=1",)]
+    assert bodies_off.store.execute("SELECT query FROM traffic").fetchall() == [("n=1",)]
 
 
 def test_bodies_can_be_switched_off():
