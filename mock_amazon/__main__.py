@@ -156,18 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     return run(parser, args, build, lambda line: None)
 
 
-# Every request holds the mock's lock, so requests run one at a time whatever the thread count. At the interpreter's
-# default 5 ms switch interval, a thread that wants the lock's holder to go on may wait up to that long for the GIL
-# while another thread has it: with several threads a 1 ms interval serves more requests per second.
-GIL_SWITCH_SECONDS = 0.001
-
-
 def served(app: Flask, args: argparse.Namespace) -> Flask:
     """The app as the worker serves it: the judge's verdict too (`/_testbed/verdict`, a client of the mock's own
-    routes), the mock's log on stderr, a short GIL switch interval."""
+    routes), and the mock's log on stderr."""
     app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}", args.control_token))
     logging.basicConfig(level=logging.WARNING)
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     return app
 
 
