@@ -66,12 +66,20 @@ def _children(pid: int) -> list[int]:
 
 
 def _running(pid: int) -> bool:
-    """Whether the process exists and has not ended (a zombie waiting for init to reap it has ended)."""
+    """Whether a thread of the process has not ended yet. A process has ended, and holds nothing, once every thread
+    has (its main thread is a zombie as soon as it ends, while the others may still be ending)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except FileNotFoundError:
         return False
-    return state not in ("Z", "X")
+    for task in tasks:
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="finds the worker process in /proc")
