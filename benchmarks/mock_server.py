@@ -45,7 +45,7 @@ class Load:
     errors: int
 
     def line(self, name: str) -> str:
-        return (f"{name:<34} {self.requests_per_second:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
+        return (f"{name:<44} {self.requests_per_second:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
                 f"p99 {self.p99_ms:6.1f} ms   non-2xx {self.non_2xx}   socket errors {self.errors}")
 
 
@@ -151,18 +151,9 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=None, help="the mock's worker threads (its default if unset)")
-    args = parser.parse_args()
-    command = wrk_path()
-    if command is None:
-        print("wrk is not installed and cannot be here (apt-get install wrk, as root); nothing measured")
-        sys.exit(2)
-    server = Server("--sellers", "1", *(["--threads", str(args.threads)] if args.threads else []))
-    prism = None
+def seeded_mock(*options: str) -> tuple[Server, dict[str, str]]:
+    """`python -m mock_amazon` with 300 orders and rate limits lifted, and the headers of its seller's calls."""
+    server = Server("--sellers", "1", *options)
     try:
         seller = server.info["sellers"][0]
         server.control("POST", "/seed", {"seller_id": seller["seller_id"], "skus": 200, "orders": 300, "seed": 1})
@@ -170,33 +161,64 @@ def main() -> None:
         token = requests.post(f"{server.base_url}/auth/o2/token", timeout=10, data={
             "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret",
                                                                       "refresh_token")}}).json()["access_token"]
-        paths = query_mix(server, token)
-        headers = {"x-amz-access-token": token}
+    except BaseException:
+        server.stop()
+        raise
+    return server, {"x-amz-access-token": token}
+
+
+def verdict(name: str, mock: Load, peer: Load) -> str:
+    ratio = mock.requests_per_second / peer.requests_per_second
+    met = ratio >= TARGET_RATIO and mock.p99_ms < TARGET_P99_MS and mock.non_2xx == 0 and mock.errors == 0
+    return (f"{name} serves {ratio:.2f}x Prism's requests per second with p99 {mock.p99_ms:.1f} ms (target: at "
+            f"least {TARGET_RATIO}x, p99 under {TARGET_P99_MS:g} ms, no non-2xx): {'met' if met else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="the mock's threads in the measured run (default 1, its fastest); the mock with its "
+                             "own default is measured too")
+    args = parser.parse_args()
+    command = wrk_path()
+    if command is None:
+        print("wrk is not installed and cannot be here (apt-get install wrk, as root); nothing measured")
+        sys.exit(2)
+    fastest = f"mock --threads {args.threads}"
+    server, headers = seeded_mock("--threads", str(args.threads))
+    try:
+        paths = query_mix(server, headers["x-amz-access-token"])
         print(f"wrk, {args.connections} connections for {args.seconds} s each, on 127.0.0.1; getOrders over "
               f"{len(paths)} distinct queries (300 orders, rate limits lifted); load average "
               f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         floor = wrk(command, server.base_url, ["/_testbed/clock"], {}, args.seconds, args.connections)
-        print(floor.line("mock: floor (the control clock)"))
+        print(floor.line(f"{fastest}: floor (the control clock)"))
         mock = wrk(command, server.base_url, paths, headers, args.seconds, args.connections)
-        print(mock.line("mock: getOrders"))
-        prism_command, why = prism_path()
-        started = start_prism(prism_command) if prism_command else None
-        if started is None:
-            print(f"Prism: skipped ({why or 'it did not start within 60 s'}); no ratio")
-            return
-        prism, prism_url = started
-        peer = wrk(command, prism_url, paths, headers, args.seconds, args.connections)
-        print(peer.line("Prism 5 (stateless): getOrders"))
-        ratio = mock.requests_per_second / peer.requests_per_second
-        met = ratio >= TARGET_RATIO and mock.p99_ms < TARGET_P99_MS and mock.non_2xx == 0 and mock.errors == 0
-        print(f"the mock serves {ratio:.2f}x Prism's requests per second with p99 {mock.p99_ms:.1f} ms "
-              f"(target: at least {TARGET_RATIO}x, p99 under {TARGET_P99_MS:g} ms, no non-2xx): "
-              f"{'met' if met else 'NOT met'}")
+        print(mock.line(f"{fastest}: getOrders"))
     finally:
-        if prism is not None:
-            prism.terminate()
-            prism.wait(timeout=10)
         server.stop()
+    server, default_headers = seeded_mock()  # seeded alike: the queries, next tokens included, hold there too
+    try:
+        as_default = wrk(command, server.base_url, paths, default_headers, args.seconds, args.connections)
+        print(as_default.line("mock, default threads: getOrders"))
+    finally:
+        server.stop()
+    prism_command, why = prism_path()
+    started = start_prism(prism_command) if prism_command else None
+    if started is None:
+        print(f"Prism: skipped ({why or 'it did not start within 60 s'}); no ratio")
+        return
+    prism, prism_url = started
+    try:
+        peer = wrk(command, prism_url, paths, headers, args.seconds, args.connections)
+    finally:
+        prism.terminate()
+        prism.wait(timeout=10)
+    print(peer.line("Prism 5 (stateless): getOrders"))
+    print(verdict(f"the {fastest}", mock, peer))
+    print(verdict("the mock with its default threads", as_default, peer))
 
 
 if __name__ == "__main__":

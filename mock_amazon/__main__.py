@@ -1,6 +1,8 @@
-"""`python -m mock_amazon`: the standalone mock on a real WSGI server (waitress).
+"""`python -m mock_amazon`: the standalone mock on a real HTTP server (granian, see serving.py).
 
-With `--scenario NAME` the scenario's world runs live in the same process: customers order, Amazon ships,
+The state lives in one worker process, which builds the mock and serves it; this process binds the socket, prints
+the first line and supervises, and the worker dies with it (even by SIGKILL). With `--scenario NAME` the scenario's
+world runs live in the worker, beside the state: customers order, Amazon ships,
 the seller's warehouse moves, on the clock scaled by `--clock-scale`; `--reference-integration` also starts the
 project's reference connector as a separate process (see simulator/live.py and docs/bring-your-own-integration.md).
 
@@ -24,10 +26,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from flask import Flask
-from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 import mock_amazon.marketplaces as marketplaces
 from judge.server import verdict_route
@@ -37,12 +38,13 @@ from mock_amazon.client import CONTROL_TOKEN_ENV, connector_environment
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import InvalidInput
 from mock_amazon.launcher import stop_process
+from mock_amazon.serving import Built, Options, listen, serve
 from mock_amazon.store import Store
 from model.clock import WallClock
 from simulator import scenario as scenarios
 from simulator.live import LiveWorld
+from simulator.world import amazon_for
 
-Server = BaseWSGIServer | MultiSocketServer
 MAX_CONNECTIONS = 10_000
 
 
@@ -77,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock-scale", type=float, default=1.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, help="random seed (default 0; with --scenario, the scenario's own)")
     parser.add_argument("--threads", type=int, default=4,
-                        help="worker threads; requests run one at a time under the mock's lock, so 1 serves the most "
-                             "requests per second, and more let others go on while one waits out an injected latency")
+                        help="threads that run requests (granian's blocking threads); requests run one at a time "
+                             "under the mock's lock, so 1 serves the most requests per second, and more let others "
+                             "go on while one waits out an injected latency")
     parser.add_argument("--scenario", help="run this scenario's world live (a name of run_sim.py's or a .toml file)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario key, as run_sim.py does (with --scenario)")
@@ -90,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"every /_testbed/ route needs it in an x-testbed-token header (default: "
                              f"${CONTROL_TOKEN_ENV}); required beyond loopback")
     parser.add_argument("--connection-limit", type=int, default=1000,
-                        help="connections served at once; more wait in the listen backlog")
+                        help="connections served at once (granian's backpressure); more wait in the listen backlog")
     parser.add_argument("--idle-timeout", type=float, default=30.0,
-                        help="seconds a connection may stay idle (keep-alive) before it is closed")
+                        help="seconds a connection may wait without sending a whole request's headers (granian's "
+                             "header read timeout, to the millisecond): one idle after a keep-alive answer, or that "
+                             "never spoke, is closed")
     args = parser.parse_args(argv)
     if args.clock_scale <= 0:
         parser.error("--clock-scale must be positive")
@@ -127,96 +132,89 @@ def main(argv: list[str] | None = None) -> int:
     if args.set or args.reference_integration:
         parser.error("--set and --reference-integration go with --scenario")
     try:
-        store = Store(args.db)
+        Store(args.db).db.close()  # a database that cannot be had is refused here; the worker opens its own
     except sqlite3.Error as error:
         parser.error(f"--db {args.db}: {error}")
-    clock = WallClock(scale=args.clock_scale)
-    seed = args.seed or 0
-    amazon = MockAmazon(store=store, clock=clock, base_url=base_url, seed=seed,
-                        wait=lambda seconds: time.sleep(seconds / clock.scale),  # the scale now, not at start
-                        wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
-                        journal_limit=args.journal_limit or None, control_token=args.control_token)
-    # Bound before sellers are made or anything is printed: a port in use changes nothing and says so.
-    server = bind(create_app(amazon), args)
-    if server is None:
-        return 2
-    sellers = amazon.auth.sellers()
-    for index in range(len(sellers), args.sellers):
-        seller = amazon.create_seller(seller_marketplaces)
-        if not args.empty:
-            amazon.seed(seller.seller_id, skus=20, orders=10, seed=seed + index)
-        sellers.append(seller)
+
+    def build() -> Built:
+        """The mock, in the worker process: its store, the sellers it was asked for, the first line."""
+        clock = WallClock(scale=args.clock_scale)
+        seed = args.seed or 0
+        amazon = MockAmazon(store=Store(args.db), clock=clock, base_url=base_url, seed=seed,
+                            wait=lambda seconds: time.sleep(seconds / clock.scale),  # the scale now, not at start
+                            wire_clock=WallClock() if args.clock_scale != 1 else None,  # the wire keeps real time
+                            journal_limit=args.journal_limit or None, control_token=args.control_token)
+        app = create_app(amazon)
+        sellers = amazon.auth.sellers()
+        for index in range(len(sellers), args.sellers):
+            seller = amazon.create_seller(seller_marketplaces)
+            if not args.empty:
+                amazon.seed(seller.seller_id, skus=20, orders=10, seed=seed + index)
+            sellers.append(seller)
+        return Built(served(app, args), {"base_url": base_url, "sellers": [s.credentials() for s in sellers]})
+
+    return run(parser, args, build, lambda line: None)
+
+
+def served(app: Flask, args: argparse.Namespace) -> Flask:
+    """The app as the worker serves it: the judge's verdict too (`/_testbed/verdict`, a client of the mock's own
+    routes), and the mock's log on stderr."""
+    app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}", args.control_token))
     logging.basicConfig(level=logging.WARNING)
-    print(json.dumps({"base_url": base_url, "sellers": [s.credentials() for s in sellers]}), flush=True)
-    serve(server)
+    return app
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, build: Callable[[], Built],
+        started: Callable[[dict], None]) -> int:
+    """Bind, then serve what `build` makes in one worker process; the first line is printed when the worker sends
+    it, and `started` is called with it. A port that cannot be had is one line on stderr and exit code 2."""
+    try:
+        listener = listen(args.host, args.port)
+    except OSError as error:
+        print(f"{parser.prog}: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 2
+
+    def first_line(line: dict) -> None:
+        print(json.dumps(line), flush=True)
+        started(line)
+
+    options = Options(threads=args.threads, connection_limit=args.connection_limit, idle_timeout=args.idle_timeout)
+    serve(listener, build, options, first_line)
     return 0
 
 
-# Every request holds the mock's lock, so requests run one at a time whatever the thread count. At the interpreter's
-# default 5 ms switch interval, the thread holding the lock waits up to that long for the GIL whenever the server's
-# I/O thread has it, and the others queue behind it: a shorter interval took getOrders at 32 connections from about
-# 420 to about 600 requests per second with 4 threads, and from 550 to about 820 with one (benchmarks/mock_server.py).
-GIL_SWITCH_SECONDS = 0.001
-
-
-def serve(server: Server) -> None:
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
-    # Requests waiting for a thread are the normal state here (they wait for the lock anyway): not worth a warning
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-
-
-def bind(app: Flask, args: argparse.Namespace) -> Server | None:
-    """The server, its socket bound; None (and one line on stderr) when the address cannot be had. The judge's
-    verdict is served too (`/_testbed/verdict`), as a client of the mock's own routes."""
-    app.register_blueprint(verdict_route(f"http://{args.host}:{args.port}", args.control_token))
-    try:
-        server: Server = create_server(
-            app, host=args.host, port=args.port, threads=args.threads, ident="mock_amazon",
-            connection_limit=args.connection_limit, channel_timeout=args.idle_timeout,
-            cleanup_interval=max(1.0, min(args.idle_timeout / 2, 30.0)),  # how often idle ones are looked for
-            asyncore_use_poll=True)  # select() stops at 1,024 descriptors; poll() takes the whole limit
-        return server
-    except OSError as error:
-        print(f"python -m mock_amazon: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
-              file=sys.stderr)
-        return None
-
-
 def live_world(parser: argparse.ArgumentParser, args: argparse.Namespace, base_url: str) -> int:
-    """The scenario's world in this process, served as it runs; the first line names the scenario's seller."""
+    """The scenario's world in the worker process, served as it runs; the first line names the scenario's seller.
+    With `--reference-integration` the connector starts once that line is out, and stops with the server."""
     if args.db != ":memory:":
         parser.error("the live world keeps its state in memory: --db does not go with --scenario")
     overrides = list(args.set) + ([f"run.seed={args.seed}"] if args.seed is not None else [])
     try:
         scenario = scenarios.apply_overrides(scenarios.load(args.scenario), overrides)
-        live = LiveWorld(scenario, base_url, args.clock_scale, journal_limit=args.journal_limit or None)
+        amazon_for(scenario)  # its settings, limits and faults checked here; the worker builds the world
     except scenarios.ScenarioError as error:
         parser.error(str(error))
-    live.amazon.control_token = args.control_token
-    app = create_app(live.amazon)
-    live.attach(app)
-    server = bind(app, args)
-    if server is None:
-        return 2
-    logging.basicConfig(level=logging.WARNING)
-    seller = live.world.seller
-    print(json.dumps({"base_url": base_url, "sellers": [seller.credentials()], "scenario": scenario["name"],
-                      "clock_scale": args.clock_scale}), flush=True)
-    live.start()
-    connector = start_reference_connector(base_url, seller, args) if args.reference_integration else None
+
+    def build() -> Built:
+        live = LiveWorld(scenario, base_url, args.clock_scale, journal_limit=args.journal_limit or None)
+        live.amazon.control_token = args.control_token
+        app = create_app(live.amazon)
+        live.attach(app)
+        line = {"base_url": base_url, "sellers": [live.world.seller.credentials()], "scenario": scenario["name"],
+                "clock_scale": args.clock_scale}
+        return Built(served(app, args), line, start=live.start)
+
+    connectors: list[subprocess.Popen[bytes]] = []
+
+    def start_connector(line: dict) -> None:
+        if args.reference_integration:
+            connectors.append(start_reference_connector(base_url, Seller.from_credentials(line["sellers"][0]), args))
+
     try:
-        serve(server)
+        return run(parser, args, build, start_connector)
     finally:
-        live.stop()
-        if connector is not None:
+        for connector in connectors:
             stop_process(connector)
-    return 0
 
 
 def start_reference_connector(base_url: str, seller: Seller, args: argparse.Namespace) -> subprocess.Popen[bytes]:

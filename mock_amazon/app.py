@@ -3,10 +3,12 @@ MockAmazon. Nothing imports this module back except the entry points (server, cl
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask, Response, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from mock_amazon.apis.documents import routes as documents
 from mock_amazon.apis.external_fulfillment import routes as external_fulfillment
@@ -24,7 +26,7 @@ from mock_amazon.apis.tokens import routes as tokens
 from mock_amazon.control import control, require_control_token
 from mock_amazon.core import MockAmazon
 from mock_amazon.errors import ApiError, NotFound
-from mock_amazon.pipeline import Api, Route, json_response
+from mock_amazon.pipeline import Api, Route, answer, json_response, on_the_wire
 from mock_amazon.ui import ui
 
 APIS: tuple[Api, ...] = (
@@ -36,11 +38,76 @@ log = logging.getLogger("mock_amazon")
 
 ROUTES: dict[str, Route] = {key: route for api in APIS for key, route in api.routes.items()}
 """model.operationId -> Route, for in-process calls."""
+ENDPOINTS: dict[str, Route] = {f"{api.blueprint.name}.{route.operation.operation_id}": route
+                               for api in APIS for route in api.routes.values()}
+"""Flask's endpoint of each operation -> its Route."""
+ROUTES_REMEMBERED = 10_000  # (method, path) pairs whose routing is kept; past that the table starts over
+QUERIES_REMEMBERED = 10_000  # query strings kept parsed; past that the table starts over
+
+
+class MockAmazonApp(Flask):
+    """Flask, with a direct path for Amazon's operations: a request for one, by its own method, goes to the
+    pipeline (`answer`) without Flask's request context, hooks and error pages, which no operation uses (the
+    pipeline answers every error itself in Amazon's shape). Everything else (the control API, the dashboard, Login
+    with Amazon, documents, SQS, unknown paths, other methods) is Flask's. Routing is Flask's own URL map, asked once
+    per method and path (every route is registered before the app serves)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.operations_by_path: dict[tuple[str, str], tuple[Route, Mapping[str, Any]] | None] = {}
+        self.queries: dict[str, MultiDict[str, str]] = {}
+
+    def wsgi_app(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        key = (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
+        try:
+            found = self.operations_by_path[key]
+        except KeyError:
+            found = self._operation(environ, key)
+        if found is None:
+            return super().wsgi_app(environ, start_response)
+        route, path_args = found
+        try:
+            incoming = Request(environ)
+            reply = answer(self.extensions["mock_amazon"], route, dict(path_args), incoming, self._query(incoming))
+        except Exception:  # what Flask's handler of any other error does
+            return internal_error(environ["REQUEST_METHOD"], key[1])(environ, start_response)
+        status, headers, body = on_the_wire(reply)
+        start_response(status, headers)
+        return [body]  # a list: the server sends it at once
+
+    def _query(self, incoming: Request) -> MultiDict[str, str]:
+        """The request's query, parsed once per distinct query string (immutable, so requests can share it)."""
+        text = incoming.environ.get("QUERY_STRING", "")
+        query = self.queries.get(text)
+        if query is None:
+            query = incoming.args
+            if len(self.queries) >= QUERIES_REMEMBERED:
+                self.queries.clear()
+            self.queries[text] = query
+        return query
+
+    def _operation(self, environ: dict, key: tuple[str, str]) -> tuple[Route, Mapping[str, Any]] | None:
+        try:
+            endpoint, path_args = self.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # not found, another method, a redirect: Flask answers, as it would
+            return None
+        route = ENDPOINTS.get(str(endpoint))
+        found = (route, path_args) if route is not None and route.operation.method == key[0] else None
+        if len(self.operations_by_path) >= ROUTES_REMEMBERED:
+            self.operations_by_path.clear()
+        self.operations_by_path[key] = found
+        return found
+
+
+def internal_error(method: str, path: str) -> Response:
+    """A bug of the mock's: answered 500 in Amazon's shape, and logged."""
+    log.exception("unhandled error in %s %s", method, path)
+    return json_response(500, ApiError("An internal error occurred.").body())
 
 
 def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
     """The Flask app over `amazon` (or a new MockAmazon built from `options`: store, clock, base_url, seed)."""
-    app = Flask("mock_amazon")
+    app = MockAmazonApp("mock_amazon")
     app.extensions["mock_amazon"] = amazon or MockAmazon(**options)
     for blueprint in (lwa.blueprint, documents.blueprint, sqs.blueprint, control, ui,
                       *(api.blueprint for api in APIS)):
@@ -71,7 +138,6 @@ def create_app(amazon: MockAmazon | None = None, **options: Any) -> Flask:
             status = error.code or 500
             return json_response(status, ApiError(error.description or error.name,
                                                   code=error.name.replace(" ", ""), status=status).body())
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        return json_response(500, ApiError("An internal error occurred.").body())
+        return internal_error(request.method, request.path)
 
     return app

@@ -2,12 +2,20 @@
 endpoint, document downloads and uploads), as a person or a judge reads it afterwards, like WireMock's request
 journal. Exported as HAR 1.2 so it opens in the tools people already have.
 
-One row per call in the store's `traffic` table, written with one INSERT. The row always holds what the call was
+One row per call in the store's `traffic` table. The row always holds what the call was
 (method, path, query, operation, seller, status, throttled, fault, request ID, simulated and wall time, latency);
 with bodies on it also holds both sides' headers and bodies, secrets redacted and each body capped at 64 KiB.
-The simulator turns bodies off: serialising every answer would cost more than the call.
+The simulator turns bodies off: serialising every answer would cost more than the call. In an in-memory store, rows
+with bodies wait in memory and go into the table ENTRIES_BATCHED at a time, in one transaction (a third cheaper a
+row); every read of the journal writes the waiting ones first, and so does a snapshot, so no reader can tell.
 
-A bounded journal drops its oldest entries first and counts them (`dropped`, since this process started).
+A bounded journal drops its oldest entries first and counts them (`dropped`, since this process started). An
+in-memory store (SQLite's memdb) cannot grow past 1 GiB: the journal also drops its oldest entries while the store
+uses more than MEMORY_BUDGET, so a mock under heavy traffic with large answers keeps answering.
+
+Secrets are redacted from both sides. An answer is scanned for a secret field only if its operation's model allows
+one (spec.answers_may_hold_key): a page of orders never holds a token, and scanning it would cost more than
+recording it.
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ from urllib.parse import parse_qsl, quote_plus, urlencode
 import orjson
 
 from mock_amazon.errors import InvalidInput
+from mock_amazon.spec import answers_may_hold_key
 from mock_amazon.store import Store
 from model.clock import Clock, to_datetime
 
@@ -39,6 +48,12 @@ STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"}
 MAX_LIMIT = 100_000
 MAX_ID = 2 ** 63 - 1  # SQLite's largest row ID
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # characters a query never quotes
+MEMORY_BUDGET = 768 * 2 ** 20  # bytes an in-memory store may use before the oldest entries go (memdb's cap: 1 GiB)
+BUDGET_CHECKED_EVERY = 256     # entries recorded between two looks at the store's size
+BUDGET_DROPS = 256             # entries dropped at a time while the store is over budget
+ENTRIES_BATCHED = 32           # rows with bodies written to an in-memory store at once
+INSERT = ("INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, request_id, wall, "
+          "query, latency, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 COLUMNS = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id",
            "wall", "query", "latency", "detail")
 
@@ -112,13 +127,25 @@ class Journal:
     def __init__(self, store: Store, clock: Clock, wall: Callable[[], float], lock: threading.RLock,
                  limit: int | None = None, bodies: bool = True):
         """`wall` gives real POSIX seconds (injected so tests stay deterministic); `lock` is the mock's, so an
-        entry never lands inside another thread's open transaction; `limit` bounds the number of entries kept."""
+        entry never lands inside another thread's open transaction; `limit` bounds the number of entries kept, and
+        `store_budget` the bytes an in-memory store may use (None: a store in a file, bounded by its disk)."""
         if limit is not None and limit < 1:
             raise ValueError("the journal limit must be at least 1 (or None: unbounded)")
         self.store, self.clock, self.wall, self.lock = store, clock, wall, lock
         self.limit, self.bodies = limit, bodies
+        in_memory = store.path == ":memory:"
+        self.store_budget: int | None = MEMORY_BUDGET if in_memory else None
+        # Rows not yet in the table. Only an in-memory store's, with bodies: a store in a file holds each entry once
+        # its call has answered, and the simulator's reports count the table's rows as they go.
+        self.waiting: list[tuple] | None = [] if in_memory and bodies else None
+        if in_memory:
+            # A full journal drops a row for every row it writes. SQLite built with SECURE_DELETE (Debian's) zeroes
+            # every deleted byte, which made dropping a page of orders cost as much as writing one; a database in
+            # memory has no file for deleted bytes to linger in.
+            store.execute("PRAGMA secure_delete = OFF")
         self.dropped = 0
         self._kept = self._count()
+        self._recorded_since_check = 0
 
     # writing
     def record(self, operation: str, method: str, path: str, query: str, status: int, started: float,
@@ -129,16 +156,41 @@ class Journal:
         wall = self.wall()
         detail = None
         if self.bodies:
-            detail = orjson.dumps({"request": _side(request), "response": _side(response)}).decode()
+            detail = _stored(_side(request), _side(response, secrets=answers_may_hold_key(operation, JSON_SECRETS)))
+        row = (self.clock.seconds(), seller_id, operation, method, path, status, int(throttled), fault,
+               request_id or "", started, query, max(0.0, wall - started), detail)
         with self.lock:
-            self.store.execute(
-                "INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, request_id, "
-                "wall, query, latency, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.clock.seconds(), seller_id, operation, method, path, status, int(throttled), fault,
-                 request_id or "", started, query, max(0.0, wall - started), detail))
+            if self.waiting is None:
+                self.store.execute(INSERT, row)
+            else:
+                self.waiting.append(row)
+                if len(self.waiting) >= ENTRIES_BATCHED:
+                    self._write_waiting()
             self._kept += 1
             if self.limit is not None and self._kept > self.limit:
+                self._write_waiting()
                 self._drop(self._kept - self.limit)
+            self._recorded_since_check += 1
+            if self.store_budget is not None and self._recorded_since_check >= BUDGET_CHECKED_EVERY:
+                self._recorded_since_check = 0
+                self._write_waiting()
+                while self._kept and self._store_bytes() > self.store_budget:
+                    self._drop(min(self._kept, BUDGET_DROPS))
+
+    def _write_waiting(self) -> None:
+        """The waiting rows into the table, in one transaction; called with the lock held."""
+        if self.waiting:
+            with self.store.transaction():
+                for row in self.waiting:
+                    self.store.execute(INSERT, row)
+            self.waiting.clear()
+
+    def _store_bytes(self) -> int:
+        """The bytes of the store's pages in use (freed pages are reused before the store grows)."""
+        pages, free, size = (self.store.execute(f"PRAGMA {name}").fetchone()[0]
+                             for name in ("page_count", "freelist_count", "page_size"))
+        used: int = (pages - free) * size
+        return used
 
     def _drop(self, count: int) -> None:
         self.store.execute("DELETE FROM traffic WHERE id IN (SELECT id FROM traffic ORDER BY id LIMIT ?)", (count,))
@@ -158,10 +210,11 @@ class Journal:
         if not 0 <= entry_id <= MAX_ID:
             return None
         with self.lock:
+            self._write_waiting()
             row = self.store.execute(f"SELECT {', '.join(COLUMNS)} FROM traffic WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             return None
-        detail = orjson.loads(row[13]) if row[13] else {"request": None, "response": None}
+        detail = _read(row[13]) if row[13] else {"request": None, "response": None}
         return {**_summary(row), **detail}
 
     def har(self, where: Filter | None = None, base_url: str = "") -> dict:
@@ -177,6 +230,7 @@ class Journal:
         columns = COLUMNS if with_detail else COLUMNS[:-1]
         order = "DESC" if where.newest else ""
         with self.lock:
+            self._write_waiting()
             rows = self.store.execute(f"SELECT {', '.join(columns)} FROM traffic WHERE {clause} ORDER BY id {order} "
                                       "LIMIT ?", (*args, where.limit)).fetchall()
         return rows[::-1] if where.newest else rows
@@ -186,6 +240,7 @@ class Journal:
         or either body, looked for among the journal's newest `scan` entries; oldest first. `scanned` says how
         far back the search went."""
         with self.lock:
+            self._write_waiting()
             last = self.store.execute("SELECT COALESCE(MAX(id), 0) FROM traffic").fetchone()[0]
             floor = max(0, last - scan)
             rows = self.store.execute(
@@ -197,6 +252,7 @@ class Journal:
     def throttles(self, seller_id: str, since_id: int = 0) -> dict[str, dict]:
         """The seller's 429s per operation after `since_id`: how many and the last one's ID and time."""
         with self.lock:
+            self._write_waiting()
             rows = self.store.execute(
                 "SELECT operation, COUNT(*), MAX(id), MAX(time) FROM traffic WHERE id > ? AND seller_id = ? "
                 "AND status = 429 GROUP BY operation", (since_id, seller_id)).fetchall()
@@ -205,35 +261,56 @@ class Journal:
 
     def last_id(self) -> int:
         with self.lock:
+            self._write_waiting()
             last: int = self.store.execute("SELECT COALESCE(MAX(id), 0) FROM traffic").fetchone()[0]
         return last
 
     # lifecycle: reset and snapshots
     def forget(self) -> None:
-        """After the store was wiped: nothing kept, nothing dropped."""
+        """After the store was wiped: nothing kept, nothing waiting, nothing dropped."""
         self._kept, self.dropped = 0, 0
+        if self.waiting is not None:
+            self.waiting.clear()
 
     def save(self) -> dict:
+        """What a snapshot keeps besides the store's copy; the waiting rows go into the table first, so that the copy,
+        made after every part is saved, holds them."""
+        with self.lock:
+            self._write_waiting()
         return {"dropped": self.dropped}
 
     def restore(self, saved: dict) -> None:
-        """After the store was restored: recount what it holds; IDs given before the restore are never reused."""
+        """After the store was restored: rows still waiting were recorded after the snapshot, and go with it; a
+        recount. IDs given before the restore are never reused."""
+        if self.waiting is not None:
+            self.waiting.clear()
         self._kept, self.dropped = self._count(), saved["dropped"]
 
 
 def query_string(pairs: Any) -> str:
     """A query as it would appear in a URL, from a MultiDict or a mapping (as `urlencode` writes it, faster:
-    most names and values need no quoting)."""
-    items = pairs.items(multi=True) if hasattr(pairs, "getlist") else pairs.items()
-    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+    most names and values need no quoting, and a query asked again is written once)."""
+    items = tuple(pairs.items(multi=True) if hasattr(pairs, "getlist") else pairs.items())
+    text = _written_queries.get(items)
+    if text is None:
+        text = "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+        if len(_written_queries) >= QUERIES_WRITTEN:
+            _written_queries.clear()
+        _written_queries[items] = text
+    return text
+
+
+QUERIES_WRITTEN = 10_000  # queries kept written; past that the table starts over
+_written_queries: dict[tuple, str] = {}
 
 
 def _quoted(text: str) -> str:
     return text if _PLAIN.fullmatch(text) else quote_plus(text)
 
 
-def _side(message: Message | None) -> dict | None:
-    """What the journal keeps of one side: redacted headers, and the body as text (or base64), capped."""
+def _side(message: Message | None, secrets: bool = True) -> dict | None:
+    """What the journal keeps of one side: redacted headers, and the body as text (or base64), capped; its secret
+    fields redacted unless `secrets` says it can hold none."""
     if message is None:
         return None
     headers = [[name, REDACTED if name.lower() in SECRET_HEADERS else str(value)]
@@ -250,7 +327,8 @@ def _side(message: Message | None) -> dict | None:
         raw = urlencode(list(body.items())).encode()
     else:
         raw, content_type = orjson.dumps(body), content_type or JSON
-    raw = _redacted(raw, content_type)
+    if secrets:
+        raw = _redacted(raw, content_type)
     size = len(raw)
     try:
         text, encoding = raw[:BODY_CAP].decode(), None
@@ -263,6 +341,31 @@ def _side(message: Message | None) -> dict | None:
     if encoding:
         side["encoding"] = encoding
     return side
+
+
+def _stored(request: dict | None, response: dict | None) -> str:
+    """Both sides as the journal stores them: one line of JSON, each body's text replaced by its length, then the
+    texts as they are (the request's first). Escaping a large answer into a JSON string cost more than storing it."""
+    texts = []
+    for side in (request, response):
+        if side is not None and side["text"] is not None:
+            texts.append(side["text"])
+            side["text_length"] = len(side["text"])
+            side["text"] = None  # its key keeps its place, so the side reads back in the order it was written
+    return orjson.dumps({"request": request, "response": response}).decode() + "\n" + "".join(texts)
+
+
+def _read(stored: str) -> dict:
+    """Both sides as `_stored` wrote them. An entry stored before (one JSON object, its texts inside) has no text
+    lengths, so it reads as it is."""
+    line, _, texts = stored.partition("\n")  # the JSON line itself holds no newline (JSON escapes them)
+    detail = orjson.loads(line)
+    start = 0
+    for side in (detail["request"], detail["response"]):
+        length = None if side is None else side.pop("text_length", None)
+        if length is not None:
+            side["text"], start = texts[start:start + length], start + length
+    return detail
 
 
 def _redacted(raw: bytes, content_type: str | None) -> bytes:
@@ -300,7 +403,7 @@ def _summary(row: tuple) -> dict:
 
 def _har_entry(row: tuple, base_url: str) -> dict:
     summary = _summary(row)
-    detail = orjson.loads(row[13]) if row[13] else {}
+    detail = _read(row[13]) if row[13] else {}
     request, response = detail.get("request") or {}, detail.get("response") or {}
     query = summary["query"]
     elapsed = summary["latency_ms"] or 0.0

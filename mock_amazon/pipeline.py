@@ -12,6 +12,7 @@ and the in-process client go through the same code and the same journal.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.documents import backend as documents
@@ -83,8 +85,39 @@ def current_amazon() -> MockAmazon:
 
 
 def to_json(body: Any) -> bytes:
-    """An answer's body as the JSON the wire and the journal carry (one spelling for both)."""
-    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    """An answer's body as the JSON the wire and the journal carry (one spelling for both). An `Encoded` object in it
+    is written as the bytes it carries; everything else as orjson writes it."""
+    return orjson.dumps(body, default=_written_as_before,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+class Encoded(dict):
+    """A JSON object with its encoding made once, beforehand: `to_json` copies those bytes into every answer that
+    carries it. Anywhere else it reads as the dict it is (answer checks, in-process callers). Never change one."""
+    __slots__ = ("json",)
+    json: bytes
+
+
+def encoded(value: dict) -> Encoded:
+    kept = Encoded(value)
+    kept.json = to_json(value)
+    return kept
+
+
+def _written_as_before(value: Any) -> Any:
+    """What orjson is handed for a subclass of a built-in type (OPT_PASSTHROUGH_SUBCLASS lets `Encoded` through):
+    its bytes for an `Encoded` object, and for any other the built-in value orjson writes without the option."""
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.json)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None,
@@ -261,24 +294,56 @@ def invoke(amazon: MockAmazon, route: Route, token: str | None, path_args: dict[
                                             MultiDict([(k, str(v)) for k, v in pairs]), headers or {}, data))
 
 
-def request_body(amazon: MockAmazon) -> tuple[bytes | None, bool]:
-    """This request's body, read only if it is within `max_body_bytes`: (body, False), or (None, True)."""
-    request.max_content_length = amazon.settings.max_body_bytes
+def request_body(amazon: MockAmazon, incoming: Request | None = None) -> tuple[bytes | None, bool]:
+    """A request's body (Flask's current one unless `incoming` is given), read only if it is within
+    `max_body_bytes`: (body, False), or (None, True)."""
+    incoming = request if incoming is None else incoming
+    environ = incoming.environ
+    if environ.get("CONTENT_LENGTH") in (None, "", "0") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b"", False  # no body sent: nothing to read (a GET's usual case)
+    incoming.max_content_length = amazon.settings.max_body_bytes
     try:
-        return request.get_data(cache=True), False
+        return incoming.get_data(cache=True), False
     except RequestEntityTooLarge:
         return None, True
 
 
+def answer(amazon: MockAmazon, route: Route, path_args: dict[str, Any], incoming: Request,
+           query: MultiDict[str, str] | None = None) -> Reply:
+    """One operation's request over HTTP, answered: Flask's view for the operation and the app's direct path to it
+    (app.py) both come here; `query` is the request's parsed query when the caller has it already. A fault's added
+    latency is waited out here, outside the lock."""
+    body, oversized = request_body(amazon, incoming)
+    exchange = Exchange(incoming.headers.get("x-amz-access-token"), incoming.path, path_args,
+                        incoming.args if query is None else query, incoming.headers, body, oversized)
+    reply = dispatch(amazon, route, exchange)
+    if amazon.wait is not None and "x-testbed-latency" in reply.headers:
+        amazon.wait(float(reply.headers["x-testbed-latency"]))  # others go on meanwhile
+    return reply
+
+
+def on_the_wire(reply: Reply) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The status line, headers and body `json_response` gives the reply, made without a Response object: Flask's
+    JSON mimetype (or its default one for no body), the length unless the status has no body (1xx, 204)."""
+    encoded = b"" if reply.body is None else reply.encoded or to_json(reply.body)
+    headers = [*reply.headers.items(),
+               ("Content-Type", "application/json" if reply.body is not None else NO_BODY_CONTENT_TYPE)]
+    if not (100 <= reply.status < 200 or reply.status == 204):
+        headers.append(("Content-Length", str(len(encoded))))
+    return _status_line(reply.status), headers, encoded
+
+
+NO_BODY_CONTENT_TYPE = Response(b"").content_type or ""
+
+
+@functools.cache
+def _status_line(status: int) -> str:
+    return Response(status=status).status
+
+
 def _view(route: Route) -> Callable[..., Response]:
     def view(**path_args: Any) -> Response:
-        amazon = current_amazon()
-        body, oversized = request_body(amazon)
-        exchange = Exchange(request.headers.get("x-amz-access-token"), request.path, path_args, request.args,
-                            request.headers, body, oversized)
-        reply = dispatch(amazon, route, exchange)
-        if amazon.wait is not None and "x-testbed-latency" in reply.headers:
-            amazon.wait(float(reply.headers["x-testbed-latency"]))  # outside the lock: others go on meanwhile
+        reply = answer(current_amazon(), route, path_args, request)
         return json_response(reply.status, reply.body, reply.headers, reply.encoded)
     view.__name__ = route.operation.operation_id
     view.__wrapped_model__ = route.operation.model  # type: ignore[attr-defined]  # lets tests list served operations

@@ -70,8 +70,9 @@ class Snapshots:
         checked = _checked(name)
         amazon = self.amazon
         with amazon.lock:
-            snapshot = Snapshot(checked, amazon.clock.seconds(), amazon.wall(), amazon.store.backup(),
-                                {key: copy.deepcopy(save()) for key, (save, _) in amazon.snapshot_parts.items()})
+            # the parts before the store's copy: a part may write what the copy must hold (the journal's waiting rows)
+            parts = {key: copy.deepcopy(save()) for key, (save, _) in amazon.snapshot_parts.items()}
+            snapshot = Snapshot(checked, amazon.clock.seconds(), amazon.wall(), amazon.store.backup(), parts)
             replaced = self.saved.pop(checked, None)
             if replaced is not None:
                 replaced.database.close()

@@ -62,6 +62,14 @@ class Operation:
     def key(self) -> str:
         return f"{self.model}.{self.operation_id}"
 
+    @functools.cached_property
+    def takes_body(self) -> bool:
+        return any(parameter["in"] in ("body", "formData") for parameter in self.parameters)
+
+    @functools.cached_property
+    def header_names(self) -> tuple[str, ...]:
+        return tuple(parameter["name"] for parameter in self.parameters if parameter["in"] == "header")
+
     @property
     def flask_rule(self) -> str:
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
@@ -237,14 +245,80 @@ def answer_problem(op: Operation, status: int, body: Any) -> str | None:
     return None if problem is None else f"{op.key} {status} at '{problem[0]}': {problem[1]}"
 
 
+@functools.cache
+def answers_may_hold_key(operation_id: str, names: frozenset[str]) -> bool:
+    """Whether an answer of the operation so named, in any of Amazon's models, may hold a key in `names`: one of its
+    responses declares a property so named, or an object open to keys its model does not name (additionalProperties,
+    or an object or value of no declared shape). True for a name no model has (Login with Amazon, documents)."""
+    found = False
+    for model in _swagger_models():
+        spec = load_model(model)
+        for item in spec["paths"].values():
+            for definition in item.values():
+                if isinstance(definition, dict) and definition.get("operationId") == operation_id:
+                    found = True
+                    for response in definition.get("responses", {}).values():
+                        if _may_hold_key(spec, _resolve(spec, response).get("schema"), names, set()):
+                            return True
+    return not found
+
+
+@functools.cache
+def _swagger_models() -> tuple[str, ...]:
+    return tuple(path.name for path in sorted(models_dir().glob("*.json")) if "swagger" in load_model(path.name))
+
+
+def _may_hold_key(spec: dict, schema: Any, names: frozenset[str], seen: set[str]) -> bool:
+    if schema is None:
+        return False
+    reference = schema.get("$ref")
+    if reference is not None:
+        if reference in seen:
+            return False
+        seen.add(reference)
+        return _may_hold_key(spec, _resolve(spec, schema), names, seen)
+    kind = schema.get("type")
+    if kind == "array":
+        return _may_hold_key(spec, schema.get("items"), names, seen)
+    if kind in ("string", "number", "integer", "boolean"):
+        return False
+    parts = [part for key in ("allOf", "anyOf", "oneOf") for part in schema.get(key, [])]
+    properties = schema.get("properties")
+    if properties is None and not parts or schema.get("additionalProperties") not in (None, False):
+        return True  # an object (or a value) of no declared shape, or open to more keys
+    return any(name in names for name in properties or {}) or any(
+        _may_hold_key(spec, part, names, seen) for part in [*(properties or {}).values(), *parts])
+
+
 # Requests ------------------------------------------------------------------------------------------------------
+
+PARSED_KEPT = 4096  # requests without a body whose parameters are kept parsed (the oldest is dropped first)
+_parsed: dict[tuple, dict[str, Any]] = {}
+
 
 def parse_request(op: Operation, path_args: dict, query: MultiDict[str, str], headers: Mapping[str, str] | Headers,
                   body: bytes | None) -> dict[str, Any]:
     """Parameters of `op`, typed as the model declares them; InvalidInput names the first bad one.
 
-    Query parameters the model does not declare are ignored, as Amazon does (real clients add some).
+    Query parameters the model does not declare are ignored, as Amazon does (real clients add some). An operation
+    that takes no body is parsed once per distinct path, query and header parameters, and the parse is kept (in a
+    bounded table): a client asking the same again costs a lookup. Each caller gets its own dict and lists.
     """
+    if op.takes_body:
+        return _parse_request(op, path_args, query, headers, body)
+    key = (op.model, op.operation_id, tuple(path_args.items()), tuple(query.items(multi=True)),
+           tuple(headers.get(name) for name in op.header_names))
+    parsed = _parsed.get(key)
+    if parsed is None:
+        parsed = _parse_request(op, path_args, query, headers, body)
+        if len(_parsed) >= PARSED_KEPT:
+            del _parsed[next(iter(_parsed))]
+        _parsed[key] = parsed
+    return {name: list(value) if isinstance(value, list) else value for name, value in parsed.items()}
+
+
+def _parse_request(op: Operation, path_args: dict, query: MultiDict[str, str],
+                   headers: Mapping[str, str] | Headers, body: bytes | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for parameter in op.parameters:
         name, where = parameter["name"], parameter["in"]

@@ -1,8 +1,11 @@
 """The standalone server: its first line, seeded data for a newcomer, and state that survives a restart."""
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -48,6 +51,65 @@ def test_state_survives_a_restart(tmp_path):
     try:
         sellers = second.info["sellers"]
         assert sellers[0] == seller and len(sellers) == 2
+        token = requests.post(f"{second.base_url}/auth/o2/token", data={
+            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
+            timeout=10).json()["access_token"]
+        order = requests.get(f"{second.base_url}/orders/v0/orders/{placed['order_id']}",
+                             headers={"x-amz-access-token": token}, timeout=10)
+        assert order.status_code == 200 and order.json()["payload"]["AmazonOrderId"] == placed["order_id"]
+    finally:
+        second.stop()
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    """Whether a thread of the process has not ended yet. A process has ended, and holds nothing, once every thread
+    has (its main thread is a zombie as soon as it ends, while the others may still be ending)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return False
+    for task in tasks:
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the worker process in /proc")
+def test_one_worker_holds_the_state_dies_with_a_killed_server_and_a_restart_finds_every_commit(tmp_path):
+    """Real processes, a few seconds: the server's one worker process dies when the server is killed with
+    SIGKILL (nothing is left listening), and a new server on the same file finds the order placed before."""
+    database = str(tmp_path / "mock.sqlite3")
+    first = Server("--db", database, "--sellers", "1")
+    try:
+        workers = _children(first.process.pid)
+        assert len(workers) == 1 and _running(workers[0])
+        seller = first.info["sellers"][0]
+        sku = first.control("POST", "/seed", {"seller_id": seller["seller_id"], "skus": 1, "orders": 0,
+                                               "seed": 5})[1]["skus"][0]
+        status, placed = first.control("POST", "/orders", {"seller_id": seller["seller_id"],
+                                                           "lines": [{"sku": sku, "quantity": 1}]})
+        assert status == 201
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running(workers[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(workers[0]), "the worker outlived its killed parent"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", first.port), timeout=5).close()
+    finally:
+        first.stop()
+    second = Server("--db", database)
+    try:
+        assert second.info["sellers"] == [seller]
         token = requests.post(f"{second.base_url}/auth/o2/token", data={
             "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
             timeout=10).json()["access_token"]
@@ -158,8 +220,8 @@ def test_a_control_token_guards_the_running_server():
 
 def test_a_new_client_is_served_within_a_second_while_200_idle_connections_are_open():
     """Real time, real server, loopback: 100 clients that connected and never spoke and 100 that made one
-    keep-alive request and went quiet hold 200 connections; a new client is still answered at once (waitress'
-    default of 100 connections made it wait for the idle ones to time out)."""
+    keep-alive request and went quiet hold 200 connections; a new client is still answered at once (a server that
+    serves only 100 connections at once, as waitress did by default, made it wait for the idle ones to time out)."""
     server = Server("--sellers", "0", "--empty")
     idle = []
     try:

@@ -1,5 +1,6 @@
 """The traffic journal: what every call at Amazon's doors looked like, filtered, with bodies (secrets redacted,
 capped), bounded, and exported as HAR 1.2."""
+import base64
 import gzip
 import json
 import sqlite3
@@ -9,7 +10,17 @@ import pytest
 
 from mock_amazon import MockAmazon, create_app
 from mock_amazon.client import InProcess
-from mock_amazon.journal import BODY_CAP, REDACTED, Message
+from mock_amazon.journal import (
+    BODY_CAP,
+    BUDGET_CHECKED_EVERY,
+    ENTRIES_BATCHED,
+    JSON,
+    JSON_SECRETS,
+    MEMORY_BUDGET,
+    REDACTED,
+    Message,
+)
+from mock_amazon.spec import answers_may_hold_key
 from mock_amazon.store import Store
 from model.clock import VirtualClock
 from model.workflows.protocol import Request
@@ -176,6 +187,107 @@ def test_a_bounded_journal_drops_the_oldest_and_counts_them():
     assert client.get("/_testbed/traffic").json == {"traffic": [], "dropped": 0}
     with pytest.raises(ValueError):
         MockAmazon(journal_limit=0)
+
+
+def _store_bytes(store) -> int:
+    pages, free, size = (store.execute(f"PRAGMA {name}").fetchone()[0]
+                         for name in ("page_count", "freelist_count", "page_size"))
+    return (pages - free) * size
+
+
+def test_an_in_memory_store_stays_within_its_budget_by_dropping_the_oldest_entries(tmp_path):
+    """memdb fails every write past 1 GiB: the journal gives up its oldest entries before the store gets there."""
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    journal = amazon.journal
+    assert journal.store_budget == MEMORY_BUDGET
+    assert MockAmazon(store=Store(str(tmp_path / "mock.sqlite3"))).journal.store_budget is None  # a file grows
+    journal.store_budget = _store_bytes(amazon.store) + 2 * 2 ** 20
+    body = json.dumps({"payload": {"Orders": [{"AmazonOrderId": "x" * 8000}]}}).encode()
+    for number in range(3000):  # 24 MB of answers
+        journal.record("getOrders", "GET", "/orders/v0/orders", f"n={number}", 200, amazon.wall(),
+                       response=Message({}, body, JSON))
+    entry_bytes = len(body) * 1.2
+    assert _store_bytes(amazon.store) <= journal.store_budget + BUDGET_CHECKED_EVERY * entry_bytes
+    kept = amazon.traffic(limit=100_000)
+    assert journal.dropped == 3000 - len(kept) > 2000
+    assert [entry["query"] for entry in kept] == [f"n={n}" for n in range(3000 - len(kept), 3000)]
+
+
+def test_answers_are_searched_for_secrets_only_where_their_model_allows_one():
+    assert answers_may_hold_key("createRestrictedDataToken", JSON_SECRETS)  # declares restrictedDataToken
+    assert answers_may_hold_key("getListingsItem", JSON_SECRETS)  # attributes: any keys
+    assert answers_may_hold_key("lwa.token", JSON_SECRETS)  # no model's: searched
+    assert not answers_may_hold_key("getOrders", JSON_SECRETS)
+    assert not answers_may_hold_key("getInventorySummaries", JSON_SECRETS)
+
+
+def test_bodies_read_back_as_sent_whatever_they_hold():
+    """Texts are stored after the sides' JSON, not escaped into it: newlines, quotes, non-ASCII and binary bodies
+    read back exactly, on both sides, in each side's order of keys."""
+    amazon = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    request_text = 'line one\nline "two" \\ Zoë 🚚\n\n{"x": 1}'
+    answer = {"payload": {"note": "a\nb", "name": "Ünal"}}
+    amazon.journal.record("createFeed", "POST", "/feeds/2021-06-30/feeds", "", 202, amazon.wall(),
+                          request=Message({"content-type": "text/plain"}, request_text, "text/plain"),
+                          response=Message({"x-amzn-RequestId": "r"}, answer))
+    amazon.journal.record("document.get", "GET", "/documents/d1", "", 200, amazon.wall(),
+                          response=Message({}, gzip.compress(b"binary \xff\x00"), "application/gzip"))
+    amazon.journal.record("getOrders", "GET", "/orders/v0/orders", "", 200, amazon.wall(),
+                          request=Message({}, None), response=Message({}, None))
+    first, binary, empty = (amazon.journal.entry(entry["id"]) for entry in amazon.traffic())
+    assert first["request"] == {"headers": [["content-type", "text/plain"]], "mime_type": "text/plain",
+                                "size": len(request_text.encode()), "text": request_text, "truncated": False}
+    assert list(first["response"]) == ["headers", "mime_type", "size", "text", "truncated"]
+    assert json.loads(first["response"]["text"]) == answer
+    assert binary["request"] is None and binary["response"]["encoding"] == "base64"
+    assert gzip.decompress(base64.b64decode(binary["response"]["text"])) == b"binary \xff\x00"
+    assert empty["request"]["text"] is None and empty["response"]["text"] is None
+    har = amazon.journal.har()["log"]["entries"]
+    assert har[0]["request"]["postData"]["text"] == request_text
+    assert json.loads(har[0]["response"]["content"]["text"]) == answer
+
+
+def test_entries_stored_as_one_json_object_still_read(tmp_path):
+    """A store file from before keeps each entry's sides as one JSON object, texts escaped inside it."""
+    amazon = MockAmazon(store=Store(str(tmp_path / "mock.sqlite3")), clock=VirtualClock(), wall=FakeWall())
+    before = {"request": {"headers": [["Host", "h"]], "mime_type": "application/json", "size": 8,
+                          "text": '{"a": 1}', "truncated": False},
+              "response": {"headers": [], "mime_type": "application/json", "size": 10, "text": '{"b":"x\ny"}',
+                           "truncated": False}}
+    amazon.store.execute("INSERT INTO traffic (time, operation, method, path, status, throttled, request_id, wall, "
+                         "query, latency, detail) VALUES (0, 'getOrders', 'GET', '/orders/v0/orders', 200, 0, 'r', 0, "
+                         "'', 0, ?)", (json.dumps(before),))
+    entry_id = amazon.traffic()[0]["id"]
+    assert {key: amazon.journal.entry(entry_id)[key] for key in ("request", "response")} == before
+    assert amazon.journal.har()["log"]["entries"][0]["response"]["content"]["text"] == '{"b":"x\ny"}'
+
+
+def test_rows_waiting_for_the_table_are_seen_by_every_reader(tmp_path):
+    """An in-memory store with bodies takes the journal's rows in batches: every read sees each entry at once, with
+    IDs in order; a store in a file holds each entry as soon as it is recorded (a restart finds it), and so does a
+    store with bodies off (the simulator's reports count the table's rows)."""
+    def record(journal, number):
+        journal.record("getOrders", "GET", "/orders/v0/orders", f"n={number}", 200, 0.0, "S1",
+                       response=Message({}, {"payload": {"n": number}}))
+
+    batched = MockAmazon(clock=VirtualClock(), base_url="http://mock.test", wall=FakeWall())
+    for number in range(ENTRIES_BATCHED + 5):
+        record(batched.journal, number)
+        newest = batched.traffic(since_id=batched.journal.last_id() - 1)
+        assert [entry["query"] for entry in newest] == [f"n={number}"]
+    assert [entry["id"] for entry in batched.traffic()] == list(range(1, ENTRIES_BATCHED + 6))
+    assert json.loads(batched.journal.entry(ENTRIES_BATCHED + 5)["response"]["text"]) == {"payload": {"n": 36}}
+    record(batched.journal, 99)
+    assert [row for row in batched.store.execute("SELECT query FROM traffic WHERE query = 'n=99'")] == []  # waiting
+    assert batched.journal.touching("n=99", "S1")["entries"][0]["query"] == "n=99"
+
+    path = tmp_path / "mock.sqlite3"
+    in_a_file = MockAmazon(store=Store(str(path)), clock=VirtualClock(), wall=FakeWall())
+    bodies_off = MockAmazon(clock=VirtualClock(), wall=FakeWall(), journal_bodies=False)
+    for amazon in (in_a_file, bodies_off):
+        record(amazon.journal, 1)
+    assert sqlite3.connect(path).execute("SELECT query FROM traffic").fetchall() == [("n=1",)]
+    assert bodies_off.store.execute("SELECT query FROM traffic").fetchall() == [("n=1",)]
 
 
 def test_bodies_can_be_switched_off():

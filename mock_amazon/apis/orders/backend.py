@@ -13,7 +13,8 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Hashable
+from weakref import WeakKeyDictionary
 
 from faker import Faker
 
@@ -25,10 +26,12 @@ from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
 from model.inventory import InventoryError, Ledger
+from model.lifecycles import Lifecycle
 
 if TYPE_CHECKING:  # the backends are parts of MockAmazon, which imports them
     from mock_amazon.auth import Seller
     from mock_amazon.core import MockAmazon
+    from mock_amazon.store import Store
 
 SHIP_LEVELS = {"Standard": "Std US D2D Dom", "Expedited": "Exp US D2D Dom", "Priority": "Priority US D2D Dom"}
 DELIVERY_DAYS = {"Standard": (3, 5), "Expedited": (2, 3), "Priority": (1, 2)}  # after the latest ship date
@@ -112,32 +115,86 @@ class OrderFilter:
     latest_delivery_after: float | None = None
     latest_delivery_before: float | None = None
 
-    def matches(self, order: AmazonOrder) -> bool:
-        earliest, latest = order.delivery_window
-        return all((
-            not self.channels or order.fulfillment_channel in self.channels,
-            not self.marketplaces or order.marketplace_id in self.marketplaces,
-            not self.order_ids or order.id in self.order_ids,
-            self.seller_order_id is None or order.seller_order_id == self.seller_order_id,
-            self.buyer_email is None or order.buyer["email"].lower() == self.buyer_email.lower(),
-            not self.payment_methods or order.payment_method in self.payment_methods,
-            not self.easy_ship_statuses or order.shipment_status in self.easy_ship_statuses,
-            self.is_ispu is None or order.is_ispu == self.is_ispu,
-            self.store_chain_store_id is None,  # no order of the mock's is linked to a store chain
-            self.supply_source_id is None,      # nor fulfilled from a supply source it names
-            not self.electronic_invoice_statuses or order.electronic_invoice_status in self.electronic_invoice_statuses,
-            self.earliest_delivery_after is None or earliest >= self.earliest_delivery_after,
-            self.earliest_delivery_before is None or earliest <= self.earliest_delivery_before,
-            self.latest_delivery_after is None or latest >= self.latest_delivery_after,
-            self.latest_delivery_before is None or latest <= self.latest_delivery_before,
-        ))
+    def matcher(self) -> Callable[[AmazonOrder], bool]:
+        """Whether an order passes every filter: made once per search, it checks only the filters that are set."""
+        checks: list[Callable[[AmazonOrder], bool]] = []
+        if self.store_chain_store_id is not None or self.supply_source_id is not None:
+            return lambda order: False  # no order of the mock's is linked to a store chain or a supply source
+        if self.channels:
+            channels = self.channels
+            checks.append(lambda order: order.fulfillment_channel in channels)
+        if self.marketplaces:
+            marketplace_ids = self.marketplaces
+            checks.append(lambda order: order.marketplace_id in marketplace_ids)
+        if self.order_ids:
+            order_ids = self.order_ids
+            checks.append(lambda order: order.id in order_ids)
+        if self.seller_order_id is not None:
+            seller_order_id = self.seller_order_id
+            checks.append(lambda order: order.seller_order_id == seller_order_id)
+        if self.buyer_email is not None:
+            email = self.buyer_email.lower()
+            checks.append(lambda order: order.buyer["email"].lower() == email)
+        if self.payment_methods:
+            methods = self.payment_methods
+            checks.append(lambda order: order.payment_method in methods)
+        if self.easy_ship_statuses:
+            easy_ship = self.easy_ship_statuses
+            checks.append(lambda order: order.shipment_status in easy_ship)
+        if self.is_ispu is not None:
+            is_ispu = self.is_ispu
+            checks.append(lambda order: order.is_ispu == is_ispu)
+        if self.electronic_invoice_statuses:
+            invoices = self.electronic_invoice_statuses
+            checks.append(lambda order: order.electronic_invoice_status in invoices)
+        bounds = [(index, bound, after) for index, bound, after in (
+            (0, self.earliest_delivery_after, True), (0, self.earliest_delivery_before, False),
+            (1, self.latest_delivery_after, True), (1, self.latest_delivery_before, False)) if bound is not None]
+        if bounds:
+            checks.append(lambda order: all(
+                order.delivery_window[index] >= bound if after else order.delivery_window[index] <= bound
+                for index, bound, after in bounds))
+        if len(checks) == 1:
+            return checks[0]
+        return lambda order: all(check(order) for check in checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filters by field name, as a pagination token carries them (what `OrderFilter(**...)` takes back)."""
+        return {name: getattr(self, name) for name in FILTER_FIELDS}
+
+
+FILTER_FIELDS = tuple(f.name for f in dataclasses.fields(OrderFilter))
+
+
+class OrderCollection(Collection[AmazonOrder]):
+    """The store's orders, each with what the API made of it to answer with (`rendering`), kept until the order is
+    saved again: `save` is the one place an order is written. They are kept by the order object itself, weakly, so
+    an order the store forgets (a rolled-back change, a wipe, a restored snapshot) takes its renderings along."""
+
+    def __init__(self, store: Store, lifecycle: Lifecycle):
+        super().__init__(store, "order", AmazonOrder, lifecycle, label="order")
+        self.rendered: WeakKeyDictionary[AmazonOrder, dict[Hashable, Any]] = WeakKeyDictionary()
+
+    def save(self, entity: AmazonOrder) -> None:
+        self.rendered.pop(entity, None)
+        super().save(entity)
+
+    def rendering(self, order: AmazonOrder, shape: Hashable, render: Callable[[AmazonOrder], Any]) -> Any:
+        """`render(order)`, made once per saved version of the order and `shape`. Every answer that carries it
+        shares it: it must never be changed once made."""
+        shapes = self.rendered.get(order)
+        if shapes is None:
+            shapes = self.rendered[order] = {}
+        found = shapes.get(shape)
+        if found is None:
+            found = shapes[shape] = render(order)
+        return found
 
 
 class OrdersBackend:
     def __init__(self, amazon: MockAmazon) -> None:
         self.amazon = amazon
-        self.orders: Collection[AmazonOrder] = Collection(amazon.store, "order", AmazonOrder,
-                                                          amazon.lifecycles.amazon_order, label="order")
+        self.orders = OrderCollection(amazon.store, amazon.lifecycles.amazon_order)
         fake = Faker("en_US")  # buyers, deterministic per mock seed
         fake.seed_instance(amazon.seed_value)
         self.buyers = Crowd(fake, _person)
@@ -296,14 +353,16 @@ class OrdersBackend:
         is checked before (constraints.py): exactly one of `created_after` and `updated_after` is given."""
         if token:
             query = _decode_token(token, token_name)
+            wanted = OrderFilter(**query["filters"])
         else:
             by = "created" if created_after is not None else "updated"
             since, until = (created_after, created_before) if by == "created" else (updated_after, updated_before)
             if since is None:
                 raise InvalidInput("Exactly one of CreatedAfter and LastUpdatedAfter is required.", "CreatedAfter")
+            wanted = filters or OrderFilter()
             query = {"by": by, "since": since.timestamp(), "until": until.timestamp() if until else None,
-                     "filters": dataclasses.asdict(filters or OrderFilter()), "page_size": page_size, "after": None}
-        wanted = OrderFilter(**query["filters"])
+                     "filters": None, "page_size": page_size, "after": None}  # filters: set when a token is made
+        passes = wanted.matcher()
         found: list[AmazonOrder] = []
         after = query["after"]
         scan_after = tuple(after) if after else None
@@ -314,15 +373,15 @@ class OrdersBackend:
                                           limit=batch_size))
             if not batch:
                 break
-            found += [order for order in batch if wanted.matches(order)]
+            found += filter(passes, batch)
             last = batch[-1]
             scan_after = (last.created if query["by"] == "created" else last.updated, last.id)
         page, rest = found[:query["page_size"]], found[query["page_size"]:]
         next_token = None
         if rest:
             last = page[-1]
-            next_token = _encode_token({**query, "after": [last.created if query["by"] == "created" else last.updated,
-                                                           last.id]}, token_name)
+            next_token = _encode_token({**query, "filters": wanted.as_dict(), "after": [
+                last.created if query["by"] == "created" else last.updated, last.id]}, token_name)
         return page, next_token
 
     def get(self, seller_id: str, order_id: str) -> AmazonOrder:
@@ -427,8 +486,11 @@ def _person_in(fake: Faker, marketplace: marketplaces.Marketplace) -> dict:
             "address": address}
 
 
+_TOKEN_JSON = json.JSONEncoder(separators=(",", ":"))  # what json.dumps(query, separators=...) makes, made once
+
+
 def _encode_token(query: dict, name: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps(query, separators=(",", ":")).encode()).decode()
+    return base64.urlsafe_b64encode(_TOKEN_JSON.encode(query).encode()).decode()
 
 
 def _decode_token(token: str, name: str) -> dict:

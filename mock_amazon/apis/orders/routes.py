@@ -7,7 +7,7 @@ from typing import Any
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.orders.backend import SHIP_LEVELS, AmazonOrder, OrderFilter
 from mock_amazon.entities import iso
-from mock_amazon.pipeline import Answer, Api, Call
+from mock_amazon.pipeline import Answer, Api, Call, encoded
 
 api = Api("orders_v0", "ordersV0")
 api_2026 = Api("orders_2026", "orders_2026-01-01")
@@ -32,6 +32,18 @@ def order_v0(order: AmazonOrder, data_elements: frozenset[str] = frozenset()) ->
     if "buyerInfo" in data_elements:
         restricted["BuyerInfo"] = {"BuyerEmail": order.buyer["email"], "BuyerName": order.buyer["name"]}
     return {**_unrestricted(order), **restricted}
+
+
+def _kept_orders_v0(call: Call, orders: list[AmazonOrder]) -> list[dict]:
+    """`order_v0` of each order for the call's data elements, made and encoded once per saved version of the order
+    (orders.rendering)."""
+    data_elements = call.data_elements
+    shape = ("v0", data_elements)
+    rendering = call.amazon.orders.orders.rendering
+
+    def render(order: AmazonOrder) -> dict:
+        return encoded(order_v0(order, data_elements))
+    return [rendering(order, shape, render) for order in orders]
 
 
 def _unrestricted(order: AmazonOrder) -> dict:
@@ -98,7 +110,7 @@ def get_orders(call: Call) -> Answer:
         call.seller.seller_id, created_after=p.get("CreatedAfter"), created_before=p.get("CreatedBefore"),
         updated_after=p.get("LastUpdatedAfter"), updated_before=p.get("LastUpdatedBefore"), filters=wanted,
         page_size=_page_size(p.get("MaxResultsPerPage")), token=p.get("NextToken"))
-    payload: dict[str, Any] = {"Orders": [order_v0(o, call.data_elements) for o in orders]}
+    payload: dict[str, Any] = {"Orders": _kept_orders_v0(call, orders)}
     if next_token:
         payload["NextToken"] = next_token
     bound = "CreatedBefore" if p.get("CreatedAfter") else "LastUpdatedBefore"
@@ -114,7 +126,7 @@ def _page_size(value: int | None) -> int:
 @api.operation("getOrder")
 def get_order(call: Call) -> Answer:
     order = call.amazon.orders.get(call.seller.seller_id, call.params["orderId"])
-    return 200, {"payload": order_v0(order, call.data_elements)}
+    return 200, {"payload": _kept_orders_v0(call, [order])[0]}
 
 
 @api.operation("getOrderItems")
