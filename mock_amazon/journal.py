@@ -6,8 +6,10 @@ One row per call in the store's `traffic` table. The row always holds what the c
 (method, path, query, operation, seller, status, throttled, fault, request ID, simulated and wall time, latency);
 with bodies on it also holds both sides' headers and bodies, secrets redacted and each body capped at 64 KiB.
 The simulator turns bodies off: serialising every answer would cost more than the call. In an in-memory store, rows
-with bodies wait in memory and go into the table ENTRIES_BATCHED at a time, in one transaction (a third cheaper a
-row); every read of the journal writes the waiting ones first, and so does a snapshot, so no reader can tell.
+with bodies, and every row of a simulation's store (one that writes its tables behind), wait in memory and go into
+the table ENTRIES_BATCHED (without bodies, ROWS_BATCHED) at a time, in one transaction (a third cheaper a row; one
+INSERT per call was a twentieth of a simulation); every read of the journal writes the waiting ones first, and so
+does a snapshot, so no reader can tell.
 
 A bounded journal drops its oldest entries first and counts them (`dropped`, since this process started). An
 in-memory store (SQLite's memdb) cannot grow past 1 GiB: the journal also drops its oldest entries while the store
@@ -52,6 +54,7 @@ MEMORY_BUDGET = 768 * 2 ** 20  # bytes an in-memory store may use before the old
 BUDGET_CHECKED_EVERY = 256     # entries recorded between two looks at the store's size
 BUDGET_DROPS = 256             # entries dropped at a time while the store is over budget
 ENTRIES_BATCHED = 32           # rows with bodies written to an in-memory store at once
+ROWS_BATCHED = 256             # rows without bodies (a simulation's) written at once
 INSERT = ("INSERT INTO traffic (time, seller_id, operation, method, path, status, throttled, fault, request_id, wall, "
           "query, latency, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 COLUMNS = ("id", "time", "seller_id", "operation", "method", "path", "status", "throttled", "fault", "request_id",
@@ -135,9 +138,9 @@ class Journal:
         self.limit, self.bodies = limit, bodies
         in_memory = store.path == ":memory:"
         self.store_budget: int | None = MEMORY_BUDGET if in_memory else None
-        # Rows not yet in the table. Only an in-memory store's, with bodies: a store in a file holds each entry once
-        # its call has answered, and the simulator's reports count the table's rows as they go.
-        self.waiting: list[tuple] | None = [] if in_memory and bodies else None
+        # Rows not yet in the table: only an in-memory store's, with bodies or in a simulation. A store in a file holds
+        # each entry once its call has answered.
+        self.waiting: list[tuple] | None = [] if in_memory and (bodies or store.memory is not None) else None
         if in_memory:
             # A full journal drops a row for every row it writes. SQLite built with SECURE_DELETE (Debian's) zeroes
             # every deleted byte, which made dropping a page of orders cost as much as writing one; a database in
@@ -164,7 +167,7 @@ class Journal:
                 self.store.execute(INSERT, row)
             else:
                 self.waiting.append(row)
-                if len(self.waiting) >= ENTRIES_BATCHED:
+                if len(self.waiting) >= (ENTRIES_BATCHED if self.bodies else ROWS_BATCHED):
                     self._write_waiting()
             self._kept += 1
             if self.limit is not None and self._kept > self.limit:
@@ -181,8 +184,7 @@ class Journal:
         """The waiting rows into the table, in one transaction; called with the lock held."""
         if self.waiting:
             with self.store.transaction():
-                for row in self.waiting:
-                    self.store.execute(INSERT, row)
+                self.store.executemany(INSERT, self.waiting)
             self.waiting.clear()
 
     def _store_bytes(self) -> int:
@@ -258,6 +260,13 @@ class Journal:
                 "AND status = 429 GROUP BY operation", (since_id, seller_id)).fetchall()
         return {operation: {"count": count, "last_id": last_id, "last": to_datetime(last).isoformat()}
                 for operation, count, last_id, last in rows}
+
+    def throttled_count(self) -> int:
+        """The calls the rate limits refused (an injected 429 is not one)."""
+        with self.lock:
+            self._write_waiting()
+            count: int = self.store.execute("SELECT COUNT(*) FROM traffic WHERE throttled=1").fetchone()[0]
+        return count
 
     def last_id(self) -> int:
         with self.lock:

@@ -128,6 +128,12 @@ class Store:
                 self._begin_open_levels()
             return self.db.execute(sql, args)
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        with self.lock:
+            if self.begun < len(self.touched):
+                self._begin_open_levels()
+            self.db.executemany(sql, rows)
+
     def _begin_open_levels(self) -> None:
         for level in range(self.begun, len(self.touched)):
             self.db.execute("BEGIN" if level == 0 else f"SAVEPOINT level{level}")

@@ -57,7 +57,7 @@ def build(world: World, wall_seconds: float) -> dict:
     shipped = [(o, o.shipped_at) for o in world.orders if o.shipped_at is not None]
     hours_to_ship = sorted((at - o.created) / 3600 for o, at in shipped)
     breaches = [o for o, at in shipped if at > o.promised]
-    traffic_throttled = amazon.store.execute("SELECT COUNT(*) FROM traffic WHERE throttled=1").fetchone()[0]
+    traffic_throttled = amazon.journal.throttled_count()
     push = world.push
     rate, paced = amazon_push_rate(world), integration["flex_push_rate"]
     rates = {} if paced == rate else {"amazon_rate": rate, "integration_rate": paced}

@@ -1,9 +1,13 @@
 """A store that keeps its entities in memory and writes them behind answers every read exactly as SQLite does, through
 transactions, savepoints and refusals, and hands SQLite the same rows when the database is wanted whole."""
+import threading
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_amazon.journal import ROWS_BATCHED, Filter, Journal
 from mock_amazon.store import Store, positions
+from model.clock import VirtualClock
 from model.inventory import Position
 
 KINDS = ("order", "shipment")
@@ -194,3 +198,17 @@ def test_timers_kept_in_memory_run_in_the_table_order_through_refusals(actions):
         assert stores[0].timers.earliest() == stores[1].timers.earliest()
     rows = "SELECT at, action, seller_id, entity_id FROM timers ORDER BY at, id"
     assert stores[0].backup().execute(rows).fetchall() == stores[1].execute(rows).fetchall()
+
+
+def test_a_simulations_journal_rows_wait_and_every_read_and_snapshot_sees_them():
+    store = Store(write_behind=True)
+    journal = Journal(store, VirtualClock(), lambda: 0.0, threading.RLock(), bodies=False)
+    for number in range(ROWS_BATCHED + 5):
+        journal.record("getOrders", "GET", "/orders/v0/orders", "", 429 if number % 2 else 200, 0.0, "S1",
+                       throttled=bool(number % 2))
+    assert store.execute("SELECT COUNT(*) FROM traffic").fetchone()[0] == ROWS_BATCHED, "a full batch, at once"
+    assert len(journal.entries(Filter(limit=5000))) == ROWS_BATCHED + 5
+    assert journal.throttled_count() == (ROWS_BATCHED + 5) // 2
+    journal.record("getOrders", "GET", "/orders/v0/orders", "", 200, 0.0, "S1")
+    journal.save()  # what a snapshot does before copying the store
+    assert store.backup().execute("SELECT COUNT(*) FROM traffic").fetchone()[0] == ROWS_BATCHED + 6
