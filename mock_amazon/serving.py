@@ -36,7 +36,7 @@ from granian.server import MPServer
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 BACKLOG = 1024                 # connections waiting to be accepted (beyond the connection limit)
-STOP_SECONDS = 10              # a worker still running this long after it was asked to stop is killed
+STOP_SECONDS = 5               # a worker still running this long after it was asked to stop is killed
 PR_SET_PDEATHSIG = 1           # <linux/prctl.h>
 PARENT_POLL_SECONDS = 0.5      # where there is no PR_SET_PDEATHSIG: how often the worker looks for its parent
 # granian logs to stdout by default; stdout's first line is the mock's, so granian's own lines go to stderr
@@ -97,10 +97,12 @@ class OneWorkerServer(MPServer):
             workers_kill_timeout=STOP_SECONDS, log_level=LogLevels.error, log_dictconfig=LOG_TO_STDERR)
 
     def _init_shared_socket(self) -> None:
-        # granian declares these None in __init__ and gives SocketHolder's stub no constructor, hence the ignores
+        # granian declares these None in __init__ and gives SocketHolder's stub no constructor, hence the ignores;
+        # its Linux and FreeBSD builds take the backlog too (they listen when the worker starts)
         descriptor = self.listener.fileno()
+        backlog = (self.backlog,) if sys.platform.startswith(("linux", "freebsd")) else ()
         self._ssp = None
-        self._shd = SocketHolder(descriptor, False, self.backlog)  # type: ignore[call-arg, assignment]
+        self._shd = SocketHolder(descriptor, False, *backlog)  # type: ignore[call-arg, assignment]
         self._sfd = descriptor  # type: ignore[assignment]
         self._sso = self.listener
 
@@ -130,6 +132,10 @@ def _relay(reading: int, on_first_line: Callable[[dict], None]) -> None:
 
 def _worker_loader(build: Callable[[], Built], writing: int, parent: int) -> Callable[[], WsgiApp]:
     def load() -> WsgiApp:  # runs in the worker, right after the fork
+        for number in (signal.SIGTERM, signal.SIGINT):
+            # Until granian sets its own, the handlers here are the parent's (inherited by the fork): they would lose
+            # a stop asked of the worker now, and the parent would wait its kill timeout. Nothing is served yet.
+            signal.signal(number, _exit_at_once)
         die_with_parent(parent)
         _forget_http_variables()
         built = build()
@@ -139,6 +145,10 @@ def _worker_loader(build: Callable[[], Built], writing: int, parent: int) -> Cal
             built.start()
         return built.app
     return load
+
+
+def _exit_at_once(number: int, frame: Any) -> None:
+    os._exit(0)
 
 
 def die_with_parent(parent: int) -> None:
