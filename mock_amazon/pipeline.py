@@ -92,15 +92,15 @@ def to_json(body: Any) -> bytes:
 
 
 class Encoded(dict):
-    """A JSON object with its encoding made once, beforehand: `to_json` copies those bytes into every answer that
+    """A JSON object with its encoding made once, beforehand: `to_json` copies that text into every answer that
     carries it. Anywhere else it reads as the dict it is (answer checks, in-process callers). Never change one."""
     __slots__ = ("json",)
-    json: bytes
+    json: str  # text of exactly its length: the bytes orjson makes hold on to their whole buffer (some 8 KB)
 
 
 def encoded(value: dict) -> Encoded:
     kept = Encoded(value)
-    kept.json = to_json(value)
+    kept.json = to_json(value).decode()
     return kept
 
 
