@@ -141,11 +141,6 @@ class Journal:
         # Rows not yet in the table: only an in-memory store's, with bodies or in a simulation. A store in a file holds
         # each entry once its call has answered.
         self.waiting: list[tuple] | None = [] if in_memory and (bodies or store.memory is not None) else None
-        if in_memory:
-            # A full journal drops a row for every row it writes. SQLite built with SECURE_DELETE (Debian's) zeroes
-            # every deleted byte, which made dropping a page of orders cost as much as writing one; a database in
-            # memory has no file for deleted bytes to linger in.
-            store.execute("PRAGMA secure_delete = OFF")
         self.dropped = 0
         self._kept = self._count()
         self._recorded_since_check = 0
