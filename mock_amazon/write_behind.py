@@ -63,7 +63,6 @@ class EntityMemory:
     def __init__(self) -> None:
         self.kinds: dict[tuple[str, str], KindIndex] = {}
         self.undo: list[dict[Key, Row | None]] = []  # per open level: each key's row before the level first wrote it
-        self.unwritten: set[Key] = set()  # keys whose row SQLite does not hold yet (or holds an older one of)
 
     # rows
     def row(self, key: Key) -> Row | None:
@@ -83,7 +82,6 @@ class EntityMemory:
                 return
             index = self.kinds[key[:2]] = KindIndex()
         index.put(key[2], row)
-        self.unwritten.add(key)
 
     # transaction levels (the store's, one to one)
     def open_level(self) -> None:
@@ -137,24 +135,16 @@ class EntityMemory:
 
     # behind: SQLite
     def write_behind(self, db: sqlite3.Connection) -> None:
-        """Bring SQLite's entities table up to these rows (inside the caller's SQLite transaction)."""
-        upserts, deletes = [], []
-        for key in self.unwritten:
-            row = self.row(key)
-            if row is None:
-                deletes.append(key)
-            else:
-                upserts.append((*key, row.status, row.created, row.updated, row.doc))
-        db.executemany("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", deletes)
-        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, seller_id, id) DO "
-                       "UPDATE SET status=excluded.status, created=excluded.created, updated=excluded.updated, "
-                       "doc=excluded.doc", upserts)
-        self.unwritten.clear()
+        """Make SQLite's entities table these rows (inside the caller's SQLite transaction). All of them: a snapshot
+        is rare, and remembering which rows changed since the last one cost a set of every key ever written."""
+        db.execute("DELETE FROM entities")
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       ((kind, seller_id, entity_id, *row) for (kind, seller_id), index in self.kinds.items()
+                        for entity_id, row in index.rows.items()))
 
     def read_back(self, rows: Iterable[tuple]) -> None:
         """Replace every row by SQLite's (after a restore): (kind, seller, id, status, created, updated, doc)."""
         self.kinds.clear()
-        self.unwritten.clear()
         for kind, seller_id, entity_id, status, created, updated, doc in rows:
             index = self.kinds.setdefault((kind, seller_id), KindIndex())
             index.put(entity_id, Row(status, created, updated, doc))
@@ -192,7 +182,6 @@ class PositionMemory:
         self.locations: dict[tuple[str, str], set[str]] = {}  # (seller, sku) -> its locations
         self.ordered: dict[str, SortedList] = {}  # seller -> its (sku, location) pairs, sorted
         self.undo: list[dict[PositionKey, PositionRow | None]] = []
-        self.unwritten: set[PositionKey] = set()
 
     def row(self, key: PositionKey) -> PositionRow | None:
         return self.rows.get(key)
@@ -213,7 +202,6 @@ class PositionMemory:
                 self.locations.setdefault((seller_id, sku), set()).add(location)
                 self.ordered.setdefault(seller_id, SortedList()).add((sku, location))
             self.rows[key] = row
-        self.unwritten.add(key)
 
     def open_level(self) -> None:
         open_level(self.undo)
@@ -229,20 +217,17 @@ class PositionMemory:
         return sorted(self.locations.get((seller_id, sku), ()))
 
     def write_behind(self, db: sqlite3.Connection) -> None:
-        deletes = [key for key in self.unwritten if key not in self.rows]
-        upserts = [(*key, *self.rows[key]) for key in self.unwritten if key in self.rows]
-        db.executemany("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?", deletes)
-        db.executemany("INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", upserts)
-        self.unwritten.clear()
+        """Make SQLite's inventory table these rows, all of them (as the entities)."""
+        db.execute("DELETE FROM inventory")
+        db.executemany("INSERT INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       ((*key, *row) for key, row in self.rows.items()))
 
     def read_back(self, rows: Iterable[tuple]) -> None:
         self.rows.clear()
         self.locations.clear()
         self.ordered.clear()
-        self.unwritten.clear()
         for seller_id, sku, location, *fields in rows:
             self._set((seller_id, sku, location), tuple(fields))
-        self.unwritten.clear()
 
 
 #: (at, id, action, seller, entity): a timer, in the order timers run (ties in the order they were set)
