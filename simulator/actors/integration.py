@@ -249,6 +249,7 @@ def fba_inventory(world: World) -> Steps[None]:
         if run is not None:
             world.fba_pool = run.quantities
             world.metrics.count("inventory_job.runs")
+        del run  # its raw and parsed reports (every SKU, twice) are not kept through the wait
         yield world.env.timeout(settings["fba_inventory_hours"] * 3600)
 
 
