@@ -36,6 +36,16 @@ def test_first_line_and_seeded_data():
         server.stop()
 
 
+def assert_serves_order(server: Server, seller: dict, order_id: str) -> None:
+    """The seller logs in to `server` and reads the order back."""
+    token = requests.post(f"{server.base_url}/auth/o2/token", data={
+        "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
+        timeout=10).json()["access_token"]
+    order = requests.get(f"{server.base_url}/orders/v0/orders/{order_id}", headers={"x-amz-access-token": token},
+                         timeout=10)
+    assert order.status_code == 200 and order.json()["payload"]["AmazonOrderId"] == order_id
+
+
 def test_state_survives_a_restart(tmp_path):
     database = str(tmp_path / "mock.sqlite3")
     first = Server("--db", database, "--sellers", "1")
@@ -51,12 +61,7 @@ def test_state_survives_a_restart(tmp_path):
     try:
         sellers = second.info["sellers"]
         assert sellers[0] == seller and len(sellers) == 2
-        token = requests.post(f"{second.base_url}/auth/o2/token", data={
-            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
-            timeout=10).json()["access_token"]
-        order = requests.get(f"{second.base_url}/orders/v0/orders/{placed['order_id']}",
-                             headers={"x-amz-access-token": token}, timeout=10)
-        assert order.status_code == 200 and order.json()["payload"]["AmazonOrderId"] == placed["order_id"]
+        assert_serves_order(second, seller, placed["order_id"])
     finally:
         second.stop()
 
@@ -110,12 +115,7 @@ def test_one_worker_holds_the_state_dies_with_a_killed_server_and_a_restart_find
     second = Server("--db", database)
     try:
         assert second.info["sellers"] == [seller]
-        token = requests.post(f"{second.base_url}/auth/o2/token", data={
-            "grant_type": "refresh_token", **{k: seller[k] for k in ("client_id", "client_secret", "refresh_token")}},
-            timeout=10).json()["access_token"]
-        order = requests.get(f"{second.base_url}/orders/v0/orders/{placed['order_id']}",
-                             headers={"x-amz-access-token": token}, timeout=10)
-        assert order.status_code == 200 and order.json()["payload"]["AmazonOrderId"] == placed["order_id"]
+        assert_serves_order(second, seller, placed["order_id"])
     finally:
         second.stop()
 

@@ -29,6 +29,19 @@ class Refused(Exception):
     pass
 
 
+def in_block(store: Store, block: tuple, perform_step) -> None:
+    """A ("block", steps, commits) action: its steps in one transaction, refused at the end unless it commits."""
+    _, steps, commits = block
+    try:
+        with store.transaction():
+            for inner in steps:
+                perform_step(inner)
+            if not commits:
+                raise Refused()
+    except Refused:
+        pass
+
+
 def perform(store: Store, action: tuple) -> None:
     if action[0] == "put":
         _, kind, seller, entity_id, status, created, updated, n = action
@@ -36,15 +49,7 @@ def perform(store: Store, action: tuple) -> None:
     elif action[0] == "delete":
         store.delete(*action[1:])
     else:
-        _, steps, commits = action
-        try:
-            with store.transaction():
-                for inner in steps:
-                    perform(store, inner)
-                if not commits:
-                    raise Refused()
-        except Refused:
-            pass
+        in_block(store, action, lambda inner: perform(store, inner))
 
 
 def reads(store: Store) -> list:
@@ -122,14 +127,7 @@ def test_positions_kept_in_memory_answer_as_the_inventory_table_does(actions):
             if (action[1], action[2]) in mapping:
                 del mapping[(action[1], action[2])]
         elif action[0] == "block":
-            try:
-                with store.transaction():
-                    for inner in action[1]:
-                        perform_on(store, mapping, inner)
-                    if not action[2]:
-                        raise Refused()
-            except Refused:
-                pass
+            in_block(store, action, lambda inner: perform_on(store, mapping, inner))
 
     def seen(mapping):
         return (list(mapping), len(mapping), mapping.values(), mapping.in_channel("AFN"),
@@ -181,14 +179,7 @@ def test_timers_kept_in_memory_run_in_the_table_order_through_refusals(actions):
                 timer = store.timers.take(action[1])
             taken.append(None if timer is None else (timer[0], *timer[2:]))  # IDs may differ: not their order
         else:
-            try:
-                with store.transaction():
-                    for inner in action[1]:
-                        perform_on(store, inner, taken)
-                    if not action[2]:
-                        raise Refused()
-            except Refused:
-                pass
+            in_block(store, action, lambda inner: perform_on(store, inner, taken))
 
     taken: list[list] = [[], []]
     for action in actions:
