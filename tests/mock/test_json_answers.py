@@ -57,8 +57,8 @@ def test_an_answer_is_written_as_orjson_writes_it(body):
 
 def test_an_encoded_object_is_copied_in_as_made_and_reads_as_a_dict():
     kept = encoded(ORDER)
-    assert isinstance(kept, Encoded) and kept == ORDER and kept.json == as_orjson_writes(ORDER)
-    assert to_json({"payload": kept}) == b'{"payload":' + kept.json + b"}"
+    assert isinstance(kept, Encoded) and kept == ORDER and kept.json == as_orjson_writes(ORDER).decode()
+    assert to_json({"payload": kept}) == b'{"payload":' + kept.json.encode() + b"}"
 
 
 def test_what_orjson_cannot_write_is_still_refused():
