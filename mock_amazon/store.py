@@ -7,7 +7,8 @@ and their messages (on the wire's time, see apis/sqs/backend.py) have tables of 
 
 SQLite is the record; `live` holds the entities already decoded from it (an identity map), so a read costs a
 dictionary lookup, not a JSON decode. A rolled-back transaction forgets every entity it handed out, so the next
-read decodes the stored document again.
+read decodes the stored document again. A simulation's store (`write_behind=True`) keeps its entities, positions
+and timers in memory instead and hands them to SQLite only when the database is wanted whole (write_behind.py).
 
 One connection serves every thread, so the store's lock is held for every statement and for a whole transaction:
 no thread's statement can land inside another thread's transaction (and be rolled back with it). A transaction
@@ -98,7 +99,7 @@ class Store:
         self.begun = 0  # how many of the open levels SQLite has been told of (BEGIN, then a SAVEPOINT each)
         # Inventory rows as last read or written, (seller, sku, location) -> the row's fields or None (no row): the
         # ledger reads a position several times per move. An undone level that ran statements forgets them all.
-        self.positions: dict[tuple[str, str, str], tuple | None] = {}
+        self.position_rows: dict[tuple[str, str, str], tuple | None] = {}
         # Bumped whenever rows may have changed behind what the backends remember of them (a wipe, a restore, an
         # undone level that ran statements): a backend's cache of rows keeps the generation it was filled in.
         self.generation = 0
@@ -156,7 +157,7 @@ class Store:
         if self.memory is not None:
             self.memory.read_back(self.db)
         self.live.clear()
-        self.positions.clear()
+        self.position_rows.clear()
         self.generation += 1
 
     # snapshots
@@ -185,7 +186,7 @@ class Store:
             if self.memory is not None:
                 self.memory.read_back(self.db)
             self.live.clear()
-            self.positions.clear()
+            self.position_rows.clear()
             self.generation += 1
             self.touched.clear()
             self.begun = 0
@@ -331,7 +332,7 @@ class _Transaction:
                     store.db.execute(f"ROLLBACK TO level{self.depth}")
                     store.db.execute(f"RELEASE level{self.depth}")
                 if begun:  # rare: rows read inside may have been undone
-                    store.positions.clear()
+                    store.position_rows.clear()
                 store.generation += 1  # entity rows kept in memory may have been undone too
                 for key in touched:
                     store.live.pop(key, None)
@@ -408,13 +409,13 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
         store = self.store
         cache_key = (self.seller_id, *key)
         with store.lock:
-            if cache_key in store.positions:
-                row = store.positions[cache_key]
+            if cache_key in store.position_rows:
+                row = store.position_rows[cache_key]
             else:
                 row = store.execute(
                     f"SELECT {', '.join(POSITION_FIELDS)} FROM inventory WHERE seller_id=? AND sku=? AND location=?",
                     cache_key).fetchone()
-                store.positions[cache_key] = row
+                store.position_rows[cache_key] = row
         if row is None:
             raise KeyError(key)
         return Position(key[0], key[1], *row)
@@ -425,9 +426,9 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
             self.store.execute("INSERT OR REPLACE INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                (self.seller_id, key[0], key[1], *row, self.now()))
             if type(row[0]) is str and all(type(count) is int for count in row[1:]):
-                self.store.positions[(self.seller_id, *key)] = row  # as SQLite gives it back
+                self.store.position_rows[(self.seller_id, *key)] = row  # as SQLite gives it back
             else:  # another type may come back changed (a whole float as an int): read it as stored
-                self.store.positions.pop((self.seller_id, *key), None)
+                self.store.position_rows.pop((self.seller_id, *key), None)
         if self.on_write is not None:
             self.on_write(self.seller_id, key[0])
 
@@ -435,7 +436,7 @@ class StoredPositions(MutableMapping[tuple[str, str], Position]):
         with self.store.lock:
             self.store.execute("DELETE FROM inventory WHERE seller_id=? AND sku=? AND location=?",
                                (self.seller_id, *key))
-            self.store.positions[(self.seller_id, *key)] = None
+            self.store.position_rows[(self.seller_id, *key)] = None
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         rows = self.store.execute("SELECT sku, location FROM inventory WHERE seller_id=? ORDER BY sku, location",
