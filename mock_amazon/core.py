@@ -15,8 +15,6 @@ import random
 import threading
 from typing import Callable
 
-from faker import Faker
-
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.documents.backend import Documents
 from mock_amazon.apis.external_fulfillment.backend import ExternalFulfillmentBackend
@@ -30,6 +28,7 @@ from mock_amazon.apis.reports.backend import ReportsBackend
 from mock_amazon.apis.sqs.backend import SqsBackend
 from mock_amazon.apis.tokens.backend import RestrictedDataTokens
 from mock_amazon.auth import Auth, Seller
+from mock_amazon.crowd import seeded_faker
 from mock_amazon.entities import Collection
 from mock_amazon.errors import InvalidInput, NotFound
 from mock_amazon.faults import Faults
@@ -318,8 +317,7 @@ class MockAmazon:
                 raise InvalidInput(f"'{name}' must be between 0 and {MAX_SEEDED}.", name)
         if orders and not skus:
             raise InvalidInput("Orders need SKUs to order: give 'skus' too.", "skus")
-        fake = Faker("en_US") if marketplace.id == marketplaces.US else marketplaces.new_faker(marketplace, seed)
-        fake.seed_instance(seed)
+        fake = seeded_faker(marketplace.faker_locale, seed)
         rng = random.Random(seed)
         with self.lock, self.store.transaction():
             catalog = self.listings.seed(seller_id, skus, fake, rng)

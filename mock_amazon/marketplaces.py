@@ -164,12 +164,6 @@ def participating(marketplace_ids: tuple[str, ...], wanted: list[str] | tuple[st
                                        f"({name}).")
 
 
-def new_faker(marketplace: Marketplace, seed: int | str) -> Faker:
-    fake = Faker(marketplace.faker_locale)
-    fake.seed_instance(seed)
-    return fake
-
-
 REGION_FIELDS = ("state_abbr", "state", "prefecture", "province", "county", "region")
 
 

@@ -12,7 +12,7 @@ from faker import Faker
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon import MockAmazon
 from mock_amazon.client import InProcess
-from mock_amazon.crowd import Crowd
+from mock_amazon.crowd import Crowd, seeded_faker
 from mock_amazon.store import Store
 from model.clock import Clock, VirtualClock, to_datetime
 from model.lifecycles import Lifecycles
@@ -151,8 +151,7 @@ class World(IntegrationState):
         self.amazon = amazon_for(scenario, self.clock, base_url, wire_clock, journal_bodies, journal_limit,
                                  write_behind)
         super().__init__(self.env, self.clock, scenario)
-        self.fake = Faker("en_US")
-        self.fake.seed_instance(self.seed)
+        self.fake = seeded_faker("en_US", self.seed)
         self.webstore_customers = Crowd(self.fake, _webstore_address)
         latency = scenario["latency"]
         self.transport = Transport(self.env, InProcess(self.amazon),

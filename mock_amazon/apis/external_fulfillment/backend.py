@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlparse
 from faker import Faker
 
 import mock_amazon.marketplaces as marketplaces
-from mock_amazon.crowd import Crowd
+from mock_amazon.crowd import Crowd, seeded_faker
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from model.inventory import InventoryError, StaleSequence
@@ -130,8 +130,7 @@ class ExternalFulfillmentBackend:
                                                         label="package")
         self.returns: Collection[Return] = Collection(store, "ef_return", Return, lifecycles["return"],
                                                       label="return")
-        self.fake = Faker("en_IN")  # Indian ship-to addresses (seed 003), deterministic per mock seed
-        self.fake.seed_instance(amazon.seed_value)
+        self.fake = seeded_faker("en_IN", amazon.seed_value)  # Indian ship-to addresses (seed 003)
         self.customers = Crowd(self.fake, _indian_address)
         amazon.on("ef.accept", self._accept)
         amazon.on("ef.customer_cancels", self._customer_cancels)

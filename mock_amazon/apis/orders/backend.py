@@ -21,7 +21,7 @@ from faker import Faker
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis import shipments
 from mock_amazon.apis.listings.backend import MFN_LOCATION
-from mock_amazon.crowd import Crowd
+from mock_amazon.crowd import Crowd, seeded_faker
 from mock_amazon.entities import Collection, Entity, iso
 from mock_amazon.errors import InvalidInput
 from mock_amazon.spec import parse_time
@@ -195,9 +195,7 @@ class OrdersBackend:
     def __init__(self, amazon: MockAmazon) -> None:
         self.amazon = amazon
         self.orders = OrderCollection(amazon.store, amazon.lifecycles.amazon_order)
-        fake = Faker("en_US")  # buyers, deterministic per mock seed
-        fake.seed_instance(amazon.seed_value)
-        self.buyers = Crowd(fake, _person)
+        self.buyers = Crowd(seeded_faker("en_US", amazon.seed_value), _person)
         self.crowds: dict[str, Crowd] = {marketplaces.US: self.buyers}  # each marketplace's own, made on first need
         amazon.on("order.verify", self._verify)
         amazon.on("order.amazon_ships", self._amazon_ships)
@@ -274,7 +272,7 @@ class OrdersBackend:
     def crowd(self, marketplace: marketplaces.Marketplace) -> Crowd:
         """The marketplace's buyers, deterministic per mock seed."""
         if marketplace.id not in self.crowds:
-            fake = marketplaces.new_faker(marketplace, self.amazon.seed_value)
+            fake = seeded_faker(marketplace.faker_locale, self.amazon.seed_value)
             self.crowds[marketplace.id] = Crowd(fake, lambda f: _person_in(f, marketplace))
         return self.crowds[marketplace.id]
 
