@@ -359,7 +359,8 @@ def read_json(body: bytes, name: str) -> Any:
         raise InvalidInput(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", name) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise InvalidInput(f"The request body is not valid JSON: {exc}.", name) from None
-    _check_within_limits(document, name)
+    if "\\u" in text or not _plainly_within_limits(document, 1):
+        _check_within_limits(document, name)  # finds what breaks a limit, and where, for the error
     return document
 
 
@@ -368,6 +369,25 @@ def _no_constant(constant: str) -> Any:
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+_PLAIN = (str, bool, type(None))  # nothing to check in these once no \u escape could have made a lone surrogate
+
+
+def _plainly_within_limits(node: Any, depth: int) -> bool:
+    """The common case, quickly: True when nothing in `node` breaks a limit. A document whose text has no \\u
+    escape holds no lone surrogate (UTF-8 cannot carry one), so only nesting and numbers are looked at."""
+    kind = type(node)
+    if kind is dict or kind is list:
+        if depth > MAX_JSON_DEPTH:
+            return False
+        for value in node.values() if kind is dict else node:
+            if type(value) not in _PLAIN and not _plainly_within_limits(value, depth + 1):
+                return False
+        return True
+    if kind is int:
+        return INT64[0] <= node <= INT64[1]
+    return kind is not float or math.isfinite(node)
 
 
 def _check_within_limits(document: Any, name: str) -> None:

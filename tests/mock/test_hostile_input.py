@@ -1,11 +1,15 @@
 """Hostile input never reaches a 500: every bad body, query, path or header is a 4xx in Amazon's error shape, and
 the limits on body size, nesting depth and integer range hold (docs/constraints.md lists them)."""
+import functools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_amazon.app import ROUTES
-from mock_amazon.spec import INT32, INT64, MAX_JSON_DEPTH
+from mock_amazon.errors import InvalidInput
+from mock_amazon.spec import INT32, INT64, MAX_JSON_DEPTH, _check_within_limits, read_json
 
 SINCE = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2025-12-01T00:00:00Z"}
 WITH_BODY = sorted(key for key, route in ROUTES.items() if any(p["in"] == "body" for p in route.operation.parameters))
@@ -128,3 +132,28 @@ def test_hostile_bodies_at_the_mock_s_sqs_are_its_serialization_error(http, body
                                                   "Content-Type": "application/x-amz-json-1.0"})
     assert response.status_code == 400
     assert json.loads(response.get_data())["__type"].endswith("SerializationException")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2 ** 70, max_value=2 ** 70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.just("<1e400>") | st.just("\ud800") | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.integers(min_value=0, max_value=MAX_JSON_DEPTH + 2))
+def test_a_body_is_refused_exactly_when_it_breaks_a_limit_and_for_that_reason(document, wrapping):
+    """read_json looks closer only when its quick pass finds something; what it refuses, and how it words it, is
+    what the full check says of the same document."""
+    document = functools.reduce(lambda inner, _: [inner], range(wrapping), document)
+    text = json.dumps(document).replace('"<1e400>"', "1e400")  # a number JSON allows and a float cannot hold
+
+    def outcome(check):
+        try:
+            check()
+            return "accepted"
+        except InvalidInput as refused:
+            return str(refused)
+    assert outcome(lambda: read_json(text.encode(), "body")) == \
+        outcome(lambda: _check_within_limits(json.loads(text), "body"))
