@@ -53,14 +53,17 @@ class Collection(Generic[E]):
         store.kinds.add(kind)
         self.label = label or kind
         self.fields = tuple(f.name for f in dataclasses.fields(cls) if f.name != "history")
+        self._attributes = len(self.fields) + 1 + (lifecycle is not None)  # with history, and status if any
 
     # documents
     def to_doc(self, entity: E) -> dict:
-        doc = {name: getattr(entity, name) for name in self.fields}
+        doc = dict(entity.__dict__)  # its fields, history and status, as attributes: a copy is the quickest read
+        if len(doc) != self._attributes:  # something else was set on the entity: only what is declared is stored
+            doc = {name: getattr(entity, name) for name in (*self.fields, "history")}
+            if self.lifecycle is not None:
+                doc["status"] = entity.status
         # A step's time as its datetime: orjson writes it as isoformat() does, and faster
         doc["history"] = [list(step) for step in entity.history]
-        if self.lifecycle is not None:
-            doc["status"] = entity.status
         return doc
 
     def from_doc(self, doc: dict) -> E:
