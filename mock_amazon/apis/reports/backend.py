@@ -57,11 +57,11 @@ class ReportsBackend(ProcessingBackend[Report]):
 
     def finish(self, report: Report, at: float) -> None:
         """Render the report from the state as it is now."""
-        columns, rows = GENERATORS[report.report_type](self.amazon, report.seller_id, report.data_start,
-                                                       report.data_end or at)
+        columns, generate = GENERATORS[report.report_type]
+        rows = generate(self.amazon, report.seller_id, report.data_start, report.data_end or at)
         if "sales-channel" in columns:  # a report of orders holds those of the marketplaces it was asked for
             channels = {m.name for m in map(marketplaces.get, report.marketplace_ids) if m is not None}
-            rows = [row for row in rows if row["sales-channel"] in channels]
+            rows = (row for row in rows if row["sales-channel"] in channels)
         report.document_id = self.amazon.documents.create(
             report.seller_id, f"amzn1.spdoc.1.4.na.{self.amazon.new_id('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh')}",
             render(columns, rows), "text/tab-separated-values; charset=UTF-8", self.amazon.settings.gzip_reports)

@@ -1,8 +1,9 @@
 """Report documents: tab-separated text with Amazon's column names, generated from the state at the time the
-report finishes. One function per report type."""
+report finishes. One generator of rows per report type: the rows are rendered as they come, never all held at once
+(a month's listings report is ten thousand of them)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import mock_amazon.marketplaces as marketplaces
 from mock_amazon.apis.shipments import shipments
@@ -37,44 +38,40 @@ ALL_ORDERS = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-upd
               "promotion-ids")
 
 
-def merchant_listings(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
+def merchant_listings(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> Iterator[dict]:
     merchant_positions = amazon.ledger(seller_id).by_sku("MFN")
-    rows = []
     for item in amazon.listings.items.scan(seller_id):
         afn = item.channel == "AFN"
         merchant = sum(p.sellable for p in merchant_positions.get(item.sku, ()))
-        rows.append({"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
+        yield {"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
                      "price": f"{item.price:.2f}", "quantity": "" if afn else str(merchant),
                      "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
                      "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
                      "will-ship-internationally": "1", "product-id": item.asin,
                      "fulfillment-channel": "AMAZON_NA" if afn else "DEFAULT",
                      "merchant-shipping-group": "Migrated Template",
-                     "status": "Active" if item.status == "ACTIVE" else "Inactive"})
-    return MERCHANT_LISTINGS, rows
+                     "status": "Active" if item.status == "ACTIVE" else "Inactive"}
 
 
-def afn_inventory(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
+def afn_inventory(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> Iterator[dict]:
     """A row per SKU, fulfilment centre and condition: one SKU may have several SELLABLE rows."""
     afn_positions = amazon.ledger(seller_id).by_sku("AFN")
-    rows = []
     for item in amazon.listings.items.scan(seller_id):
         for position in afn_positions.get(item.sku, ()):
             for code, quantity in (("SELLABLE", position.sellable), ("UNSELLABLE", position.unsellable)):
                 if quantity or code == "SELLABLE":
-                    rows.append({"seller-sku": item.sku, "fulfillment-channel-sku": item.fnsku, "asin": item.asin,
-                                 "condition-type": "NewItem", "Warehouse-Condition-code": code,
-                                 "Quantity Available": str(quantity)})
-    return AFN_INVENTORY, rows
+                    yield {"seller-sku": item.sku, "fulfillment-channel-sku": item.fnsku, "asin": item.asin,
+                           "condition-type": "NewItem", "Warehouse-Condition-code": code,
+                           "Quantity Available": str(quantity)}
 
 
-def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
+def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None
+                        ) -> Iterator[dict]:
     """A row per shipped item; an order shipped in parts has a row per part."""
-    rows = []
     for shipment in shipments(amazon).scan(seller_id, since=start, until=end):
         to = shipment.ship_to
         for item in shipment.items:
-            rows.append({
+            yield {
                 "amazon-order-id": shipment.amazon_order_id, "merchant-order-id": shipment.merchant_order_id or "",
                 "shipment-id": shipment.id, "shipment-item-id": item["item_id"],
                 "amazon-order-item-id": item["order_item_id"], "purchase-date": iso(shipment.purchase_date),
@@ -92,15 +89,15 @@ def fulfilled_shipments(amazon: MockAmazon, seller_id: str, start: float | None,
                 "tracking-number": shipment.tracking_number,
                 "estimated-arrival-date": iso(shipment.created + 3 * 86_400),
                 "fulfillment-center-id": shipment.fulfillment_center_id, "fulfillment-channel": "AFN",
-                "sales-channel": shipment.sales_channel})
-    return FULFILLED_SHIPMENTS, rows + seller_flex_shipments(amazon, seller_id, start, end)
+                "sales-channel": shipment.sales_channel}
+    yield from seller_flex_shipments(amazon, seller_id, start, end)
 
 
-def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> list[dict]:
+def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None
+                          ) -> Iterator[dict]:
     """Seller-flex (SmartConnect) orders once handed over: seed 003 finds them in this report by their warehouse
     ID, the seller-flex site's location code in fulfillment-center-id. Only shipped orders appear."""
     flex = amazon.external_fulfillment
-    rows = []
     # A shipment shipped within the report's span was last changed no earlier than that: the index on `updated`
     # narrows a month of shipments to the span's, and the rows keep the order of creation.
     handed_over = flex.shipments.scan(seller_id, order_by="updated", since=start)
@@ -113,7 +110,7 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
         marketplace = marketplaces.known(shipment.marketplace_id)
         for item in shipment.line_items:
             listing = amazon.listings.items.find(seller_id, item["sku"])
-            rows.append({
+            yield {
                 "amazon-order-id": shipment.buyer_order_id, "shipment-id": shipment.id,
                 "shipment-item-id": f"{shipment.id}-{item['id']}", "amazon-order-item-id": item["id"],
                 "purchase-date": iso(shipment.created), "payments-date": iso(shipment.created),
@@ -130,16 +127,15 @@ def seller_flex_shipments(amazon: MockAmazon, seller_id: str, start: float | Non
                 "carrier": labels[0].get("carrier", "") if labels else "",
                 "tracking-number": labels[0].get("tracking", "") if labels else "",
                 "estimated-arrival-date": iso(shipped + 3 * 86_400), "fulfillment-center-id": shipment.location_id,
-                "fulfillment-channel": "AFN", "sales-channel": marketplace.name})
-    return rows
+                "fulfillment-channel": "AFN", "sales-channel": marketplace.name}
 
 
-def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> tuple:
-    rows = []
+def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None
+                              ) -> Iterator[dict]:
     for order in amazon.orders.orders.scan(seller_id, order_by="updated", since=start, until=end):
         to = order.ship_to
         for item in order.items:
-            rows.append({
+            yield {
                 "amazon-order-id": order.id, "merchant-order-id": order.seller_order_id or "",
                 "purchase-date": iso(order.purchase_date), "last-updated-date": iso(order.updated),
                 "order-status": order.status, "fulfillment-channel": "Amazon" if order.fulfillment_channel == "AFN"
@@ -150,15 +146,15 @@ def all_orders_by_last_update(amazon: MockAmazon, seller_id: str, start: float |
                 "item-price": marketplaces.amount(item["price"] * item["quantity_ordered"], order.currency),
                 "ship-city": to.get("city", ""),
                 "ship-state": to.get("state", ""), "ship-postal-code": to.get("postal_code", ""),
-                "ship-country": to.get("country", "")})
-    return ALL_ORDERS, rows
+                "ship-country": to.get("country", "")}
 
 
-GENERATORS = {
-    "GET_MERCHANT_LISTINGS_ALL_DATA": merchant_listings,
-    "GET_AFN_INVENTORY_DATA": afn_inventory,
-    "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL": fulfilled_shipments,
-    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": all_orders_by_last_update,
+Rows = Callable[["MockAmazon", str, "float | None", "float | None"], Iterator[dict]]
+GENERATORS: dict[str, tuple[tuple[str, ...], Rows]] = {  # report type -> (its columns, its rows)
+    "GET_MERCHANT_LISTINGS_ALL_DATA": (MERCHANT_LISTINGS, merchant_listings),
+    "GET_AFN_INVENTORY_DATA": (AFN_INVENTORY, afn_inventory),
+    "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL": (FULFILLED_SHIPMENTS, fulfilled_shipments),
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": (ALL_ORDERS, all_orders_by_last_update),
 }
 
 
@@ -166,7 +162,7 @@ def _one_field(value: str) -> str:
     return value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
 
 
-def render(columns: tuple, rows: list[dict]) -> bytes:
+def render(columns: tuple, rows: Iterable[dict]) -> bytes:
     lines = ["\t".join(columns)]
     tabs = len(columns) - 1
     blank = dict.fromkeys(columns, "")  # merging a row into it puts the values in column order
