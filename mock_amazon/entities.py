@@ -89,14 +89,13 @@ class Collection(Generic[E]):
         self.store.hand_out((self.kind, entity.seller_id, entity.id), entity)
 
     def find(self, seller_id: str, entity_id: str) -> E | None:
-        key = (self.kind, seller_id, entity_id)
-        entity = self.store.live.get(key)
+        entity = self.store.live.get(self.kind, seller_id, entity_id)
         if entity is None:
-            doc = self.store.get(*key)
+            doc = self.store.get(self.kind, seller_id, entity_id)
             if doc is None:
                 return None
             entity = self.from_doc(doc)
-        return self.store.hand_out(key, entity)
+        return self.store.hand_out((self.kind, seller_id, entity_id), entity)
 
     def load(self, seller_id: str, entity_id: str) -> E:
         entity = self.find(seller_id, entity_id)
@@ -121,7 +120,7 @@ class Collection(Generic[E]):
                 try:
                     yield entity
                 except BaseException:
-                    self.store.live.pop((self.kind, seller_id, entity_id), None)  # also when nested
+                    self.store.live.pop((self.kind, seller_id, entity_id))  # also when nested
                     raise
             self.save(entity)
 

@@ -93,7 +93,7 @@ class Store:
         self.timers: TimerTable | TimerMemory = self.memory.timers if self.memory is not None else TimerTable(self)
         self.lock = threading.RLock()
         self.kinds: set[str] = set()  # the kinds of entity the backends keep here (their Collections)
-        self.live: dict[tuple[str, str, str], Any] = {}  # (kind, seller, id) -> the decoded entity
+        self.live = IdentityMap()  # (kind, seller, id) -> the decoded entity
         # Live keys handed out inside the open transaction, one set per level (the transaction, then each savepoint)
         self.touched: list[set[tuple[str, str, str]]] = []
         self.begun = 0  # how many of the open levels SQLite has been told of (BEGIN, then a SAVEPOINT each)
@@ -246,15 +246,15 @@ class Store:
         if self.memory is not None:
             with self.lock:
                 self.memory.entities.write((kind, seller_id, entity_id), None)
-                self.live.pop((kind, seller_id, entity_id), None)
+                self.live.pop((kind, seller_id, entity_id))
             return
         self.execute("DELETE FROM entities WHERE kind=? AND seller_id=? AND id=?", (kind, seller_id, entity_id))
-        self.live.pop((kind, seller_id, entity_id), None)
+        self.live.pop((kind, seller_id, entity_id))
 
     def hand_out(self, key: tuple[str, str, str], entity: Any) -> Any:
         """Keep `entity` as the live one for `key`; inside a transaction, remember it in case of a rollback."""
         with self.lock:
-            self.live[key] = entity
+            self.live.put(key, entity)
             if self.touched:
                 self.touched[-1].add(key)
         return entity
@@ -297,6 +297,34 @@ class Store:
         self.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, orjson.dumps(value).decode()))
 
 
+class IdentityMap:
+    """The decoded entities, by kind, then seller, then ID: nested dictionaries, so that the map keeps no key tuple
+    per entity (a month's simulation holds some three hundred thousand) and a lookup builds none."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def get(self, kind: str, seller_id: str, entity_id: str) -> Any:
+        sellers = self.kinds.get(kind)
+        held = None if sellers is None else sellers.get(seller_id)
+        return None if held is None else held.get(entity_id)
+
+    def put(self, key: tuple[str, str, str], entity: Any) -> None:
+        kind, seller_id, entity_id = key
+        self.kinds.setdefault(kind, {}).setdefault(seller_id, {})[entity_id] = entity
+
+    def pop(self, key: tuple[str, str, str]) -> None:
+        held = self.kinds.get(key[0], {}).get(key[1])
+        if held is not None:
+            held.pop(key[2], None)
+
+    def clear(self) -> None:
+        self.kinds.clear()
+
+    def __len__(self) -> int:
+        return sum(len(held) for sellers in self.kinds.values() for held in sellers.values())
+
+
 class _Transaction:
     def __init__(self, store: Store):
         self.store = store
@@ -335,7 +363,7 @@ class _Transaction:
                     store.position_rows.clear()
                 store.generation += 1  # entity rows kept in memory may have been undone too
                 for key in touched:
-                    store.live.pop(key, None)
+                    store.live.pop(key)
         finally:
             store.lock.release()
         return False
