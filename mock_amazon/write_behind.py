@@ -27,21 +27,30 @@ class Row(NamedTuple):
 
 class KindIndex:
     """One kind of one seller: each ID's row, the IDs in (created, id) and (updated, id) order, and the IDs in each
-    status (a scan for a few in one status, a poll for what waits, need not walk them all)."""
+    status (a scan for a few in one status, a poll for what waits, need not walk them all). The order by update is
+    made when a scan first asks for it: most kinds are never scanned that way, and keeping it costs every save."""
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self.by_created: SortedList = SortedList()
-        self.by_updated: SortedList = SortedList()
+        self._by_updated: SortedList | None = None
         self.by_status: dict[str | None, set[str]] = {}
+
+    @property
+    def by_updated(self) -> SortedList:
+        if self._by_updated is None:
+            self._by_updated = SortedList((row.updated, entity_id) for entity_id, row in self.rows.items())
+        return self._by_updated
 
     def put(self, entity_id: str, row: Row | None) -> None:
         old = self.rows.get(entity_id)
+        by_updated = self._by_updated
         if row is None:
             if old is not None:
                 del self.rows[entity_id]
                 self.by_created.remove((old.created, entity_id))
-                self.by_updated.remove((old.updated, entity_id))
+                if by_updated is not None:
+                    by_updated.remove((old.updated, entity_id))
                 self.by_status[old.status].discard(entity_id)
             return
         self.rows[entity_id] = row
@@ -49,10 +58,10 @@ class KindIndex:
             if old is not None:
                 self.by_created.remove((old.created, entity_id))
             self.by_created.add((row.created, entity_id))
-        if old is None or old.updated != row.updated:
+        if by_updated is not None and (old is None or old.updated != row.updated):
             if old is not None:
-                self.by_updated.remove((old.updated, entity_id))
-            self.by_updated.add((row.updated, entity_id))
+                by_updated.remove((old.updated, entity_id))
+            by_updated.add((row.updated, entity_id))
         if old is None or old.status != row.status:
             if old is not None:
                 self.by_status[old.status].discard(entity_id)

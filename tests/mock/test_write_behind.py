@@ -82,6 +82,17 @@ def test_write_behind_answers_every_read_as_sqlite_does(actions):
     assert behind.backup().execute(rows).fetchall() == direct.execute(rows).fetchall()
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(step, block), max_size=12))
+def test_an_order_first_asked_for_after_many_changes_is_sqlites(actions):
+    """The order by update is made on the first scan that asks for it: made late, it is still SQLite's."""
+    behind, direct = Store(write_behind=True), Store()
+    for action in actions:
+        for store in (behind, direct):
+            perform(store, action)
+    assert reads(behind) == reads(direct)
+
+
 def test_a_restored_snapshot_is_read_back_into_memory():
     store = Store(write_behind=True)
     store.put("order", "S1", "A", {"v": 1}, "Pending", 1.0, 1.0)
