@@ -50,6 +50,7 @@ class Collection(Generic[E]):
     def __init__(self, store: Store, kind: str, cls: type[E], lifecycle: Lifecycle | None = None,
                  label: str | None = None):
         self.store, self.kind, self.cls, self.lifecycle = store, kind, cls, lifecycle
+        self.live = store.live.of_kind(kind)  # seller -> ID -> the decoded entity (Store.live's, for this kind)
         store.kinds.add(kind)
         self.label = label or kind
         self.fields = tuple(f.name for f in dataclasses.fields(cls) if f.name != "history")
@@ -89,7 +90,8 @@ class Collection(Generic[E]):
         self.store.hand_out((self.kind, entity.seller_id, entity.id), entity)
 
     def find(self, seller_id: str, entity_id: str) -> E | None:
-        entity = self.store.live.get(self.kind, seller_id, entity_id)
+        held = self.live.get(seller_id)
+        entity = None if held is None else held.get(entity_id)
         if entity is None:
             doc = self.store.get(self.kind, seller_id, entity_id)
             if doc is None:

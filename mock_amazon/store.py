@@ -304,22 +304,27 @@ class IdentityMap:
     def __init__(self) -> None:
         self.kinds: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def get(self, kind: str, seller_id: str, entity_id: str) -> Any:
-        sellers = self.kinds.get(kind)
-        held = None if sellers is None else sellers.get(seller_id)
-        return None if held is None else held.get(entity_id)
+    def of_kind(self, kind: str) -> dict[str, dict[str, Any]]:
+        """One kind's entities, seller -> ID -> entity: the same dictionary for as long as the map lives (`clear`
+        empties it), so a collection may keep it and look up in it directly."""
+        return self.kinds.setdefault(kind, {})
 
     def put(self, key: tuple[str, str, str], entity: Any) -> None:
         kind, seller_id, entity_id = key
-        self.kinds.setdefault(kind, {}).setdefault(seller_id, {})[entity_id] = entity
+        sellers = self.of_kind(kind)
+        held = sellers.get(seller_id)
+        if held is None:
+            held = sellers[seller_id] = {}
+        held[entity_id] = entity
 
     def pop(self, key: tuple[str, str, str]) -> None:
-        held = self.kinds.get(key[0], {}).get(key[1])
+        held = self.of_kind(key[0]).get(key[1])
         if held is not None:
             held.pop(key[2], None)
 
     def clear(self) -> None:
-        self.kinds.clear()
+        for sellers in self.kinds.values():
+            sellers.clear()
 
     def __len__(self) -> int:
         return sum(len(held) for sellers in self.kinds.values() for held in sellers.values())
