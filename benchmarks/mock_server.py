@@ -15,16 +15,16 @@ and skipped with one line when it cannot be; wrk is installed with apt-get when 
 
 Run: python benchmarks/mock_server.py [--seconds S] [--connections C] [--threads T]
 
-Last run (2026-11-30, 2 cores, load average 0.60 when it started, the machine otherwise idle):
+Last run (2026-12-01, 2 cores, load average 0.91 when it started, the machine otherwise idle):
 
-    mock --threads 1: floor (the control clock)      9254 req/s   p50    3.2 ms   p99    6.3 ms   non-2xx 0
-    mock --threads 1: getOrders                      4314 req/s   p50    7.0 ms   p99   11.1 ms   non-2xx 0
-    mock, default threads: getOrders                 2847 req/s   p50   11.1 ms   p99   16.4 ms   non-2xx 0
-    Prism 5 (stateless): getOrders                   2716 req/s   p50   10.7 ms   p99   57.0 ms   non-2xx 0
-    the mock --threads 1 serves 1.59x Prism's requests per second with p99 11.1 ms: met
-    the mock with its default threads serves 1.05x Prism's requests per second with p99 16.4 ms: NOT met
+    mock --threads 1: floor (the control clock)     10992 req/s   p50    2.7 ms   p99    5.5 ms   non-2xx 0
+    mock --threads 1: getOrders                      5228 req/s   p50    5.9 ms   p99    9.1 ms   non-2xx 0
+    mock, default threads: getOrders                 3540 req/s   p50    8.8 ms   p99   13.3 ms   non-2xx 0
+    Prism 5 (stateless): getOrders                   2918 req/s   p50   10.3 ms   p99   35.0 ms   non-2xx 0
+    the mock --threads 1 serves 1.79x Prism's requests per second with p99 9.1 ms: met
+    the mock with its default threads serves 1.21x Prism's requests per second with p99 13.3 ms: NOT met
 
-Prism's own figure moves from run to run far more than the mock's: over four runs that day the mock at
+Prism's own figure moves from run to run far more than the mock's: over four runs on 2026-11-30 the mock at
 `--threads 1` served 4,068 to 4,490 getOrders a second and Prism 2,716 to 3,104, a ratio of 1.31x to 1.59x (met in
 one of the four). Before granian (waitress, 4 threads): floor about 970, getOrders about 510 with p99 134 ms.
 """
