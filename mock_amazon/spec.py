@@ -383,7 +383,7 @@ def _read_carefully(text: str, name: str) -> Any:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"The request body is not valid JSON: {exc.msg} at position {exc.pos}.", name) from None
-    except RecursionError:  # far deeper than MAX_JSON_DEPTH: the parser gave up before the check below
+    except RecursionError:  # far deeper than MAX_JSON_DEPTH: the parser gave up before the limits are checked
         raise InvalidInput(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", name) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise InvalidInput(f"The request body is not valid JSON: {exc}.", name) from None

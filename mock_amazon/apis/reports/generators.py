@@ -44,13 +44,13 @@ def merchant_listings(amazon: MockAmazon, seller_id: str, start: float | None, e
         afn = item.channel == "AFN"
         merchant = sum(p.sellable for p in merchant_positions.get(item.sku, ()))
         yield {"item-name": item.title, "listing-id": item.listing_id, "seller-sku": item.sku,
-                     "price": f"{item.price:.2f}", "quantity": "" if afn else str(merchant),
-                     "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
-                     "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
-                     "will-ship-internationally": "1", "product-id": item.asin,
-                     "fulfillment-channel": "AMAZON_NA" if afn else "DEFAULT",
-                     "merchant-shipping-group": "Migrated Template",
-                     "status": "Active" if item.status == "ACTIVE" else "Inactive"}
+               "price": f"{item.price:.2f}", "quantity": "" if afn else str(merchant),
+               "open-date": iso(item.created).replace("T", " ").replace("Z", " UTC"),
+               "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": item.asin,
+               "will-ship-internationally": "1", "product-id": item.asin,
+               "fulfillment-channel": "AMAZON_NA" if afn else "DEFAULT",
+               "merchant-shipping-group": "Migrated Template",
+               "status": "Active" if item.status == "ACTIVE" else "Inactive"}
 
 
 def afn_inventory(amazon: MockAmazon, seller_id: str, start: float | None, end: float | None) -> Iterator[dict]:
